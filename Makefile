@@ -1,0 +1,51 @@
+# otp-server — see README.md. `make help` lists the targets.
+
+VENV      := .tools/venv
+STAMP     := $(VENV)/.installed
+PYTHON    ?= python3
+CARGO     ?= cargo
+SPECS     := $(wildcard specs/*.yaml)
+ARGS      ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help tools generate build run test test-rust check-specs check-generated lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+tools: $(STAMP) ## install the pinned generator and validators into .tools/
+
+$(STAMP): scripts/requirements.txt
+	@scripts/check-java.sh
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements.txt
+	cp scripts/requirements.txt $@
+
+generate: $(STAMP) ## regenerate generated/ from specs/ (never edit generated/ by hand)
+	scripts/generate.sh generated
+	@echo "generated/ is up to date with specs/ ($$(cat generated/*/.openapi-generator/VERSION | sort -u | tr '\n' ' '))"
+
+build: ## build the release binary: target/release/otp-server
+	$(CARGO) build --release --bin otp-server
+
+run: ## start the server in sandbox mode on 127.0.0.1:8080 (extra flags: ARGS="...")
+	$(CARGO) run --bin otp-server -- serve $(ARGS)
+
+test: check-specs check-generated test-rust ## everything CI checks but lint
+
+test-rust:
+	$(CARGO) test --all-targets
+
+check-specs: $(STAMP) ## validate every spec as Swagger 2.0
+	@for spec in $(SPECS); do $(VENV)/bin/openapi-spec-validator --schema 2.0 $$spec || exit 1; done
+
+check-generated: $(STAMP) ## regenerate into a temp folder and diff against generated/
+	@scripts/check-generated.sh
+
+lint: ## rustfmt and clippy on our crate (not on generated/)
+	$(CARGO) fmt --check -p otp-server
+	$(CARGO) clippy --all-targets -p otp-server -- -D warnings
+
+clean: ## remove build output and the local tools
+	$(CARGO) clean
+	rm -rf .tools

@@ -1,0 +1,74 @@
+//! The command line: `otp-server serve | encrypt | decrypt | token`.
+//!
+//! Only parsing lives here; each command calls into the library, so tests
+//! drive the same code without a process.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Contract-first reference server for the RAO account-opening OTP API and
+/// the telemarketing OTP API.
+///
+/// With no configuration it starts in sandbox mode on 127.0.0.1:8080 with an
+/// in-memory store, two sandbox clients and an SMS outbox at
+/// GET /sandbox/v1/sms. A TOML config file (--config) names real clients,
+/// their secrets, ciphers and policy.
+#[derive(Debug, Parser)]
+#[command(name = "otp-server", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve both OTP APIs and the OAuth token endpoint over HTTP.
+    Serve(ServeArgs),
+    /// Encrypt VALUE with the client's cipher: prints the base64 a consumer
+    /// sends in encryptedPhoneNumber / encryptedOtpToken.
+    Encrypt(CipherArgs),
+    /// Decrypt VALUE (base64) with the client's cipher and print the plaintext.
+    Decrypt(CipherArgs),
+    /// Print a bearer token for the client (sandbox mode only).
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Address to listen on.
+    #[arg(long, env = "OTP_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Where challenges and sessions live: `memory`, `redis://host:port[/db]`
+    /// or `redis+cluster://h1:p1,h2:p2,...`.
+    #[arg(long, env = "OTP_STORE", value_name = "URL")]
+    pub store: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArg {
+    /// TOML configuration file; without it, the embedded sandbox configuration.
+    #[arg(long, env = "OTP_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CipherArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// The client whose cipher and key to use.
+    #[arg(long, value_name = "ID")]
+    pub client: String,
+    /// The value to encrypt or decrypt.
+    pub value: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// The client to issue the token to.
+    #[arg(long, value_name = "ID")]
+    pub client: String,
+}

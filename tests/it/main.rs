@@ -1,0 +1,3 @@
+//! The integration tests of otp-server, compiled as one binary.
+
+mod generated_guard;
