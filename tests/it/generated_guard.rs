@@ -17,7 +17,10 @@ fn copy_of_inputs() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for sub in guard::INPUT_DIRS {
         fs::create_dir(dir.path().join(sub)).expect("mkdir");
-        for entry in fs::read_dir(Path::new(ROOT).join(sub)).expect("read_dir").flatten() {
+        for entry in fs::read_dir(Path::new(ROOT).join(sub))
+            .expect("read_dir")
+            .flatten()
+        {
             fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).expect("copy");
         }
     }

@@ -413,7 +413,7 @@ pub struct TelemarketingOtpRequest {
            regex(path = *RE_TELEMARKETINGOTPREQUEST_MESSAGE_PREFIX),
         ))]
     #[cfg_attr(feature = "validate", validate(min_length = 1))]
-    #[cfg_attr(feature = "validate", validate(pattern = r"^[A-Za-z0-9 ?!#$%&*+\\-/^_{}@\\[\\]~()<>¿¡ñáéíóúüÑÁÉÍÓÚÜ]+$"))]
+    #[cfg_attr(feature = "validate", validate(pattern = r"^[A-Za-z0-9 ?!#$%&*+/^_{}@\\x5B\\x5D~()<>¿¡ñáéíóúüÑÁÉÍÓÚÜ-]+$"))]
 
     pub message_prefix: String,
 
@@ -424,7 +424,7 @@ pub struct TelemarketingOtpRequest {
            regex(path = *RE_TELEMARKETINGOTPREQUEST_MESSAGE_SUFFIX),
         ))]
     #[cfg_attr(feature = "validate", validate(min_length = 1))]
-    #[cfg_attr(feature = "validate", validate(pattern = r"^[A-Za-z0-9 ?!#$%&*+\\-/^_{}@\\[\\]~()<>¿¡ñáéíóúüÑÁÉÍÓÚÜ]+$"))]
+    #[cfg_attr(feature = "validate", validate(pattern = r"^[A-Za-z0-9 ?!#$%&*+/^_{}@\\x5B\\x5D~()<>¿¡ñáéíóúüÑÁÉÍÓÚÜ-]+$"))]
 
     #[serde(skip_serializing_if="Option::is_none")]
     pub message_suffix: Option<String>,
@@ -455,10 +455,10 @@ lazy_static::lazy_static! {
     static ref RE_TELEMARKETINGOTPREQUEST_PHONE_NUMBER: regex::Regex = regex::Regex::new(r"^[0-9]{4,15}$").unwrap();
 }
 lazy_static::lazy_static! {
-    static ref RE_TELEMARKETINGOTPREQUEST_MESSAGE_PREFIX: regex::Regex = regex::Regex::new(r"^[A-Za-z0-9 ?!#$%&amp;*+\\-/^_{}@\\[\\]~()&lt;&gt;¿¡ñáéíóúüÑÁÉÍÓÚÜ]+$").unwrap();
+    static ref RE_TELEMARKETINGOTPREQUEST_MESSAGE_PREFIX: regex::Regex = regex::Regex::new(r"^[A-Za-z0-9 ?!#$%&amp;*+/^_{}@\\x5B\\x5D~()&lt;&gt;¿¡ñáéíóúüÑÁÉÍÓÚÜ-]+$").unwrap();
 }
 lazy_static::lazy_static! {
-    static ref RE_TELEMARKETINGOTPREQUEST_MESSAGE_SUFFIX: regex::Regex = regex::Regex::new(r"^[A-Za-z0-9 ?!#$%&amp;*+\\-/^_{}@\\[\\]~()&lt;&gt;¿¡ñáéíóúüÑÁÉÍÓÚÜ]+$").unwrap();
+    static ref RE_TELEMARKETINGOTPREQUEST_MESSAGE_SUFFIX: regex::Regex = regex::Regex::new(r"^[A-Za-z0-9 ?!#$%&amp;*+/^_{}@\\x5B\\x5D~()&lt;&gt;¿¡ñáéíóúüÑÁÉÍÓÚÜ-]+$").unwrap();
 }
 
 impl TelemarketingOtpRequest {

@@ -1,0 +1,102 @@
+//! The shared state of a running server: a `Clone` handle over `Arc`.
+//!
+//! Built from a [`Config`] with the default backends (memory store, sandbox
+//! outbox or log-only SMS, built-in MFA engine); tests replace any backend
+//! with [`AppBuilder::store`], [`AppBuilder::sms`] or [`AppBuilder::mfa`].
+
+use crate::auth::Tokens;
+use crate::config::Config;
+use crate::contract::Contract;
+use crate::mfa::{LocalMfa, MfaEngine};
+use crate::otp::keys::Keys;
+use crate::otp::{OtpEngine, ALPHANUMERIC};
+use crate::sms::{LogGateway, Outbox, SmsGateway};
+use crate::store::memory::MemoryStore;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// Everything a request needs.
+pub struct AppState {
+    pub config: Config,
+    pub contract: Contract,
+    pub tokens: Tokens,
+    pub otp: OtpEngine,
+    /// The sandbox outbox, when in sandbox mode and no other gateway is wired in.
+    pub outbox: Option<Arc<Outbox>>,
+}
+
+/// A cheap handle to the shared state.
+#[derive(Clone)]
+pub struct App(Arc<AppState>);
+
+impl std::ops::Deref for App {
+    type Target = AppState;
+    fn deref(&self) -> &AppState {
+        &self.0
+    }
+}
+
+impl App {
+    pub fn builder(config: Config) -> AppBuilder {
+        AppBuilder {
+            config,
+            store: None,
+            sms: None,
+            mfa: None,
+        }
+    }
+}
+
+/// Assembles an [`App`], with optional replacement backends.
+pub struct AppBuilder {
+    config: Config,
+    store: Option<Arc<dyn Store>>,
+    sms: Option<Arc<dyn SmsGateway>>,
+    mfa: Option<Arc<dyn MfaEngine>>,
+}
+
+impl AppBuilder {
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    pub fn sms(mut self, sms: Arc<dyn SmsGateway>) -> Self {
+        self.sms = Some(sms);
+        self
+    }
+
+    pub fn mfa(mut self, mfa: Arc<dyn MfaEngine>) -> Self {
+        self.mfa = Some(mfa);
+        self
+    }
+
+    /// Builds the app; must run inside a Tokio runtime (the memory store sweeps).
+    pub fn build(self) -> anyhow::Result<App> {
+        let config = self.config;
+        let contract = Contract::load()?;
+        let keys = Keys::new(&config.otp_key());
+        let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        let outbox = match (&self.sms, config.server.sandbox) {
+            (None, true) => Some(Arc::new(Outbox::new(config.server.outbox_capacity))),
+            _ => None,
+        };
+        let sms = match (self.sms, &outbox) {
+            (Some(sms), _) => sms,
+            (None, Some(outbox)) => outbox.clone(),
+            (None, None) => Arc::new(LogGateway),
+        };
+        let mfa = self
+            .mfa
+            .unwrap_or_else(|| Arc::new(LocalMfa::new(store.clone(), keys.clone(), ALPHANUMERIC)));
+        let tokens = Tokens::new(config.token_key(), config.token_lifetime());
+        let otp = OtpEngine::new(store, sms, mfa, keys);
+        Ok(App(Arc::new(AppState {
+            config,
+            contract,
+            tokens,
+            otp,
+            outbox,
+        })))
+    }
+}

@@ -1,0 +1,192 @@
+//! Client authentication: client secrets and stateless bearer tokens.
+//!
+//! A token is `v1.<client id, base64url>.<expiry, unix seconds>.<HMAC-SHA256>`
+//! under the configured `token_key`. Verifying needs only that key, so any
+//! instance sharing the configuration accepts tokens issued by any other, and
+//! nothing is stored. Client secrets are kept as sha256 digests and compared
+//! in constant time.
+
+use crate::config::{Client, Clients};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The only scope, from the specs' OAuth2 flow.
+pub const SCOPE: &str = "/api/v1";
+
+/// Why a bearer token was refused. Never carries the token.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TokenError {
+    #[error("the token is malformed")]
+    Malformed,
+    #[error("the token's signature is wrong")]
+    BadSignature,
+    #[error("the token was issued to another client")]
+    OtherClient,
+    #[error("the token has expired")]
+    Expired,
+}
+
+/// Issues and verifies bearer tokens.
+#[derive(Clone)]
+pub struct Tokens {
+    key: [u8; 32],
+    lifetime: Duration,
+}
+
+impl Tokens {
+    pub fn new(key: [u8; 32], lifetime: Duration) -> Self {
+        Self { key, lifetime }
+    }
+
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    /// A new token for `client_id`.
+    pub fn issue(&self, client_id: &str) -> String {
+        let expiry = unix_now() + self.lifetime.as_secs();
+        let payload = format!("v1.{}.{expiry}", URL_SAFE_NO_PAD.encode(client_id));
+        let signature = URL_SAFE_NO_PAD.encode(self.sign(&payload));
+        format!("{payload}.{signature}")
+    }
+
+    /// Checks that `token` is live and was issued to `client_id`.
+    pub fn verify(&self, token: &str, client_id: &str) -> Result<(), TokenError> {
+        let (payload, signature) = token.rsplit_once('.').ok_or(TokenError::Malformed)?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| TokenError::Malformed)?;
+        let mut mac = self.mac();
+        mac.update(payload.as_bytes());
+        mac.verify_slice(&signature)
+            .map_err(|_| TokenError::BadSignature)?;
+        let mut parts = payload.split('.');
+        let (Some("v1"), Some(subject), Some(expiry), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(TokenError::Malformed);
+        };
+        let subject = URL_SAFE_NO_PAD
+            .decode(subject)
+            .map_err(|_| TokenError::Malformed)?;
+        if subject != client_id.as_bytes() {
+            return Err(TokenError::OtherClient);
+        }
+        let expiry: u64 = expiry.parse().map_err(|_| TokenError::Malformed)?;
+        if expiry <= unix_now() {
+            return Err(TokenError::Expired);
+        }
+        Ok(())
+    }
+
+    fn sign(&self, payload: &str) -> Vec<u8> {
+        let mut mac = self.mac();
+        mac.update(payload.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    fn mac(&self) -> HmacSha256 {
+        // HMAC accepts keys of any length; 32 bytes cannot be refused.
+        HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length")
+    }
+}
+
+/// A token request, as read from the form and the Basic header.
+pub struct ClientCredentials {
+    pub grant_type: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub scope: Option<String>,
+}
+
+/// An issued token.
+pub struct Granted {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub scope: String,
+}
+
+/// RFC 6749 §5.2 refusals.
+#[derive(Debug, PartialEq, Eq)]
+pub enum GrantError {
+    InvalidRequest(String),
+    InvalidClient,
+    UnsupportedGrantType,
+    InvalidScope,
+}
+
+/// The client credentials grant: checks the request and the client, issues a token.
+pub fn grant(
+    clients: &Clients,
+    tokens: &Tokens,
+    request: &ClientCredentials,
+) -> Result<Granted, GrantError> {
+    match request.grant_type.as_deref() {
+        None => return Err(GrantError::InvalidRequest("grant_type is required".into())),
+        Some("client_credentials") => {}
+        Some(_) => return Err(GrantError::UnsupportedGrantType),
+    }
+    if request
+        .scope
+        .as_deref()
+        .is_some_and(|s| s.split(' ').any(|scope| scope != SCOPE))
+    {
+        return Err(GrantError::InvalidScope);
+    }
+    let (Some(id), Some(secret)) = (&request.client_id, &request.client_secret) else {
+        return Err(GrantError::InvalidClient);
+    };
+    let client = clients
+        .get(id)
+        .filter(|c| secret_matches(c, secret))
+        .ok_or(GrantError::InvalidClient)?;
+    Ok(Granted {
+        access_token: tokens.issue(&client.id),
+        expires_in: tokens.lifetime().as_secs() as i64,
+        scope: SCOPE.to_owned(),
+    })
+}
+
+/// Whether `secret` is the client's secret (constant time).
+pub fn secret_matches(client: &Client, secret: &str) -> bool {
+    let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+    digest.ct_eq(&client.secret_sha256).into()
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_round_trip_and_refusals() {
+        let tokens = Tokens::new([1; 32], Duration::from_secs(60));
+        let token = tokens.issue("sandbox");
+        assert_eq!(tokens.verify(&token, "sandbox"), Ok(()));
+        assert_eq!(
+            tokens.verify(&token, "sandbox-aes"),
+            Err(TokenError::OtherClient)
+        );
+        assert_eq!(
+            Tokens::new([2; 32], Duration::from_secs(60)).verify(&token, "sandbox"),
+            Err(TokenError::BadSignature)
+        );
+        assert_eq!(
+            tokens.verify("garbage", "sandbox"),
+            Err(TokenError::Malformed)
+        );
+        let expired = Tokens::new([1; 32], Duration::ZERO).issue("sandbox");
+        assert_eq!(tokens.verify(&expired, "sandbox"), Err(TokenError::Expired));
+    }
+}

@@ -1,0 +1,289 @@
+//! Configuration: one TOML file, or the embedded sandbox default.
+//!
+//! Each component owns its section (`server`, `secrets`, `policy`,
+//! `clients`); this module composes them, parses the file and checks what
+//! serde cannot (keys of the right size, clients that make sense). Loading
+//! is an edge of the program, so it reports with `anyhow` and context.
+
+mod policy;
+
+pub use policy::{Policy, PolicyOverrides};
+
+use crate::cipher::Cipher;
+use anyhow::{bail, ensure, Context};
+use base64::{engine::general_purpose::STANDARD, Engine};
+use serde::Deserialize;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The embedded sandbox configuration (`src/config/sandbox.toml`).
+pub const SANDBOX_TOML: &str = include_str!("sandbox.toml");
+
+/// The whole configuration, as loaded and checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub secrets: Secrets,
+    pub policy: Policy,
+    pub clients: Clients,
+}
+
+/// `[server]`: how the HTTP side behaves.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Sandbox mode: the SMS outbox, `Prefer: error=` and `otp-server token`.
+    pub sandbox: bool,
+    /// Address to listen on when neither `--listen` nor `OTP_LISTEN` is given.
+    pub listen: String,
+    /// `memory` or a Redis URL, when neither `--store` nor `OTP_STORE` is given.
+    pub store: String,
+    /// Largest request body accepted; larger ones get `400 invalidRequest`.
+    pub body_limit_bytes: usize,
+    /// Time a client has to send the request head before the connection is closed.
+    pub header_timeout_ms: u64,
+    /// Time a client has to send the request body.
+    pub body_timeout_ms: u64,
+    /// Lifetime of the bearer tokens the token endpoint issues.
+    pub token_lifetime_secs: u64,
+    /// How many messages the sandbox outbox keeps, oldest dropped first.
+    pub outbox_capacity: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            sandbox: false,
+            listen: "127.0.0.1:8080".into(),
+            store: "memory".into(),
+            body_limit_bytes: 64 * 1024,
+            header_timeout_ms: 5_000,
+            body_timeout_ms: 10_000,
+            token_lifetime_secs: 3_600,
+            outbox_capacity: 1_000,
+        }
+    }
+}
+
+/// `[secrets]`: server keys, base64 of 32 bytes each.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secrets {
+    /// Signs bearer tokens; every instance that shares it accepts the others' tokens.
+    pub token_key: String,
+    /// Keys the hashes under which OTPs, phones and customer ids are stored.
+    pub otp_key: String,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets { .. }")
+    }
+}
+
+/// The two APIs a client can be registered for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiName {
+    Rao,
+    Telemarketing,
+}
+
+/// One `[[clients]]` entry as written in the file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientEntry {
+    id: String,
+    /// Hex sha256 of the client secret: the file never holds the secret itself.
+    secret_sha256: String,
+    cipher: String,
+    key: Option<String>,
+    apis: BTreeSet<ApiName>,
+    access: Vec<AccessEntry>,
+    #[serde(default)]
+    policy: PolicyOverrides,
+}
+
+/// A country/business pair and the channels allowed with it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessEntry {
+    pub country: String,
+    pub business: String,
+    pub channels: Vec<String>,
+}
+
+/// A registered client, ready to use.
+#[derive(Debug)]
+pub struct Client {
+    pub id: String,
+    pub secret_sha256: [u8; 32],
+    pub cipher: Cipher,
+    pub apis: BTreeSet<ApiName>,
+    pub access: Vec<AccessEntry>,
+    pub policy: Policy,
+}
+
+impl Client {
+    /// Whether this client may call `api` for the country/business/channel.
+    pub fn may_access(&self, api: ApiName, country: &str, business: &str, channel: &str) -> bool {
+        self.apis.contains(&api)
+            && self.access.iter().any(|a| {
+                a.country == country
+                    && a.business == business
+                    && a.channels.iter().any(|c| c == channel)
+            })
+    }
+}
+
+/// The registered clients by id.
+#[derive(Debug, Clone, Default)]
+pub struct Clients(HashMap<String, Arc<Client>>);
+
+impl Clients {
+    pub fn get(&self, id: &str) -> Option<&Arc<Client>> {
+        self.0.get(id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<Client>> {
+        let mut all: Vec<_> = self.0.values().collect();
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all.into_iter()
+    }
+}
+
+/// The file as serde sees it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    server: ServerConfig,
+    secrets: Secrets,
+    #[serde(default)]
+    policy: Policy,
+    #[serde(default)]
+    clients: Vec<ClientEntry>,
+}
+
+impl Config {
+    /// The embedded sandbox configuration.
+    pub fn sandbox() -> Self {
+        // The embedded file is checked by a unit test; failing here is a build defect.
+        Self::from_toml(SANDBOX_TOML).expect("the embedded sandbox.toml is valid")
+    }
+
+    /// Reads `path`, or the sandbox default when `None`.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else {
+            return Ok(Self::sandbox());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        Self::from_toml(&text).with_context(|| format!("invalid config file {}", path.display()))
+    }
+
+    /// Parses and checks a configuration.
+    pub fn from_toml(text: &str) -> anyhow::Result<Self> {
+        let file: File = toml::from_str(text)?;
+        decode_key(&file.secrets.token_key).context("secrets.token_key")?;
+        decode_key(&file.secrets.otp_key).context("secrets.otp_key")?;
+        file.policy.check().context("policy")?;
+        let mut clients = HashMap::new();
+        for entry in file.clients {
+            let id = entry.id.clone();
+            let client =
+                build_client(entry, &file.policy).with_context(|| format!("client {id}"))?;
+            ensure!(
+                clients.insert(id.clone(), Arc::new(client)).is_none(),
+                "client {id} is listed twice"
+            );
+        }
+        Ok(Self {
+            server: file.server,
+            secrets: file.secrets,
+            policy: file.policy,
+            clients: Clients(clients),
+        })
+    }
+
+    pub fn token_key(&self) -> [u8; 32] {
+        decode_key(&self.secrets.token_key).unwrap_or_default()
+    }
+
+    pub fn otp_key(&self) -> [u8; 32] {
+        decode_key(&self.secrets.otp_key).unwrap_or_default()
+    }
+
+    pub fn token_lifetime(&self) -> Duration {
+        Duration::from_secs(self.server.token_lifetime_secs)
+    }
+}
+
+fn build_client(entry: ClientEntry, defaults: &Policy) -> anyhow::Result<Client> {
+    let cipher = match (entry.cipher.as_str(), entry.key) {
+        ("plain", None) => Cipher::Plain,
+        ("plain", Some(_)) => bail!("cipher \"plain\" takes no key"),
+        ("aes-256-gcm", Some(key)) => Cipher::aes_256_gcm(&decode_key(&key).context("key")?),
+        ("aes-256-gcm", None) => bail!("cipher \"aes-256-gcm\" needs a key (base64 of 32 bytes)"),
+        (other, _) => bail!("unknown cipher {other:?}: use \"plain\" or \"aes-256-gcm\""),
+    };
+    let mut secret_sha256 = [0u8; 32];
+    let hex = entry.secret_sha256.trim();
+    ensure!(
+        hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+        "secret_sha256 must be 64 hex digits (sha256 of the client secret)"
+    );
+    for (i, byte) in secret_sha256.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)?;
+    }
+    ensure!(
+        !entry.apis.is_empty(),
+        "apis is empty: list \"rao\" and/or \"telemarketing\""
+    );
+    let policy = defaults.with(&entry.policy);
+    policy.check().context("policy")?;
+    Ok(Client {
+        id: entry.id,
+        secret_sha256,
+        cipher,
+        apis: entry.apis,
+        access: entry.access,
+        policy,
+    })
+}
+
+/// Decodes a base64 key of exactly 32 bytes.
+pub fn decode_key(text: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = STANDARD.decode(text.trim()).context("not base64")?;
+    bytes
+        .try_into()
+        .map_err(|b: Vec<u8>| anyhow::anyhow!("must be 32 bytes, is {}", b.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sandbox_config_loads_with_both_clients() {
+        let config = Config::sandbox();
+        assert!(config.server.sandbox);
+        let ids: Vec<_> = config.clients.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["sandbox", "sandbox-aes"]);
+        let client = config.clients.get("sandbox").unwrap();
+        assert!(client.may_access(ApiName::Rao, "MX", "GCB", "IVR"));
+        assert!(!client.may_access(ApiName::Rao, "US", "GCB", "IVR"));
+    }
+
+    #[test]
+    fn unknown_cipher_is_refused_with_its_name() {
+        let text = SANDBOX_TOML.replacen("cipher = \"plain\"", "cipher = \"rot13\"", 1);
+        let err = format!("{:#}", Config::from_toml(&text).unwrap_err());
+        assert!(
+            err.contains("client sandbox") && err.contains("rot13"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! The contract gate: authentication (401), access (403) and the spec's
+//! rules for headers and body (400), in that order, before the generated
+//! router sees the request. Pure: it reads the request and the config and
+//! touches no state.
+
+use crate::app::App;
+use crate::auth::TokenError;
+use crate::config::{ApiName, Client};
+use crate::contract::{Operation, OperationId};
+use crate::error::{code, ApiError};
+use hyper::HeaderMap;
+use std::sync::Arc;
+
+/// The API an operation belongs to, for access checks.
+pub fn api_of(op: OperationId) -> Option<ApiName> {
+    match op {
+        OperationId::GenerateRaoOtp
+        | OperationId::ValidateRaoOtp
+        | OperationId::GetCertifiedPhone => Some(ApiName::Rao),
+        OperationId::GenerateTelemarketingOtp | OperationId::ValidateTelemarketingOtp => {
+            Some(ApiName::Telemarketing)
+        }
+        OperationId::IssueToken => None,
+    }
+}
+
+/// Admits the request: the client it is made for, or the error to answer.
+pub fn admit(
+    app: &App,
+    op: &Operation,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Arc<Client>, ApiError> {
+    let client = authenticate(app, headers)?;
+    authorize(op, &client, headers)?;
+    check_headers(op, headers)?;
+    check_body(op, headers, body)?;
+    Ok(client)
+}
+
+/// A header's value as text, if present and visible ASCII.
+pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn authenticate(app: &App, headers: &HeaderMap) -> Result<Arc<Client>, ApiError> {
+    let unauthorized = |location: &str, details: &str| {
+        ApiError::new(code::UNAUTHORIZED, location).with_details(details)
+    };
+    let client_id = header(headers, "client_id")
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| unauthorized("client_id", "The client_id header is missing"))?;
+    let credentials = header(headers, "Authorization")
+        .ok_or_else(|| unauthorized("Authorization", "The Authorization header is missing"))?;
+    let token = credentials
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or_else(|| {
+            unauthorized(
+                "Authorization",
+                "Authorization must be `Bearer <access token>`",
+            )
+        })?;
+    let client = app
+        .config
+        .clients
+        .get(client_id)
+        .ok_or_else(|| unauthorized("client_id", "Unknown client_id"))?;
+    app.tokens.verify(token, client_id).map_err(|e| {
+        let details = match e {
+            TokenError::Expired => "The access token has expired; request a new one",
+            TokenError::OtherClient => "The access token was issued to another client_id",
+            TokenError::Malformed | TokenError::BadSignature => "The access token is not valid",
+        };
+        unauthorized("Authorization", details)
+    })?;
+    if let Some(ibm) = headers.get("X-IBM-Client-Id") {
+        if ibm.as_bytes() != client_id.as_bytes() {
+            return Err(unauthorized(
+                "X-IBM-Client-Id",
+                "X-IBM-Client-Id does not match client_id",
+            ));
+        }
+    }
+    Ok(client.clone())
+}
+
+fn authorize(op: &Operation, client: &Client, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(api) = api_of(op.id) else {
+        return Ok(());
+    };
+    let denied = |location: &str| Err(ApiError::new(code::ACCESS_NOT_CONFIGURED, location));
+    if !client.apis.contains(&api) {
+        return denied("client_id");
+    }
+    let (Some(country), Some(business), Some(channel)) = (
+        header(headers, "countryCode"),
+        header(headers, "businessCode"),
+        header(headers, "channelId"),
+    ) else {
+        return Ok(()); // a missing one is the header check's 400
+    };
+    if client.may_access(api, country, business, channel) {
+        return Ok(());
+    }
+    let entries = || client.access.iter();
+    if !entries().any(|a| a.country == country) {
+        denied("countryCode")
+    } else if !entries().any(|a| a.country == country && a.business == business) {
+        denied("businessCode")
+    } else {
+        denied("channelId")
+    }
+}
+
+fn check_headers(op: &Operation, headers: &HeaderMap) -> Result<(), ApiError> {
+    for param in &op.headers {
+        let name = param.name.as_str();
+        let Some(value) = headers.get(name) else {
+            if param.required {
+                return Err(ApiError::invalid(
+                    name,
+                    format!("The {name} header is required"),
+                ));
+            }
+            continue;
+        };
+        let text = value.to_str().map_err(|_| {
+            ApiError::invalid(name, format!("The {name} header must be visible ASCII"))
+        })?;
+        if param.required && text.trim().is_empty() {
+            return Err(ApiError::invalid(
+                name,
+                format!("The {name} header must not be empty"),
+            ));
+        }
+        param
+            .rules
+            .check(text, name)
+            .map_err(|v| ApiError::invalid(v.location, v.details))?;
+    }
+    Ok(())
+}
+
+fn check_body(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result<(), ApiError> {
+    let Some(schema) = &op.body else {
+        return Ok(());
+    };
+    let media = header(headers, "Content-Type").unwrap_or_default();
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err(ApiError::invalid(
+            "Content-Type",
+            "Content-Type must be application/json",
+        ));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::invalid("body", "A JSON body is required"));
+    }
+    let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::invalid(
+            "body",
+            format!(
+                "The body is not well-formed JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    schema
+        .check(&json, "")
+        .map_err(|v| ApiError::invalid(v.location, v.details))
+}

@@ -1,0 +1,76 @@
+//! Delivering OTPs by SMS.
+//!
+//! An external service, so a small trait behind `Arc<dyn SmsGateway>`:
+//! [`Outbox`] keeps what it "sent" for the sandbox, [`LogGateway`] only logs
+//! (phone masked) for runs without a real gateway.
+
+mod outbox;
+
+pub use outbox::{Outbox, OutboxMessage};
+
+use async_trait::async_trait;
+
+/// One message to deliver.
+#[derive(Clone)]
+pub struct Sms {
+    /// The recipient exactly as the flow addresses it.
+    pub to: String,
+    /// The whole text, OTP included.
+    pub text: String,
+    /// The OTP alone; only the sandbox outbox keeps it.
+    pub otp: String,
+}
+
+impl std::fmt::Debug for Sms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sms")
+            .field("to", &mask_phone(&self.to))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The gateway could not deliver; the cause is for the log only.
+#[derive(Debug, thiserror::Error)]
+#[error("SMS delivery failed: {0}")]
+pub struct SmsError(pub String);
+
+/// Something that delivers SMS.
+#[async_trait]
+pub trait SmsGateway: Send + Sync {
+    async fn send(&self, sms: &Sms) -> Result<(), SmsError>;
+}
+
+/// Logs each message, phone masked and text withheld, and delivers nothing.
+pub struct LogGateway;
+
+#[async_trait]
+impl SmsGateway for LogGateway {
+    async fn send(&self, sms: &Sms) -> Result<(), SmsError> {
+        tracing::info!(to = %mask_phone(&sms.to), chars = sms.text.chars().count(), "sms not delivered (log-only gateway)");
+        Ok(())
+    }
+}
+
+/// A phone number with all but its last 4 digits masked: `********5678`.
+pub fn mask_phone(phone: &str) -> String {
+    let len = phone.chars().count();
+    // Numbers of 4 characters or fewer are masked whole.
+    let first_shown = if len > 4 { len - 4 } else { len };
+    phone
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i < first_shown { '*' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_phone;
+
+    #[test]
+    fn masks_all_but_the_last_four() {
+        assert_eq!(mask_phone("+525512345678"), "*********5678");
+        assert_eq!(mask_phone("1234"), "****");
+        assert_eq!(mask_phone(""), "");
+    }
+}

@@ -1,0 +1,74 @@
+//! What `otp-server serve` does around the server: logging, the startup
+//! banner a newcomer reads, and the shutdown signal.
+
+use crate::app::App;
+use std::net::SocketAddr;
+use tracing_subscriber::EnvFilter;
+
+/// Logs to stderr, levels from `RUST_LOG` (default `info`).
+pub fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// The lines printed at startup: where, which mode, which clients.
+pub fn banner(app: &App, addr: SocketAddr) -> String {
+    let server = &app.config.server;
+    let mut lines = vec![format!(
+        "otp-server {} listening on http://{addr}",
+        env!("CARGO_PKG_VERSION")
+    )];
+    lines.push(format!("store: {}", server.store));
+    if server.sandbox {
+        lines.push(
+            "mode: SANDBOX (public keys and secrets; SMS go to the outbox, not to phones)".into(),
+        );
+        lines.push(format!(
+            "  outbox: curl 'http://{addr}/sandbox/v1/sms?to=%2B525512345678'"
+        ));
+        lines.push("  forced errors: send `Prefer: error=<code>` on any OTP operation".into());
+        lines.push("  clients (client_secret: sandbox-secret):".into());
+        for client in app.config.clients.iter() {
+            lines.push(format!(
+                "    {:<12} cipher {}",
+                client.id,
+                client.cipher.name()
+            ));
+        }
+        lines.push(format!(
+            "  token: curl -s -d grant_type=client_credentials -d client_id=sandbox -d client_secret=sandbox-secret http://{addr}/api/v1/oauth/token"
+        ));
+    } else {
+        lines.push(format!(
+            "mode: production ({} clients)",
+            app.config.clients.iter().count()
+        ));
+    }
+    lines.join("\n")
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

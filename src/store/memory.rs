@@ -1,0 +1,541 @@
+//! The in-memory store: one process, no persistence.
+//!
+//! Each kind of entry has its own map behind a std `Mutex`: critical
+//! sections are a few map operations and never span an `.await`, so an async
+//! mutex would only add cost. Every entry carries the instant it may be
+//! forgotten; reads ignore expired entries and a background sweep removes
+//! them once a second, so memory stays bounded under a flood of generates.
+//! The sweep holds only a `Weak` reference and stops when the store is dropped.
+
+use super::{
+    Attempt, Candidate, CertifiedPhone, Challenge, Digest, Millis, OnMatch, SendDecision,
+    SendLimits, Store, StoreError, Throttle,
+};
+use async_trait::async_trait;
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use subtle::ConstantTimeEq;
+
+/// How often expired entries are swept.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
+
+/// A value and the instant after which it is forgotten.
+struct Expiring<T> {
+    value: T,
+    until: Millis,
+}
+
+/// Send and failure history of one phone.
+#[derive(Default)]
+struct PhoneLog {
+    sends: VecDeque<Millis>,
+    failures: u32,
+    failures_since: Millis,
+}
+
+/// A map whose entries expire.
+struct ExpiringMap<K, V>(Mutex<HashMap<K, Expiring<V>>>);
+
+impl<K: Eq + Hash, V> ExpiringMap<K, V> {
+    fn new() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<K, Expiring<V>>> {
+        // A panic while holding the lock cannot leave a map half-updated in a
+        // way later readers care about, so a poisoned lock is still used.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn insert(&self, key: K, value: V, ttl: Duration) {
+        let until = now_millis() + ttl.as_millis() as u64;
+        self.lock().insert(key, Expiring { value, until });
+    }
+
+    fn remove(&self, key: &K) -> bool {
+        self.lock()
+            .remove(key)
+            .is_some_and(|e| e.until > now_millis())
+    }
+
+    fn sweep(&self, now: Millis) {
+        self.lock().retain(|_, e| e.until > now);
+    }
+
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> ExpiringMap<K, V> {
+    fn get(&self, key: &K) -> Option<V> {
+        let now = now_millis();
+        self.lock()
+            .get(key)
+            .filter(|e| e.until > now)
+            .map(|e| e.value.clone())
+    }
+}
+
+struct Maps {
+    challenges: ExpiringMap<String, Challenge>,
+    certified: ExpiringMap<String, CertifiedPhone>,
+    secrets: ExpiringMap<String, Digest>,
+    phones: ExpiringMap<Digest, PhoneLog>,
+}
+
+/// The in-memory [`Store`]. Cheap to clone: a handle over shared maps.
+#[derive(Clone)]
+pub struct MemoryStore {
+    maps: Arc<Maps>,
+}
+
+impl MemoryStore {
+    /// A new, empty store; starts its sweep on the current Tokio runtime.
+    pub fn new() -> Self {
+        let maps = Arc::new(Maps {
+            challenges: ExpiringMap::new(),
+            certified: ExpiringMap::new(),
+            secrets: ExpiringMap::new(),
+            phones: ExpiringMap::new(),
+        });
+        tokio::spawn(sweep(Arc::downgrade(&maps)));
+        Self { maps }
+    }
+
+    /// Live and not-yet-swept entries, all kinds together (for tests and metrics).
+    pub fn len(&self) -> usize {
+        let m = &self.maps;
+        m.challenges.len() + m.certified.len() + m.secrets.len() + m.phones.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+async fn sweep(maps: Weak<Maps>) {
+    let mut tick = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        tick.tick().await;
+        let Some(maps) = maps.upgrade() else { return };
+        let now = now_millis();
+        maps.challenges.sweep(now);
+        maps.certified.sweep(now);
+        maps.secrets.sweep(now);
+        maps.phones.sweep(now);
+    }
+}
+
+/// Counts a wrong attempt on a live challenge; burns it at the last one.
+fn count_wrong(entry: &mut Expiring<Challenge>) -> Attempt {
+    entry.value.attempts_left = entry.value.attempts_left.saturating_sub(1);
+    if entry.value.attempts_left == 0 {
+        entry.until = 0;
+    }
+    Attempt::Wrong {
+        attempts_left: entry.value.attempts_left,
+        phone: entry.value.phone,
+    }
+}
+
+fn ms(d: Duration) -> Millis {
+    d.as_millis() as Millis
+}
+
+fn decide(log: &mut PhoneLog, limits: &SendLimits, now: Millis) -> SendDecision {
+    let refuse = |reason, at: Millis| SendDecision::Refused {
+        reason,
+        retry_after: Duration::from_millis(at.saturating_sub(now)),
+    };
+    while log
+        .sends
+        .front()
+        .is_some_and(|&t| t + ms(limits.window) <= now)
+    {
+        log.sends.pop_front();
+    }
+    if log.failures_since + ms(limits.failure_window) <= now {
+        log.failures = 0;
+    }
+    if log.failures >= limits.max_failures {
+        return refuse(
+            Throttle::TooManyFailures,
+            log.failures_since + ms(limits.failure_window),
+        );
+    }
+    if let Some(&last) = log
+        .sends
+        .back()
+        .filter(|&&t| t + ms(limits.min_interval) > now)
+    {
+        return refuse(Throttle::TooSoon, last + ms(limits.min_interval));
+    }
+    if log.sends.len() >= limits.max_sends as usize {
+        return refuse(Throttle::TooMany, log.sends[0] + ms(limits.window));
+    }
+    log.sends.push_back(now);
+    SendDecision::Allowed
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn permit_send(
+        &self,
+        phone: &Digest,
+        limits: &SendLimits,
+        now: Millis,
+    ) -> Result<SendDecision, StoreError> {
+        let keep = now + ms(limits.window.max(limits.failure_window));
+        let mut phones = self.maps.phones.lock();
+        let entry = phones.entry(*phone).or_insert_with(|| Expiring {
+            value: PhoneLog::default(),
+            until: keep,
+        });
+        if entry.until <= now {
+            entry.value = PhoneLog::default();
+        }
+        entry.until = entry.until.max(keep);
+        Ok(decide(&mut entry.value, limits, now))
+    }
+
+    async fn put_challenge(
+        &self,
+        key: &str,
+        challenge: Challenge,
+        keep_for: Duration,
+    ) -> Result<(), StoreError> {
+        self.maps
+            .challenges
+            .insert(key.to_owned(), challenge, keep_for);
+        Ok(())
+    }
+
+    async fn remove_challenge(&self, key: &str) -> Result<(), StoreError> {
+        self.maps.challenges.remove(&key.to_owned());
+        Ok(())
+    }
+
+    async fn attempt(
+        &self,
+        key: &str,
+        candidate: &Candidate,
+        on_match: OnMatch,
+        now: Millis,
+    ) -> Result<Attempt, StoreError> {
+        let mut challenges = self.maps.challenges.lock();
+        let Some(entry) = challenges.get_mut(key).filter(|e| e.until > now) else {
+            return Ok(Attempt::NotFound);
+        };
+        let binding_ok: bool = entry.value.binding.ct_eq(&candidate.binding).into();
+        if !binding_ok && !candidate.mismatch_counts {
+            return Ok(Attempt::OtherBinding);
+        }
+        if entry.value.expires_at <= now {
+            return Ok(Attempt::Expired);
+        }
+        let code_ok: bool = entry.value.code.ct_eq(&candidate.code).into();
+        if !(binding_ok && code_ok) {
+            return Ok(count_wrong(entry));
+        }
+        match on_match {
+            OnMatch::Keep => {}
+            OnMatch::Consume => {
+                challenges.remove(key);
+            }
+            OnMatch::ConsumeAndCertify {
+                key: cert_key,
+                phone,
+                ttl,
+            } => {
+                challenges.remove(key);
+                drop(challenges);
+                self.maps.certified.insert(cert_key, phone, ttl);
+            }
+        }
+        Ok(Attempt::Matched)
+    }
+
+    async fn fail_attempt(&self, key: &str) -> Result<Attempt, StoreError> {
+        let now = now_millis();
+        let mut challenges = self.maps.challenges.lock();
+        Ok(match challenges.get_mut(key).filter(|e| e.until > now) {
+            Some(entry) => count_wrong(entry),
+            None => Attempt::NotFound,
+        })
+    }
+
+    async fn consume(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.maps.challenges.remove(&key.to_owned()))
+    }
+
+    async fn count_failure(
+        &self,
+        phone: &Digest,
+        window: Duration,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        let mut phones = self.maps.phones.lock();
+        let entry = phones.entry(*phone).or_insert_with(|| Expiring {
+            value: PhoneLog::default(),
+            until: now,
+        });
+        let log = &mut entry.value;
+        if log.failures == 0 || log.failures_since + ms(window) <= now {
+            log.failures = 0;
+            log.failures_since = now;
+        }
+        log.failures += 1;
+        entry.until = entry.until.max(log.failures_since + ms(window));
+        Ok(())
+    }
+
+    async fn certified_phone(&self, key: &str) -> Result<Option<CertifiedPhone>, StoreError> {
+        Ok(self.maps.certified.get(&key.to_owned()))
+    }
+
+    async fn put_secret(&self, key: &str, digest: Digest, ttl: Duration) -> Result<(), StoreError> {
+        self.maps.secrets.insert(key.to_owned(), digest, ttl);
+        Ok(())
+    }
+
+    async fn secret(&self, key: &str) -> Result<Option<Digest>, StoreError> {
+        Ok(self.maps.secrets.get(&key.to_owned()))
+    }
+
+    async fn remove_secret(&self, key: &str) -> Result<(), StoreError> {
+        self.maps.secrets.remove(&key.to_owned());
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// Milliseconds since the Unix epoch, by the system clock.
+pub fn now_millis() -> Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: SendLimits = SendLimits {
+        min_interval: Duration::from_secs(30),
+        max_sends: 2,
+        window: Duration::from_secs(900),
+        max_failures: 2,
+        failure_window: Duration::from_secs(3600),
+    };
+
+    fn challenge(expires_at: Millis) -> Challenge {
+        Challenge {
+            code: [1; 32],
+            binding: [2; 32],
+            expires_at,
+            attempts_left: 2,
+            phone: [5; 32],
+        }
+    }
+
+    fn candidate(code: u8) -> Candidate {
+        Candidate {
+            code: [code; 32],
+            binding: [2; 32],
+            mismatch_counts: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn wrong_attempts_burn_then_match_consumes() {
+        let store = MemoryStore::new();
+        let now = now_millis();
+        let keep = Duration::from_secs(60);
+        store
+            .put_challenge("k", challenge(now + 10_000), keep)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .attempt("k", &candidate(9), OnMatch::Consume, now)
+                .await
+                .unwrap(),
+            Attempt::Wrong {
+                attempts_left: 1,
+                phone: [5; 32]
+            }
+        );
+        assert_eq!(
+            store
+                .attempt("k", &candidate(1), OnMatch::Consume, now)
+                .await
+                .unwrap(),
+            Attempt::Matched
+        );
+        assert_eq!(
+            store
+                .attempt("k", &candidate(1), OnMatch::Consume, now)
+                .await
+                .unwrap(),
+            Attempt::NotFound
+        );
+
+        store
+            .put_challenge("k", challenge(now + 10_000), keep)
+            .await
+            .unwrap();
+        store
+            .attempt("k", &candidate(9), OnMatch::Consume, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .attempt("k", &candidate(9), OnMatch::Consume, now)
+                .await
+                .unwrap(),
+            Attempt::Wrong {
+                attempts_left: 0,
+                phone: [5; 32]
+            }
+        );
+        assert_eq!(
+            store
+                .attempt("k", &candidate(1), OnMatch::Consume, now)
+                .await
+                .unwrap(),
+            Attempt::NotFound
+        );
+    }
+
+    #[tokio::test]
+    async fn expired_is_told_apart_and_other_binding_is_not_counted() {
+        let store = MemoryStore::new();
+        let now = now_millis();
+        store
+            .put_challenge("k", challenge(now - 1), Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .attempt("k", &candidate(1), OnMatch::Consume, now)
+                .await
+                .unwrap(),
+            Attempt::Expired
+        );
+        store
+            .put_challenge("k", challenge(now + 10_000), Duration::from_secs(60))
+            .await
+            .unwrap();
+        let other = Candidate {
+            binding: [3; 32],
+            ..candidate(1)
+        };
+        assert_eq!(
+            store
+                .attempt("k", &other, OnMatch::Consume, now)
+                .await
+                .unwrap(),
+            Attempt::OtherBinding
+        );
+        assert_eq!(
+            store
+                .attempt("k", &candidate(1), OnMatch::Consume, now)
+                .await
+                .unwrap(),
+            Attempt::Matched
+        );
+    }
+
+    #[tokio::test]
+    async fn sends_are_throttled_by_interval_count_and_failures() {
+        let store = MemoryStore::new();
+        let phone = [7; 32];
+        let t0 = now_millis();
+        assert_eq!(
+            store.permit_send(&phone, &LIMITS, t0).await.unwrap(),
+            SendDecision::Allowed
+        );
+        let too_soon = store
+            .permit_send(&phone, &LIMITS, t0 + 1_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            too_soon,
+            SendDecision::Refused {
+                reason: Throttle::TooSoon,
+                retry_after: Duration::from_secs(29)
+            }
+        );
+        assert_eq!(
+            store
+                .permit_send(&phone, &LIMITS, t0 + 30_000)
+                .await
+                .unwrap(),
+            SendDecision::Allowed
+        );
+        let too_many = store
+            .permit_send(&phone, &LIMITS, t0 + 60_000)
+            .await
+            .unwrap();
+        assert!(matches!(
+            too_many,
+            SendDecision::Refused {
+                reason: Throttle::TooMany,
+                ..
+            }
+        ));
+        assert_eq!(
+            store
+                .permit_send(&phone, &LIMITS, t0 + 900_000)
+                .await
+                .unwrap(),
+            SendDecision::Allowed
+        );
+
+        let other = [8; 32];
+        store
+            .count_failure(&other, LIMITS.failure_window, t0)
+            .await
+            .unwrap();
+        store
+            .count_failure(&other, LIMITS.failure_window, t0)
+            .await
+            .unwrap();
+        let locked = store.permit_send(&other, &LIMITS, t0 + 1).await.unwrap();
+        assert!(matches!(
+            locked,
+            SendDecision::Refused {
+                reason: Throttle::TooManyFailures,
+                ..
+            }
+        ));
+    }
+
+    #[tokio::test]
+    async fn sweep_forgets_expired_entries() {
+        let store = MemoryStore::new();
+        store
+            .put_secret("s", [1; 32], Duration::from_millis(10))
+            .await
+            .unwrap();
+        assert_eq!(store.len(), 1);
+        tokio::time::sleep(Duration::from_millis(1_200)).await;
+        assert_eq!(store.len(), 0);
+        assert_eq!(store.secret("s").await.unwrap(), None);
+    }
+}
