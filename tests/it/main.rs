@@ -1,3 +1,12 @@
-//! The integration tests of otp-server, compiled as one binary.
+//! The integration tests of otp-server, compiled as one binary. Each test
+//! starts the real server on a free port (`support::TestServer`) and talks
+//! HTTP to it.
 
+mod support;
+
+mod contract;
+mod errors;
 mod generated_guard;
+mod oauth;
+mod rao_flow;
+mod telemarketing_flow;

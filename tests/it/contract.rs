@@ -1,0 +1,240 @@
+//! The edge and the contract gate: what the spec says about headers and
+//! bodies, and the answers the generated router would give on its own.
+
+use crate::support::*;
+use reqwest::header::HeaderValue;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn error_of(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(content_type, "application/json");
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn body_rules_name_the_dotted_field() {
+    let server = TestServer::start().await;
+    let h = server.rao_headers("sandbox", "contract").await;
+    let path = format!("{RAO}/validate");
+    let phone = |cc: &str, n: Value| json!({"phoneCountryCode": cc, "encryptedPhoneNumber": n});
+    let cases = [
+        (json!({"encryptedOtpToken": "MTIz"}), "phone"),
+        (
+            json!({"phone": phone("+52", "NTU=".into())}),
+            "encryptedOtpToken",
+        ),
+        (
+            json!({"encryptedOtpToken": "MTIz", "phone": phone("52", "NTU=".into())}),
+            "phone.phoneCountryCode",
+        ),
+        (
+            json!({"encryptedOtpToken": "MTIz", "phone": phone("+52123", "NTU=".into())}),
+            "phone.phoneCountryCode",
+        ),
+        (
+            json!({"encryptedOtpToken": "MTIz", "phone": phone("+52", "not base64!".into())}),
+            "phone.encryptedPhoneNumber",
+        ),
+        (
+            json!({"encryptedOtpToken": "MTIz", "phone": phone("+52", 42.into())}),
+            "phone.encryptedPhoneNumber",
+        ),
+        (
+            json!({"encryptedOtpToken": ["MTIz"], "phone": phone("+52", "NTU=".into())}),
+            "encryptedOtpToken",
+        ),
+        (json!([1, 2]), "body"),
+    ];
+    for (body, location) in cases {
+        let response = server.post(&path, &h, Some(body.clone())).await;
+        assert_error(response, 400, "error", "invalidRequest", location).await;
+    }
+    let tm = server.tm_headers("sandbox").await;
+    let mut body = tm_body("c", "12ab");
+    let response = server
+        .post(&format!("{TM}/generate"), &tm, Some(body.clone()))
+        .await;
+    assert_error(response, 400, "invalid", "invalidRequest", "phoneNumber").await;
+    body["phoneNumber"] = "5512345678".into();
+    body["messageSuffix"] = "Reply with a dot.".into();
+    let response = server
+        .post(&format!("{TM}/generate"), &tm, Some(body))
+        .await;
+    assert_error(response, 400, "invalid", "invalidRequest", "messageSuffix").await;
+}
+
+#[tokio::test]
+async fn malformed_json_empty_body_and_wrong_media_type() {
+    let server = TestServer::start().await;
+    let h = server.rao_headers("sandbox", "contract-json").await;
+    let url = server.url(&format!("{RAO}/generate"));
+    for (body, location) in [
+        ("{\"phoneCountryCode\":", "body"),
+        ("", "body"),
+        ("   ", "body"),
+    ] {
+        let response = server
+            .http
+            .post(&url)
+            .headers(h.clone())
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_error(response, 400, "error", "invalidRequest", location).await;
+    }
+    let mut text = h.clone();
+    text.insert("content-type", HeaderValue::from_static("text/plain"));
+    let response = server
+        .post(
+            &format!("{RAO}/generate"),
+            &text,
+            Some(rao_phone_body("5512345678")),
+        )
+        .await;
+    assert_error(response, 400, "error", "invalidRequest", "Content-Type").await;
+}
+
+#[tokio::test]
+async fn oversized_body_is_refused_without_reading_it_all() {
+    let server = TestServer::start().await;
+    let h = server.rao_headers("sandbox", "contract-size").await;
+    let body = format!(
+        "{{\"phoneCountryCode\":\"+52\",\"encryptedPhoneNumber\":\"{}\"}}",
+        "A".repeat(70_000)
+    );
+    let response = server
+        .http
+        .post(server.url(&format!("{RAO}/generate")))
+        .headers(h)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let error = assert_error(response, 400, "error", "invalidRequest", "body").await;
+    assert!(
+        error["details"].as_str().unwrap().contains("65536"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_path_and_wrong_method_are_error_responses() {
+    let server = TestServer::start().await;
+    let h = server.rao_headers("sandbox", "contract-path").await;
+    let (status, body) = error_of(server.post("/api/v1/nothing-here", &h, None).await).await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["location"].as_str()),
+        (404, Some("resourceNotFound"), Some("path"))
+    );
+    assert_eq!(body["uuid"], RAO_UUID);
+
+    let response = server
+        .request(Method::GET, &format!("{RAO}/generate"), &h, None)
+        .await;
+    assert_eq!(response.headers()["allow"], "POST");
+    let (status, body) = error_of(response).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (405, Some("methodNotAllowed"))
+    );
+    for field in ["type", "details", "location", "moreInfo", "timestamp"] {
+        assert!(body[field].is_string(), "{field} in {body}");
+    }
+}
+
+#[tokio::test]
+async fn authentication_comes_first_and_names_the_credential() {
+    let server = TestServer::start().await;
+    let h = server.rao_headers("sandbox", "contract-auth").await;
+    let path = format!("{RAO}/certified-phone");
+    let other = server.token("sandbox-aes").await;
+    let cases: [(&str, &str, &str); 5] = [
+        (
+            "authorization",
+            "Basic c2FuZGJveDpzYW5kYm94LXNlY3JldA==",
+            "Authorization",
+        ),
+        (
+            "authorization",
+            "Bearer v1.c2FuZGJveA.9999999999.AAAA",
+            "Authorization",
+        ),
+        ("authorization", &format!("Bearer {other}"), "Authorization"),
+        ("client_id", "nobody", "client_id"),
+        ("x-ibm-client-id", "sandbox-aes", "X-IBM-Client-Id"),
+    ];
+    for (name, value, location) in cases {
+        let mut headers = h.clone();
+        headers.insert(name, HeaderValue::from_str(value).unwrap());
+        headers.remove("sid"); // a 401 wins over a 400
+        assert_error(
+            server.post(&path, &headers, None).await,
+            401,
+            "error",
+            "unAuthorized",
+            location,
+        )
+        .await;
+    }
+    let mut matching = h.clone();
+    matching.insert("x-ibm-client-id", HeaderValue::from_static("sandbox"));
+    assert_error(
+        server.post(&path, &matching, None).await,
+        404,
+        "error",
+        "resourceNotFound",
+        "sid",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn access_is_per_api_and_channel() {
+    let server = TestServer::start().await;
+    let rao = server.rao_headers("web-rao-only", "contract-access").await;
+    let response = server
+        .post(&format!("{RAO}/certified-phone"), &rao, None)
+        .await;
+    assert_error(response, 403, "error", "accessNotConfigured", "channelId").await;
+    let tm = server.tm_headers("web-rao-only").await;
+    let response = server
+        .post(
+            &format!("{TM}/generate"),
+            &tm,
+            Some(tm_body("c", "5512345678")),
+        )
+        .await;
+    assert_error(response, 403, "invalid", "accessNotConfigured", "client_id").await;
+}
+
+#[tokio::test]
+async fn health_and_outbox_endpoints() {
+    let server = TestServer::start().await;
+    let live = server
+        .http
+        .get(server.url("/health/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+    let ready = server
+        .http
+        .get(server.url("/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    let bad = server
+        .http
+        .get(server.url("/sandbox/v1/sms?limit=0"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}

@@ -1,0 +1,390 @@
+//! `TestServer`: the real server on a free port, with helpers that speak
+//! the APIs the way a consumer would.
+
+#![allow(dead_code)] // not every test binary module uses every helper
+
+use otp_server::config::{Config, SANDBOX_TOML};
+use otp_server::mfa::MfaEngine;
+use otp_server::sms::SmsGateway;
+use otp_server::store::Store;
+use otp_server::App;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Response};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, Once};
+use tokio::sync::oneshot;
+
+pub const RAO: &str = "/api/v1/x-global/account-opening/rao/security/tokens";
+pub const TM: &str = "/api/v1/x-global/security/tele-marketing/otp";
+pub const TOKEN_URL: &str = "/api/v1/oauth/token";
+pub const TEST_SECRET: &str = "test-secret";
+/// The `uuid` header of the RAO and telemarketing helpers; errors echo it.
+pub const RAO_UUID: &str = "3f2b8c1e-0d4a-4b7e-9a61-1c2d3e4f5a6b";
+pub const TM_UUID: &str = "a7d1e304-83a9-4413-af97-62615e57eae6";
+
+/// Extra clients of the test configuration (secret: `test-secret`).
+const TEST_CLIENTS: &str = r#"
+[[clients]]
+id = "short-lived"
+secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
+cipher = "plain"
+apis = ["rao", "telemarketing"]
+access = [{ country = "MX", business = "GCB", channels = ["IVR", "WEB", "MOBILE", "BRANCH"] }]
+policy = { otp_lifetime_secs = 1, min_send_interval_secs = 0 }
+
+[[clients]]
+id = "resender"
+secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
+cipher = "plain"
+apis = ["rao", "telemarketing"]
+access = [{ country = "MX", business = "GCB", channels = ["IVR", "WEB", "MOBILE", "BRANCH"] }]
+policy = { min_send_interval_secs = 0, max_sends_per_window = 100, max_attempts = 100, max_failures_per_phone_hour = 3 }
+
+[[clients]]
+id = "web-rao-only"
+secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
+cipher = "plain"
+apis = ["rao"]
+access = [{ country = "MX", business = "GCB", channels = ["WEB"] }]
+"#;
+
+/// Everything the servers of this test binary log, at trace level.
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(|| LogWriter)
+            .with_ansi(false)
+            .init();
+    });
+}
+
+/// Fails when any of `secrets` appears in what the servers logged so far.
+pub fn assert_logs_free_of(secrets: &[&str]) {
+    let logs = String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned();
+    assert!(!logs.is_empty(), "no logs were captured");
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        assert!(
+            !logs.contains(secret),
+            "the logs contain a secret: {secret}"
+        );
+    }
+}
+
+/// The test configuration: the sandbox plus `TEST_CLIENTS`.
+pub fn test_config() -> Config {
+    Config::from_toml(&format!("{SANDBOX_TOML}\n{TEST_CLIENTS}")).expect("test config")
+}
+
+/// Starts a server with some backends replaced.
+#[derive(Default)]
+pub struct Builder {
+    store: Option<Arc<dyn Store>>,
+    sms: Option<Arc<dyn SmsGateway>>,
+    mfa: Option<Arc<dyn MfaEngine>>,
+    config: Option<Config>,
+}
+
+impl Builder {
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+    pub fn sms(mut self, sms: Arc<dyn SmsGateway>) -> Self {
+        self.sms = Some(sms);
+        self
+    }
+    pub fn mfa(mut self, mfa: Arc<dyn MfaEngine>) -> Self {
+        self.mfa = Some(mfa);
+        self
+    }
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    pub async fn start(self) -> TestServer {
+        capture_logs();
+        let mut app = App::builder(self.config.unwrap_or_else(test_config));
+        if let Some(store) = self.store {
+            app = app.store(store);
+        }
+        if let Some(sms) = self.sms {
+            app = app.sms(sms);
+        }
+        if let Some(mfa) = self.mfa {
+            app = app.mfa(mfa);
+        }
+        let app = app.build().expect("app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(otp_server::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            addr,
+            http: reqwest::Client::new(),
+            _stop: stop,
+        }
+    }
+}
+
+/// A running server; stops when dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Builder::default().start().await
+    }
+
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A bearer token for `client` from the token endpoint.
+    pub async fn token(&self, client: &str) -> String {
+        let secret = if client.starts_with("sandbox") {
+            "sandbox-secret"
+        } else {
+            TEST_SECRET
+        };
+        let response = self
+            .http
+            .post(self.url(TOKEN_URL))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client),
+                ("client_secret", secret),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json::<Value>().await.unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The headers every RAO call carries, for `client` and `sid`.
+    pub async fn rao_headers(&self, client: &str, sid: &str) -> HeaderMap {
+        let token = self.token(client).await;
+        headers(&[
+            ("client_id", client),
+            ("Authorization", &format!("Bearer {token}")),
+            ("Accept", "application/json"),
+            ("uuid", RAO_UUID),
+            ("Content-Type", "application/json"),
+            ("countryCode", "MX"),
+            ("businessCode", "GCB"),
+            ("channelId", "MOBILE"),
+            ("sid", sid),
+        ])
+    }
+
+    /// The headers of telemarketing generate (validate adds `sid`).
+    pub async fn tm_headers(&self, client: &str) -> HeaderMap {
+        let token = self.token(client).await;
+        headers(&[
+            ("uuid", TM_UUID),
+            ("Content-Type", "application/json"),
+            ("Accept-Language", "en-US"),
+            ("countryCode", "MX"),
+            ("businessCode", "GCB"),
+            ("channelId", "IVR"),
+            ("client_id", client),
+            ("Authorization", &format!("Bearer {token}")),
+        ])
+    }
+
+    pub async fn post(&self, path: &str, headers: &HeaderMap, body: Option<Value>) -> Response {
+        self.request(Method::POST, path, headers, body).await
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &HeaderMap,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = self
+            .http
+            .request(method, self.url(path))
+            .headers(headers.clone());
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        request.send().await.unwrap()
+    }
+
+    /// The newest OTP the outbox holds for `to`.
+    pub async fn last_otp(&self, to: &str) -> String {
+        let messages = self.outbox(to).await;
+        messages[0]["otp"]
+            .as_str()
+            .expect("an SMS was sent")
+            .to_owned()
+    }
+
+    pub async fn outbox(&self, to: &str) -> Vec<Value> {
+        let url = self.url(&format!("/sandbox/v1/sms?to={}", to.replace('+', "%2B")));
+        let body: Value = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["messages"].as_array().unwrap().clone()
+    }
+
+    /// RAO generate for `phone` (national digits, `+52`), plain cipher.
+    pub async fn rao_generate(&self, headers: &HeaderMap, phone: &str) -> Response {
+        self.post(
+            &format!("{RAO}/generate"),
+            headers,
+            Some(rao_phone_body(phone)),
+        )
+        .await
+    }
+
+    /// RAO validate of `otp` for `phone`, plain cipher.
+    pub async fn rao_validate(&self, headers: &HeaderMap, phone: &str, otp: &str) -> Response {
+        let body = json!({"encryptedOtpToken": b64(otp), "phone": rao_phone_body(phone)});
+        self.post(&format!("{RAO}/validate"), headers, Some(body))
+            .await
+    }
+
+    /// Telemarketing generate: the `sid` header and the 3-character token.
+    pub async fn tm_generate(
+        &self,
+        headers: &HeaderMap,
+        customer: &str,
+        phone: &str,
+    ) -> (String, String) {
+        let response = self
+            .post(
+                &format!("{TM}/generate"),
+                headers,
+                Some(tm_body(customer, phone)),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        let sid = response.headers()["sid"].to_str().unwrap().to_owned();
+        let body: Value = response.json().await.unwrap();
+        (
+            sid,
+            body["oneTimePasswordToken"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    pub async fn tm_validate(
+        &self,
+        headers: &HeaderMap,
+        sid: &str,
+        customer: &str,
+        otp: &str,
+    ) -> Response {
+        let mut headers = headers.clone();
+        headers.insert("sid", HeaderValue::from_str(sid).unwrap());
+        let body = json!({"customerId": customer, "oneTimePasswordToken": otp});
+        self.post(&format!("{TM}/validate"), &headers, Some(body))
+            .await
+    }
+}
+
+pub fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            (
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            )
+        })
+        .collect()
+}
+
+pub fn b64(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+pub fn rao_phone_body(phone: &str) -> Value {
+    json!({"phoneCountryCode": "+52", "encryptedPhoneNumber": b64(phone)})
+}
+
+pub fn tm_body(customer: &str, phone: &str) -> Value {
+    json!({
+        "customerId": customer,
+        "phoneNumber": phone,
+        "messagePrefix": "Citi Identification Code Service",
+        "messageSuffix": "Reply HELP for help STOP to cancel"
+    })
+}
+
+/// Asserts the whole `ErrorResponse` envelope and returns it.
+pub async fn assert_error(
+    response: Response,
+    status: u16,
+    kind: &str,
+    code: &str,
+    location: &str,
+) -> Value {
+    assert_eq!(response.status(), status, "status of {code}");
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["type"], kind, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["location"], location, "{body}");
+    for field in ["details", "moreInfo", "timestamp"] {
+        assert!(
+            body[field].as_str().is_some_and(|s| !s.is_empty()),
+            "{field} in {body}"
+        );
+    }
+    let uuid = body["uuid"].as_str().unwrap_or_default();
+    assert!(uuid == RAO_UUID || uuid == TM_UUID, "uuid echo in {body}");
+    let timestamp = body["timestamp"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(timestamp).is_ok() && timestamp.ends_with('Z'),
+        "{timestamp}"
+    );
+    body
+}
