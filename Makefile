@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run test test-rust check-specs check-generated lint clean
+.PHONY: help tools generate build run test test-rust check-specs check-generated check-schemathesis lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ build: ## build the release binary: target/release/otp-server
 run: ## start the server in sandbox mode on 127.0.0.1:8080 (extra flags: ARGS="...")
 	$(CARGO) run --bin otp-server -- serve $(ARGS)
 
-test: check-specs check-generated test-rust ## everything CI checks but lint
+test: check-specs check-generated test-rust check-schemathesis ## everything CI checks but lint
 
 test-rust:
 	$(CARGO) test --all-targets
@@ -41,6 +41,9 @@ check-specs: $(STAMP) ## validate every spec as Swagger 2.0
 
 check-generated: $(STAMP) ## regenerate into a temp folder and diff against generated/
 	@scripts/check-generated.sh
+
+check-schemathesis: $(STAMP) ## run schemathesis against a sandbox server, one run per spec
+	@scripts/schemathesis.sh
 
 lint: ## rustfmt and clippy on our crate (not on generated/)
 	$(CARGO) fmt --check -p otp-server

@@ -6,6 +6,7 @@
 //! `shutdown` it stops accepting and lets in-flight requests finish.
 
 mod edge;
+mod framing;
 mod gate;
 mod response;
 mod sandbox;
@@ -50,7 +51,8 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
             let app = app.clone();
             async move { Ok::<_, std::convert::Infallible>(handle(&app, req).await) }
         });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let io = TokioIo::new(framing::EnvelopeIo::new(stream));
+        let connection = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection closed with an error");

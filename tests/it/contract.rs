@@ -238,3 +238,42 @@ async fn health_and_outbox_endpoints() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+/// Requests hyper rejects before any service runs still get an `ErrorResponse`.
+#[tokio::test]
+async fn malformed_heads_get_an_error_response() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::start().await;
+    let many_headers: String = (0..200)
+        .map(|i| format!("X{i}: {}\r\n", "a".repeat(100)))
+        .collect();
+    let cases = [
+        (
+            "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: \r\n\r\n".to_owned(),
+            400,
+        ),
+        (
+            "POST /x HTTP/1.1\r\nHost: a\r\nBad\u{1}Name: b\r\n\r\n".to_owned(),
+            400,
+        ),
+        (
+            format!("GET / HTTP/1.1\r\nHost: a\r\n{many_headers}\r\n"),
+            431,
+        ),
+    ];
+    for (request, status) in cases {
+        let mut socket = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        socket.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        socket.read_to_string(&mut answer).await.unwrap();
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{answer}"
+        );
+        let body: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+        assert_eq!(
+            (body["code"].as_str(), body["location"].as_str()),
+            (Some("invalidRequest"), Some("headers"))
+        );
+    }
+}

@@ -6,6 +6,7 @@ mod support;
 
 mod contract;
 mod errors;
+mod fuzz;
 mod generated_guard;
 mod oauth;
 mod rao_flow;

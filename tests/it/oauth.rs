@@ -51,7 +51,8 @@ async fn issues_bearer_tokens_by_form_or_basic() {
 #[tokio::test]
 async fn refusals_follow_rfc_6749() {
     let server = TestServer::start().await;
-    let cases: [(&[(&str, &str)], u16, &str); 5] = [
+    type Form<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Form, u16, &str); 5] = [
         (
             &[
                 ("client_id", "sandbox"),
