@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run test test-rust check-specs check-generated check-schemathesis lint clean
+.PHONY: help tools generate build run test test-rust test-redis check-specs check-generated check-schemathesis lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -31,10 +31,13 @@ build: ## build the release binary: target/release/otp-server
 run: ## start the server in sandbox mode on 127.0.0.1:8080 (extra flags: ARGS="...")
 	$(CARGO) run --bin otp-server -- serve $(ARGS)
 
-test: check-specs check-generated test-rust check-schemathesis ## everything CI checks but lint
+test: check-specs check-generated test-rust test-redis check-schemathesis ## everything CI checks but lint
 
-test-rust:
+test-rust: ## unit and integration tests, memory store (plus the Redis process tests)
 	$(CARGO) test --all-targets
+
+test-redis: ## the integration suite again, on the Redis store
+	@scripts/test-redis.sh
 
 check-specs: $(STAMP) ## validate every spec as Swagger 2.0
 	@for spec in $(SPECS); do $(VENV)/bin/openapi-spec-validator --schema 2.0 $$spec || exit 1; done

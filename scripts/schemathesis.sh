@@ -5,19 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 st=.tools/venv/bin/schemathesis
-bin=target/debug/otp-server
+bin="${CARGO_TARGET_DIR:-target}/debug/otp-server"
 cargo build --quiet --bin otp-server
 
 log=$(mktemp)
-"$bin" serve --listen 127.0.0.1:0 2>"$log" &
+"$bin" serve --listen 127.0.0.1:0 >"$log" 2>"$log.err" &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill $server 2>/dev/null || true; rm -f "$log" "$log.err"' EXIT
 for _ in $(seq 50); do
   base=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$log")
   [ -n "$base" ] && break
   sleep 0.1
 done
-[ -n "${base:-}" ] || { cat "$log" >&2; echo "the server did not start" >&2; exit 1; }
+[ -n "${base:-}" ] || { cat "$log" "$log.err" >&2; echo "the server did not start" >&2; exit 1; }
 token=$("$bin" token --client sandbox)
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance

@@ -12,7 +12,9 @@ use crate::otp::keys::Keys;
 use crate::otp::{OtpEngine, ALPHANUMERIC};
 use crate::sms::{LogGateway, Outbox, SmsGateway};
 use crate::store::memory::MemoryStore;
+use crate::store::redis::RedisStore;
 use crate::store::Store;
+use anyhow::Context;
 use std::sync::Arc;
 
 /// Everything a request needs.
@@ -76,9 +78,15 @@ impl AppBuilder {
         let config = self.config;
         let contract = Contract::load()?;
         let keys = Keys::new(&config.otp_key());
-        let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        let store = match self.store {
+            Some(store) => store,
+            None => store_for(&config)?,
+        };
         let outbox = match (&self.sms, config.server.sandbox) {
-            (None, true) => Some(Arc::new(Outbox::new(config.server.outbox_capacity))),
+            (None, true) => Some(Arc::new(Outbox::new(
+                store.clone(),
+                config.server.outbox_capacity,
+            ))),
             _ => None,
         };
         let sms = match (self.sms, &outbox) {
@@ -99,4 +107,17 @@ impl AppBuilder {
             outbox,
         })))
     }
+}
+
+/// The store `server.store` names: `memory`, or a Redis URL.
+fn store_for(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let url = config.server.store.as_str();
+    if url == "memory" {
+        return Ok(Arc::new(MemoryStore::new()));
+    }
+    if url.starts_with("redis://") || url.starts_with("redis+cluster://") {
+        let store = RedisStore::new(url, &config.redis).with_context(|| format!("store {url}"))?;
+        return Ok(Arc::new(store));
+    }
+    anyhow::bail!("unknown store {url:?}: use `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2`")
 }

@@ -31,14 +31,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(&config.server.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
-        if config.server.store != "memory" {
-            bail!(
-                "store {:?} is not supported yet: use `memory`",
-                config.server.store
-            );
-        }
         let app = App::builder(config).build()?;
-        eprintln!("{}", startup::banner(&app, listener.local_addr()?));
+        println!("{}", startup::banner(&app, listener.local_addr()?));
         otp_server::serve(listener, app, startup::shutdown_signal()).await;
         Ok(())
     })

@@ -10,6 +10,7 @@ mod policy;
 pub use policy::{Policy, PolicyOverrides};
 
 use crate::cipher::Cipher;
+pub use crate::store::redis::RedisConfig;
 use anyhow::{bail, ensure, Context};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::Deserialize;
@@ -25,6 +26,7 @@ pub const SANDBOX_TOML: &str = include_str!("sandbox.toml");
 #[derive(Debug, Clone)]
 pub struct Config {
     pub server: ServerConfig,
+    pub redis: RedisConfig,
     pub secrets: Secrets,
     pub policy: Policy,
     pub clients: Clients,
@@ -38,7 +40,8 @@ pub struct ServerConfig {
     pub sandbox: bool,
     /// Address to listen on when neither `--listen` nor `OTP_LISTEN` is given.
     pub listen: String,
-    /// `memory` or a Redis URL, when neither `--store` nor `OTP_STORE` is given.
+    /// `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2,…`,
+    /// when neither `--store` nor `OTP_STORE` is given.
     pub store: String,
     /// Largest request body accepted; larger ones get `400 invalidRequest`.
     pub body_limit_bytes: usize,
@@ -160,6 +163,8 @@ impl Clients {
 struct File {
     #[serde(default)]
     server: ServerConfig,
+    #[serde(default)]
+    redis: RedisConfig,
     secrets: Secrets,
     #[serde(default)]
     policy: Policy,
@@ -202,6 +207,7 @@ impl Config {
         }
         Ok(Self {
             server: file.server,
+            redis: file.redis,
             secrets: file.secrets,
             policy: file.policy,
             clients: Clients(clients),

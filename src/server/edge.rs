@@ -58,7 +58,7 @@ async fn route(
         "/health/live" if get => response::json(200, &serde_json::json!({"status": "live"})),
         "/health/ready" if get => ready(app, uuid).await,
         "/sandbox/v1/sms" if get && app.config.server.sandbox => {
-            sandbox::outbox(app, req.uri().query(), uuid)
+            sandbox::outbox(app, req.uri().query(), uuid).await
         }
         "/health/live" | "/health/ready" => method_not_allowed("GET", uuid),
         "/sandbox/v1/sms" if app.config.server.sandbox => method_not_allowed("GET", uuid),

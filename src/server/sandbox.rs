@@ -12,7 +12,7 @@ use percent_encoding::percent_decode_str;
 const MAX_LIMIT: usize = 100;
 
 /// `GET /sandbox/v1/sms?to=<recipient>&limit=<n>`: newest first.
-pub fn outbox(app: &App, query: Option<&str>, uuid: Option<&str>) -> Response<Body> {
+pub async fn outbox(app: &App, query: Option<&str>, uuid: Option<&str>) -> Response<Body> {
     let Some(outbox) = &app.outbox else {
         return response::json(200, &serde_json::json!({"messages": []}));
     };
@@ -41,8 +41,13 @@ pub fn outbox(app: &App, query: Option<&str>, uuid: Option<&str>) -> Response<Bo
             _ => {}
         }
     }
-    let messages = outbox.list(to.as_deref(), limit);
-    response::json(200, &serde_json::json!({ "messages": messages }))
+    match outbox.list(to.as_deref(), limit).await {
+        Ok(messages) => response::json(200, &serde_json::json!({ "messages": messages })),
+        Err(e) => {
+            tracing::error!(cause = %e, "cannot read the outbox");
+            response::error(None, &ApiError::unavailable(), uuid)
+        }
+    }
 }
 
 /// The forced error of `Prefer: error=<code>`, if the request asks for one.

@@ -1,16 +1,17 @@
 //! The sandbox SMS gateway: keeps what it "sent" so consumers can read the OTP.
 //!
-//! Bounded: past `capacity` the oldest message is dropped, so a load test
-//! cannot grow it without limit.
+//! The messages live in the store, so every instance sharing a Redis sees
+//! the same outbox. Bounded: past `capacity` the oldest message is dropped,
+//! so a load test cannot grow it without limit.
 
 use super::{Sms, SmsError, SmsGateway};
+use crate::store::{Store, StoreError};
 use async_trait::async_trait;
-use serde::Serialize;
-use std::collections::VecDeque;
-use std::sync::Mutex;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A message as `GET /sandbox/v1/sms` shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OutboxMessage {
     pub to: String,
     pub text: String,
@@ -21,28 +22,25 @@ pub struct OutboxMessage {
 
 /// The sandbox gateway.
 pub struct Outbox {
+    store: Arc<dyn Store>,
     capacity: usize,
-    messages: Mutex<VecDeque<OutboxMessage>>,
 }
 
 impl Outbox {
-    pub fn new(capacity: usize) -> Self {
+    pub fn new(store: Arc<dyn Store>, capacity: usize) -> Self {
         Self {
+            store,
             capacity: capacity.max(1),
-            messages: Mutex::new(VecDeque::new()),
         }
     }
 
     /// Messages to `to` (all when `None`), newest first, at most `limit`.
-    pub fn list(&self, to: Option<&str>, limit: usize) -> Vec<OutboxMessage> {
-        let messages = self.messages.lock().unwrap_or_else(|p| p.into_inner());
-        messages
-            .iter()
-            .rev()
-            .filter(|m| to.is_none_or(|to| m.to == to))
-            .take(limit)
-            .cloned()
-            .collect()
+    pub async fn list(
+        &self,
+        to: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.store.outbox(to, limit).await
     }
 }
 
@@ -55,18 +53,17 @@ impl SmsGateway for Outbox {
             otp: sms.otp.clone(),
             sent_at: crate::error::timestamp_now(),
         };
-        let mut messages = self.messages.lock().unwrap_or_else(|p| p.into_inner());
-        if messages.len() == self.capacity {
-            messages.pop_front();
-        }
-        messages.push_back(message);
-        Ok(())
+        self.store
+            .push_outbox(&message, self.capacity)
+            .await
+            .map_err(|e| SmsError(e.to_string()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::memory::MemoryStore;
 
     fn sms(to: &str, otp: &str) -> Sms {
         Sms {
@@ -78,18 +75,12 @@ mod tests {
 
     #[tokio::test]
     async fn newest_first_filtered_and_bounded() {
-        let outbox = Outbox::new(2);
+        let outbox = Outbox::new(Arc::new(MemoryStore::new()), 2);
         for (to, otp) in [("a", "1"), ("b", "2"), ("a", "3")] {
             outbox.send(&sms(to, otp)).await.unwrap();
         }
-        let otps = |to| {
-            outbox
-                .list(to, 10)
-                .into_iter()
-                .map(|m| m.otp)
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(otps(Some("a")), ["3"]);
-        assert_eq!(otps(None), ["3", "2"]);
+        let otps = |list: Vec<OutboxMessage>| list.into_iter().map(|m| m.otp).collect::<Vec<_>>();
+        assert_eq!(otps(outbox.list(Some("a"), 10).await.unwrap()), ["3"]);
+        assert_eq!(otps(outbox.list(None, 10).await.unwrap()), ["3", "2"]);
     }
 }

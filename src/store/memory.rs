@@ -11,6 +11,7 @@ use super::{
     Attempt, Candidate, CertifiedPhone, Challenge, Digest, Millis, OnMatch, SendDecision,
     SendLimits, Store, StoreError, Throttle,
 };
+use crate::sms::OutboxMessage;
 use async_trait::async_trait;
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
@@ -82,6 +83,7 @@ impl<K: Eq + Hash, V: Clone> ExpiringMap<K, V> {
 }
 
 struct Maps {
+    outbox: Mutex<VecDeque<OutboxMessage>>,
     challenges: ExpiringMap<String, Challenge>,
     certified: ExpiringMap<String, CertifiedPhone>,
     secrets: ExpiringMap<String, Digest>,
@@ -98,6 +100,7 @@ impl MemoryStore {
     /// A new, empty store; starts its sweep on the current Tokio runtime.
     pub fn new() -> Self {
         let maps = Arc::new(Maps {
+            outbox: Mutex::new(VecDeque::new()),
             challenges: ExpiringMap::new(),
             certified: ExpiringMap::new(),
             secrets: ExpiringMap::new(),
@@ -316,6 +319,35 @@ impl Store for MemoryStore {
     async fn remove_secret(&self, key: &str) -> Result<(), StoreError> {
         self.maps.secrets.remove(&key.to_owned());
         Ok(())
+    }
+
+    async fn push_outbox(
+        &self,
+        message: &OutboxMessage,
+        capacity: usize,
+    ) -> Result<(), StoreError> {
+        let mut outbox = self.maps.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        while outbox.len() >= capacity.max(1) {
+            outbox.pop_front();
+        }
+        outbox.push_back(message.clone());
+        Ok(())
+    }
+
+    async fn outbox(
+        &self,
+        to: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let outbox = self.maps.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        let wanted = |m: &&OutboxMessage| to.is_none_or(|to| m.to == to);
+        Ok(outbox
+            .iter()
+            .rev()
+            .filter(wanted)
+            .take(limit)
+            .cloned()
+            .collect())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

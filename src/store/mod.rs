@@ -8,7 +8,9 @@
 //! them as opaque and keeps each entry only as long as it is told.
 
 pub mod memory;
+pub mod redis;
 
+use crate::sms::OutboxMessage;
 use async_trait::async_trait;
 use std::time::Duration;
 
@@ -175,6 +177,17 @@ pub trait Store: Send + Sync {
 
     /// Removes the secret at `key`, if any.
     async fn remove_secret(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Adds a message to the sandbox outbox, dropping the oldest past `capacity`.
+    async fn push_outbox(&self, message: &OutboxMessage, capacity: usize)
+        -> Result<(), StoreError>;
+
+    /// Outbox messages to `to` (all when `None`), newest first, at most `limit`.
+    async fn outbox(
+        &self,
+        to: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
 
     /// Answers when the store is usable.
     async fn ping(&self) -> Result<(), StoreError>;

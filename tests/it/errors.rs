@@ -7,7 +7,7 @@ use crate::support::*;
 use async_trait::async_trait;
 use otp_server::contract::Contract;
 use otp_server::mfa::{MfaEngine, MfaError};
-use otp_server::sms::{Sms, SmsError, SmsGateway};
+use otp_server::sms::{OutboxMessage, Sms, SmsError, SmsGateway};
 use otp_server::store::*;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::json;
@@ -94,6 +94,12 @@ impl Store for DownStore {
         Err(down())
     }
     async fn remove_secret(&self, _: &str) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn push_outbox(&self, _: &OutboxMessage, _: usize) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn outbox(&self, _: Option<&str>, _: usize) -> Result<Vec<OutboxMessage>, StoreError> {
         Err(down())
     }
     async fn ping(&self) -> Result<(), StoreError> {

@@ -2,6 +2,7 @@
 //! starts the real server on a free port (`support::TestServer`) and talks
 //! HTTP to it.
 
+mod processes;
 mod support;
 
 mod contract;
@@ -10,4 +11,5 @@ mod fuzz;
 mod generated_guard;
 mod oauth;
 mod rao_flow;
+mod redis_processes;
 mod telemarketing_flow;

@@ -6,6 +6,7 @@
 use otp_server::config::{Config, SANDBOX_TOML};
 use otp_server::mfa::MfaEngine;
 use otp_server::sms::SmsGateway;
+use otp_server::store::redis::{RedisConfig, RedisStore};
 use otp_server::store::Store;
 use otp_server::App;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -93,6 +94,34 @@ pub fn test_config() -> Config {
     Config::from_toml(&format!("{SANDBOX_TOML}\n{TEST_CLIENTS}")).expect("test config")
 }
 
+/// The store the suite runs against: memory, or the Redis named by
+/// `OTP_TEST_STORE` (one parameterised suite: `make test` runs it on both).
+/// Each server gets its own key prefix, so tests and runs never share state.
+pub fn store_under_test() -> Option<Arc<dyn Store>> {
+    let url = std::env::var("OTP_TEST_STORE")
+        .ok()
+        .filter(|u| u != "memory")?;
+    Some(redis_store(&url))
+}
+
+/// A Redis store on `url` under a fresh key prefix.
+pub fn redis_store(url: &str) -> Arc<dyn Store> {
+    let config = RedisConfig {
+        key_prefix: unique_prefix(),
+        ..RedisConfig::default()
+    };
+    Arc::new(RedisStore::new(url, &config).expect("redis store"))
+}
+
+pub fn unique_prefix() -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).unwrap();
+    format!(
+        "test-{}:",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    )
+}
+
 /// Starts a server with some backends replaced.
 #[derive(Default)]
 pub struct Builder {
@@ -123,7 +152,7 @@ impl Builder {
     pub async fn start(self) -> TestServer {
         capture_logs();
         let mut app = App::builder(self.config.unwrap_or_else(test_config));
-        if let Some(store) = self.store {
+        if let Some(store) = self.store.or_else(store_under_test) {
             app = app.store(store);
         }
         if let Some(sms) = self.sms {
@@ -142,7 +171,7 @@ impl Builder {
         TestServer {
             addr,
             http: reqwest::Client::new(),
-            _stop: stop,
+            _stop: Some(stop),
         }
     }
 }
@@ -151,10 +180,19 @@ impl Builder {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
-    _stop: oneshot::Sender<()>,
+    _stop: Option<oneshot::Sender<()>>,
 }
 
 impl TestServer {
+    /// Speaks to a server running elsewhere (another process).
+    pub fn at(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            http: reqwest::Client::new(),
+            _stop: None,
+        }
+    }
+
     pub async fn start() -> Self {
         Builder::default().start().await
     }

@@ -1,0 +1,194 @@
+//! The Redis store with real processes: two `otp-server` instances on one
+//! Redis, a 3-master Redis Cluster, and a Redis killed under load. Each test
+//! starts its own `redis-server`s on free loopback ports.
+
+use crate::processes::{RedisCluster, RedisProcess, ServerProcess};
+use crate::support::*;
+use otp_server::config::SANDBOX_TOML;
+use std::time::{Duration, Instant};
+
+/// A config file: the sandbox, with its own key prefix in Redis.
+fn config_file() -> tempfile::NamedTempFile {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let text = format!(
+        "{SANDBOX_TOML}\n[redis]\nkey_prefix = \"{}\"\n",
+        unique_prefix()
+    );
+    std::fs::write(file.path(), text).unwrap();
+    file
+}
+
+async fn rao_flow(generate_on: &TestServer, validate_on: &TestServer, sid: &str, phone: &str) {
+    let headers = generate_on.rao_headers("sandbox", sid).await;
+    assert_eq!(
+        generate_on.rao_generate(&headers, phone).await.status(),
+        204
+    );
+    let otp = validate_on.last_otp(&format!("+52{phone}")).await;
+    assert_eq!(
+        validate_on
+            .rao_validate(&headers, phone, &otp)
+            .await
+            .status(),
+        204
+    );
+    let certified = generate_on
+        .post(&format!("{RAO}/certified-phone"), &headers, None)
+        .await;
+    assert_eq!(certified.status(), 200);
+}
+
+#[tokio::test]
+async fn two_instances_share_tokens_sessions_outbox_and_throttles() {
+    let redis = RedisProcess::start(&[]);
+    let config = config_file();
+    let processes = [
+        ServerProcess::start(config.path(), &redis.url()),
+        ServerProcess::start(config.path(), &redis.url()),
+    ];
+    let (a, b) = (
+        TestServer::at(processes[0].addr),
+        TestServer::at(processes[1].addr),
+    );
+
+    rao_flow(&a, &b, "two-instances", "5520000001").await;
+
+    let headers = a.tm_headers("sandbox").await; // a's token, used on b too
+    let (sid, _) = a.tm_generate(&headers, "c64", "5520000002").await;
+    let otp = b.last_otp("5520000002").await;
+    let attempts = (0..64)
+        .map(|i| if i % 2 == 0 { &a } else { &b })
+        .map(|s| s.tm_validate(&headers, &sid, "c64", &otp));
+    let statuses: Vec<u16> = futures::future::join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+
+    let again = b
+        .post(
+            &format!("{TM}/generate"),
+            &headers,
+            Some(tm_body("c64", "5520000002")),
+        )
+        .await;
+    assert_error(again, 400, "invalid", "invalidRequest", "phoneNumber").await;
+
+    for process in &processes {
+        let logs = process.stderr.lock().unwrap().clone();
+        assert!(logs.contains("request"), "no request log lines");
+        for secret in [
+            otp.as_str(),
+            &otp[3..],
+            "5520000001",
+            "5520000002",
+            "sandbox-secret",
+        ] {
+            assert!(
+                !logs.contains(secret),
+                "the process logs contain a secret: {secret}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn both_flows_on_a_redis_cluster() {
+    let cluster = RedisCluster::start();
+    let server = TestServer::builder()
+        .store(redis_store(&cluster.url()))
+        .start()
+        .await;
+    for i in 0..4 {
+        rao_flow(
+            &server,
+            &server,
+            &format!("cluster-{i}"),
+            &format!("552000001{i}"),
+        )
+        .await;
+    }
+    let headers = server.tm_headers("sandbox").await;
+    for i in 0..4 {
+        let phone = format!("552000002{i}");
+        let (sid, _) = server.tm_generate(&headers, "cl", &phone).await;
+        let otp = server.last_otp(&phone).await;
+        assert_eq!(
+            server
+                .tm_validate(&headers, &sid, "cl", &otp)
+                .await
+                .status(),
+            200
+        );
+    }
+}
+
+/// The outage bound every request must meet while Redis is down.
+const BOUND: Duration = Duration::from_millis(1_000);
+
+#[tokio::test]
+async fn redis_outage_answers_server_unavailable_fast_then_recovers() {
+    let mut redis = RedisProcess::start(&[]);
+    let server = TestServer::builder()
+        .store(redis_store(&redis.url()))
+        .start()
+        .await;
+    rao_flow(&server, &server, "outage-before", "5520000030").await;
+    let headers = server.rao_headers("sandbox", "outage").await;
+
+    redis.kill();
+    let started = Instant::now();
+    let requests = (0..32).map(|i| {
+        let headers = headers.clone();
+        let server = &server;
+        async move {
+            let sent = Instant::now();
+            let response = server
+                .rao_generate(&headers, &format!("55200001{i:02}"))
+                .await;
+            (sent.elapsed(), response)
+        }
+    });
+    let mut slowest = Duration::ZERO;
+    for (elapsed, response) in futures::future::join_all(requests).await {
+        assert!(
+            elapsed < BOUND,
+            "a request took {elapsed:?} while Redis was down"
+        );
+        slowest = slowest.max(elapsed);
+        assert_error(response, 500, "fatal", "serverUnavailable", "server").await;
+    }
+    println!("slowest answer during the outage: {slowest:?}");
+    let ready = server
+        .http
+        .get(server.url("/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 500);
+    println!(
+        "32 concurrent requests during the outage answered within {:?}",
+        started.elapsed()
+    );
+
+    let _redis = RedisProcess::start_on(redis.port, &[]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server
+        .http
+        .get(server.url("/health/ready"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        != 200
+    {
+        assert!(Instant::now() < deadline, "the store did not recover");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    rao_flow(&server, &server, "outage-after", "5520000031").await;
+}
