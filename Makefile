@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run test test-rust test-redis check-specs check-generated check-schemathesis lint clean
+.PHONY: help tools generate build run bench test test-rust test-redis check-specs check-generated check-schemathesis lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,9 +48,12 @@ check-generated: $(STAMP) ## regenerate into a temp folder and diff against gene
 check-schemathesis: $(STAMP) ## run schemathesis against a sandbox server, one run per spec
 	@scripts/schemathesis.sh
 
+bench: ## benchmarks: full flows under load against a baseline, and memory per challenge
+	@scripts/bench.sh
+
 lint: ## rustfmt and clippy on our crate (not on generated/)
-	$(CARGO) fmt --check -p otp-server
-	$(CARGO) clippy --all-targets -p otp-server -- -D warnings
+	$(CARGO) fmt --check -p otp-server -p otp-bench
+	$(CARGO) clippy --all-targets -p otp-server -p otp-bench -- -D warnings
 
 clean: ## remove build output and the local tools
 	$(CARGO) clean

@@ -41,7 +41,7 @@ impl RequestContext {
             issuer: None,
         };
         Self {
-            span: XSpanIdString::default(),
+            span: span_id(),
             authorization: Some(authorization),
             client: Some(client),
             token_request: None,
@@ -51,7 +51,7 @@ impl RequestContext {
     /// For the token endpoint, which authenticates the client itself.
     pub fn token_request(body: TokenRequestBody) -> Self {
         Self {
-            span: XSpanIdString::default(),
+            span: span_id(),
             authorization: None,
             client: None,
             token_request: Some(Arc::new(body)),
@@ -94,4 +94,18 @@ fn admitted(context: &RequestContext) -> Result<&Arc<Client>, ApiError> {
         tracing::error!("an OTP operation was called without an admitted client");
         ApiError::unavailable()
     })
+}
+
+/// A process-unique `X-Span-ID`: a random instance tag and a counter. The
+/// generated default (a v4 UUID) costs a `getrandom` call per request.
+fn span_id() -> XSpanIdString {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::LazyLock;
+    static INSTANCE: LazyLock<u32> = LazyLock::new(|| {
+        let mut bytes = [0u8; 4];
+        let _ = getrandom::fill(&mut bytes);
+        u32::from_le_bytes(bytes)
+    });
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    XSpanIdString(format!("{:08x}-{:012x}", *INSTANCE, NEXT.fetch_add(1, Ordering::Relaxed)))
 }

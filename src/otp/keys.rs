@@ -29,6 +29,10 @@ impl Keys {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
         }
-        mac.finalize().into_bytes().into()
+        let full = mac.finalize().into_bytes();
+        let mut digest = Digest::default();
+        let len = digest.len();
+        digest.copy_from_slice(&full[..len]);
+        digest
     }
 }

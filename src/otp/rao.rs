@@ -31,7 +31,7 @@ struct SessionKeys {
 
 impl OtpEngine {
     fn rao_keys(&self, client: &Client, sid: &str) -> SessionKeys {
-        let session = hex(&self.keys.digest("rao-session", &client.id, sid)[..16]);
+        let session = hex(&self.keys.digest("rao-session", &client.id, sid));
         SessionKeys {
             challenge: format!("rao:{{{session}}}:otp"),
             certified: format!("rao:{{{session}}}:phone"),

@@ -42,7 +42,7 @@ impl OtpEngine {
     fn telemarketing_key(&self, client: &Client, sid: &str) -> String {
         format!(
             "tm:{{{}}}",
-            hex(&self.keys.digest("tm-session", &client.id, sid)[..16])
+            hex(&self.keys.digest("tm-session", &client.id, sid))
         )
     }
 

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::sms::OutboxMessage;
 use async_trait::async_trait;
+use sha2::{Digest as _, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -34,6 +35,18 @@ struct PhoneLog {
     sends: VecDeque<Millis>,
     failures: u32,
     failures_since: Millis,
+}
+
+/// A map key: 128 bits of SHA-256 of the store key. Fixed-size keys cost no
+/// allocation per entry, so a million challenges take one table, and memory
+/// goes back to the system when they expire.
+type Slot = [u8; 16];
+
+fn slot(key: &str) -> Slot {
+    let digest = Sha256::digest(key.as_bytes());
+    let mut slot = Slot::default();
+    slot.copy_from_slice(&digest[..16]);
+    slot
 }
 
 /// A map whose entries expire.
@@ -63,8 +76,14 @@ impl<K: Eq + Hash, V> ExpiringMap<K, V> {
             .is_some_and(|e| e.until > now_millis())
     }
 
+    /// Drops expired entries, and gives memory back once the map is mostly empty.
     fn sweep(&self, now: Millis) {
-        self.lock().retain(|_, e| e.until > now);
+        let mut map = self.lock();
+        map.retain(|_, e| e.until > now);
+        if map.capacity() > 1024 && map.len() < map.capacity() / 4 {
+            let keep = map.len() * 2;
+            map.shrink_to(keep);
+        }
     }
 
     fn len(&self) -> usize {
@@ -84,9 +103,9 @@ impl<K: Eq + Hash, V: Clone> ExpiringMap<K, V> {
 
 struct Maps {
     outbox: Mutex<VecDeque<OutboxMessage>>,
-    challenges: ExpiringMap<String, Challenge>,
-    certified: ExpiringMap<String, CertifiedPhone>,
-    secrets: ExpiringMap<String, Digest>,
+    challenges: ExpiringMap<Slot, Challenge>,
+    certified: ExpiringMap<Slot, CertifiedPhone>,
+    secrets: ExpiringMap<Slot, Digest>,
     phones: ExpiringMap<Digest, PhoneLog>,
 }
 
@@ -218,14 +237,12 @@ impl Store for MemoryStore {
         challenge: Challenge,
         keep_for: Duration,
     ) -> Result<(), StoreError> {
-        self.maps
-            .challenges
-            .insert(key.to_owned(), challenge, keep_for);
+        self.maps.challenges.insert(slot(key), challenge, keep_for);
         Ok(())
     }
 
     async fn remove_challenge(&self, key: &str) -> Result<(), StoreError> {
-        self.maps.challenges.remove(&key.to_owned());
+        self.maps.challenges.remove(&slot(key));
         Ok(())
     }
 
@@ -237,7 +254,7 @@ impl Store for MemoryStore {
         now: Millis,
     ) -> Result<Attempt, StoreError> {
         let mut challenges = self.maps.challenges.lock();
-        let Some(entry) = challenges.get_mut(key).filter(|e| e.until > now) else {
+        let Some(entry) = challenges.get_mut(&slot(key)).filter(|e| e.until > now) else {
             return Ok(Attempt::NotFound);
         };
         let binding_ok: bool = entry.value.binding.ct_eq(&candidate.binding).into();
@@ -254,16 +271,16 @@ impl Store for MemoryStore {
         match on_match {
             OnMatch::Keep => {}
             OnMatch::Consume => {
-                challenges.remove(key);
+                challenges.remove(&slot(key));
             }
             OnMatch::ConsumeAndCertify {
                 key: cert_key,
                 phone,
                 ttl,
             } => {
-                challenges.remove(key);
+                challenges.remove(&slot(key));
                 drop(challenges);
-                self.maps.certified.insert(cert_key, phone, ttl);
+                self.maps.certified.insert(slot(&cert_key), phone, ttl);
             }
         }
         Ok(Attempt::Matched)
@@ -272,14 +289,16 @@ impl Store for MemoryStore {
     async fn fail_attempt(&self, key: &str) -> Result<Attempt, StoreError> {
         let now = now_millis();
         let mut challenges = self.maps.challenges.lock();
-        Ok(match challenges.get_mut(key).filter(|e| e.until > now) {
-            Some(entry) => count_wrong(entry),
-            None => Attempt::NotFound,
-        })
+        Ok(
+            match challenges.get_mut(&slot(key)).filter(|e| e.until > now) {
+                Some(entry) => count_wrong(entry),
+                None => Attempt::NotFound,
+            },
+        )
     }
 
     async fn consume(&self, key: &str) -> Result<bool, StoreError> {
-        Ok(self.maps.challenges.remove(&key.to_owned()))
+        Ok(self.maps.challenges.remove(&slot(key)))
     }
 
     async fn count_failure(
@@ -304,20 +323,20 @@ impl Store for MemoryStore {
     }
 
     async fn certified_phone(&self, key: &str) -> Result<Option<CertifiedPhone>, StoreError> {
-        Ok(self.maps.certified.get(&key.to_owned()))
+        Ok(self.maps.certified.get(&slot(key)))
     }
 
     async fn put_secret(&self, key: &str, digest: Digest, ttl: Duration) -> Result<(), StoreError> {
-        self.maps.secrets.insert(key.to_owned(), digest, ttl);
+        self.maps.secrets.insert(slot(key), digest, ttl);
         Ok(())
     }
 
     async fn secret(&self, key: &str) -> Result<Option<Digest>, StoreError> {
-        Ok(self.maps.secrets.get(&key.to_owned()))
+        Ok(self.maps.secrets.get(&slot(key)))
     }
 
     async fn remove_secret(&self, key: &str) -> Result<(), StoreError> {
-        self.maps.secrets.remove(&key.to_owned());
+        self.maps.secrets.remove(&slot(key));
         Ok(())
     }
 
@@ -377,18 +396,18 @@ mod tests {
 
     fn challenge(expires_at: Millis) -> Challenge {
         Challenge {
-            code: [1; 32],
-            binding: [2; 32],
+            code: [1; 16],
+            binding: [2; 16],
             expires_at,
             attempts_left: 2,
-            phone: [5; 32],
+            phone: [5; 16],
         }
     }
 
     fn candidate(code: u8) -> Candidate {
         Candidate {
-            code: [code; 32],
-            binding: [2; 32],
+            code: [code; 16],
+            binding: [2; 16],
             mismatch_counts: false,
         }
     }
@@ -409,7 +428,7 @@ mod tests {
                 .unwrap(),
             Attempt::Wrong {
                 attempts_left: 1,
-                phone: [5; 32]
+                phone: [5; 16]
             }
         );
         assert_eq!(
@@ -442,7 +461,7 @@ mod tests {
                 .unwrap(),
             Attempt::Wrong {
                 attempts_left: 0,
-                phone: [5; 32]
+                phone: [5; 16]
             }
         );
         assert_eq!(
@@ -474,7 +493,7 @@ mod tests {
             .await
             .unwrap();
         let other = Candidate {
-            binding: [3; 32],
+            binding: [3; 16],
             ..candidate(1)
         };
         assert_eq!(
@@ -496,7 +515,7 @@ mod tests {
     #[tokio::test]
     async fn sends_are_throttled_by_interval_count_and_failures() {
         let store = MemoryStore::new();
-        let phone = [7; 32];
+        let phone = [7; 16];
         let t0 = now_millis();
         assert_eq!(
             store.permit_send(&phone, &LIMITS, t0).await.unwrap(),
@@ -539,7 +558,7 @@ mod tests {
             SendDecision::Allowed
         );
 
-        let other = [8; 32];
+        let other = [8; 16];
         store
             .count_failure(&other, LIMITS.failure_window, t0)
             .await
@@ -562,7 +581,7 @@ mod tests {
     async fn sweep_forgets_expired_entries() {
         let store = MemoryStore::new();
         store
-            .put_secret("s", [1; 32], Duration::from_millis(10))
+            .put_secret("s", [1; 16], Duration::from_millis(10))
             .await
             .unwrap();
         assert_eq!(store.len(), 1);

@@ -117,7 +117,7 @@ impl RedisStore {
 
     /// Keys of a phone's counters; they share the phone's hash tag.
     fn phone_keys(&self, phone: &Digest) -> (String, String) {
-        let tag: String = phone[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let tag: String = phone.iter().map(|b| format!("{b:02x}")).collect();
         (
             self.key(&format!("ph:{{{tag}}}:sends")),
             self.key(&format!("ph:{{{tag}}}:fails")),
@@ -319,7 +319,7 @@ fn attempt_from(reply: Vec<Value>) -> Result<Attempt, StoreError> {
                 .get(2)
                 .and_then(bytes)
                 .and_then(|b| b.try_into().ok())
-                .unwrap_or([0; 32]);
+                .unwrap_or_default();
             Attempt::Wrong {
                 attempts_left: left,
                 phone,

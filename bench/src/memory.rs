@@ -1,0 +1,64 @@
+//! The memory benchmark: 1,000,000 live challenges (distinct sessions) in
+//! the in-memory store; bytes of RSS per challenge, and RSS after expiry.
+
+use otp_server::store::memory::{now_millis, MemoryStore};
+use otp_server::store::{Challenge, Store};
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+#[derive(Serialize)]
+pub struct MemoryReport {
+    pub challenges: usize,
+    pub rss_before_mb: f64,
+    pub rss_filled_mb: f64,
+    pub rss_after_expiry_mb: f64,
+    pub bytes_per_challenge: f64,
+    pub after_expiry_vs_before: f64,
+    pub fill_seconds: f64,
+}
+
+fn rss_kb() -> u64 {
+    crate::procs::procs_status_kb("/proc/self/status", "VmRSS:")
+}
+
+pub async fn run(count: usize) -> anyhow::Result<MemoryReport> {
+    let store = MemoryStore::new();
+    let lifetime = Duration::from_secs(5);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let before = rss_kb();
+    let started = Instant::now();
+    let expires_at = now_millis() + lifetime.as_millis() as u64;
+    for i in 0..count {
+        let mut digest = [0u8; 16];
+        digest[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        let key = format!("rao:{{{:032x}}}:otp", i as u128 * 0x9E37_79B9_7F4A_7C15);
+        let challenge = Challenge {
+            code: digest,
+            binding: digest,
+            expires_at,
+            attempts_left: 3,
+            phone: digest,
+        };
+        store.put_challenge(&key, challenge, lifetime).await?;
+    }
+    let fill_seconds = started.elapsed().as_secs_f64();
+    let filled = rss_kb();
+    assert_eq!(store.len(), count);
+    tokio::time::sleep(lifetime + Duration::from_secs(3)).await;
+    let after = rss_kb();
+    let report = MemoryReport {
+        challenges: count,
+        rss_before_mb: before as f64 / 1024.0,
+        rss_filled_mb: filled as f64 / 1024.0,
+        rss_after_expiry_mb: after as f64 / 1024.0,
+        bytes_per_challenge: (filled.saturating_sub(before) * 1024) as f64 / count as f64,
+        after_expiry_vs_before: after as f64 / before.max(1) as f64,
+        fill_seconds,
+    };
+    println!(
+        "memory store: {count} live challenges: RSS {:.1} MB -> {:.1} MB = {:.0} bytes per challenge (filled in {:.1} s); after expiry {:.1} MB ({:.2} x the pre-fill RSS; {} entries left)",
+        report.rss_before_mb, report.rss_filled_mb, report.bytes_per_challenge, fill_seconds, report.rss_after_expiry_mb,
+        report.after_expiry_vs_before, store.len()
+    );
+    Ok(report)
+}

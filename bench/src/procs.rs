@@ -1,0 +1,171 @@
+//! The processes a benchmark drives: the baseline, otp-server, redis-server;
+//! with their CPU time and peak RSS read from `/proc`.
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whether servers can be pinned to core 0 (two cores or more, and taskset).
+pub fn can_pin() -> bool {
+    // Counted from the machine, not from this process's affinity: the
+    // benchmark itself runs pinned to one core.
+    let online = Command::new("nproc").arg("--all").output().ok();
+    let cores: usize = online
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(1);
+    cores >= 2 && Command::new("taskset").arg("-V").output().is_ok()
+}
+
+/// A binary next to this one (target/release).
+fn sibling(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    Ok(exe.with_file_name(name))
+}
+
+pub struct Process {
+    child: Child,
+    pub addr: SocketAddr,
+    _config: Option<PathBuf>,
+}
+
+impl Process {
+    fn command(program: PathBuf, pinned: bool) -> Command {
+        if pinned {
+            let mut command = Command::new("taskset");
+            command.arg("-c").arg("0").arg(program);
+            command
+        } else {
+            Command::new(program)
+        }
+    }
+
+    /// Starts a program that prints `listening on http://ADDR` on stdout.
+    fn announced(mut command: Command, config: Option<PathBuf>) -> anyhow::Result<Self> {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("the server exited"))??;
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.trim().parse()?;
+            }
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(Self {
+            child,
+            addr,
+            _config: config,
+        })
+    }
+
+    pub fn baseline(pinned: bool) -> anyhow::Result<Self> {
+        Self::announced(Self::command(sibling("bench-baseline")?, pinned), None)
+    }
+
+    /// otp-server in sandbox mode on `store`, with its own Redis key prefix.
+    pub fn otp_server(store: &str, pinned: bool) -> anyhow::Result<Self> {
+        let config = std::env::temp_dir().join(format!("otp-bench-{}.toml", std::process::id()));
+        let prefix = format!(
+            "bench-{}:",
+            Instant::now().elapsed().as_nanos() ^ std::process::id() as u128 ^ rand_nanos()
+        );
+        let toml = format!(
+            "{}\n[redis]\nkey_prefix = \"{prefix}\"\n",
+            otp_server::config::SANDBOX_TOML
+        );
+        std::fs::write(&config, toml)?;
+        let mut command = Self::command(sibling("otp-server")?, pinned);
+        command
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--store",
+                store,
+                "--config",
+            ])
+            .arg(&config)
+            .env("RUST_LOG", "warn");
+        Self::announced(command, Some(config))
+    }
+
+    /// A redis-server of the benchmark's own on a free port.
+    pub fn redis(pinned: bool) -> anyhow::Result<Self> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let mut command = Self::command(PathBuf::from("redis-server"), pinned);
+        command.args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]);
+        let child = command.stdout(Stdio::null()).spawn()?;
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(addr).is_err() {
+            anyhow::ensure!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(Self {
+            child,
+            addr,
+            _config: None,
+        })
+    }
+
+    /// User + system CPU seconds of the process so far.
+    pub fn cpu_seconds(&self) -> f64 {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        let ticks: f64 = [11, 12]
+            .iter()
+            .filter_map(|&i| fields.get(i)?.parse::<f64>().ok())
+            .sum();
+        ticks / 100.0 // USER_HZ is 100 on Linux
+    }
+
+    /// Peak resident set (VmHWM), in KiB.
+    pub fn peak_rss_kb(&self) -> u64 {
+        procs_status_kb(&format!("/proc/{}/status", self.child.id()), "VmHWM:")
+    }
+}
+
+fn rand_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// A `kB` field of a `/proc/.../status` file.
+pub fn procs_status_kb(path: &str, field: &str) -> u64 {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0)
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
