@@ -20,4 +20,4 @@ if [ -z "${OTP_TEST_STORE:-}" ]; then
   fi
 fi
 echo "== integration suite on the Redis store ($OTP_TEST_STORE)"
-cargo test --test it -- --skip redis_processes::
+cargo test --test it -- --skip redis_processes:: --skip shutdown::

@@ -12,6 +12,7 @@ use crate::otp::keys::Keys;
 use crate::otp::{OtpEngine, ALPHANUMERIC};
 use crate::sms::{LogGateway, Outbox, SmsGateway};
 use crate::store::memory::MemoryStore;
+use crate::store::metered::MeteredStore;
 use crate::store::redis::RedisStore;
 use crate::store::Store;
 use anyhow::Context;
@@ -82,6 +83,8 @@ impl AppBuilder {
             Some(store) => store,
             None => store_for(&config)?,
         };
+        let store: Arc<dyn Store> = Arc::new(MeteredStore(store));
+        crate::observe::prometheus();
         let outbox = match (&self.sms, config.server.sandbox) {
             (None, true) => Some(Arc::new(Outbox::new(
                 store.clone(),

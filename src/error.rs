@@ -114,6 +114,7 @@ impl ApiError {
             .and_then(|op| op.error(&self.code))
             .cloned()
             .unwrap_or_else(|| self.fallback_row());
+        crate::observe::note_code(&row.code);
         let body = ErrorBody {
             kind: row.kind,
             code: row.code,

@@ -26,6 +26,7 @@ pub mod contract;
 pub mod error;
 pub mod r#impl;
 pub mod mfa;
+pub mod observe;
 pub mod otp;
 pub mod server;
 pub mod sms;

@@ -6,12 +6,28 @@ use std::net::SocketAddr;
 use tracing_subscriber::EnvFilter;
 
 /// Logs to stderr, levels from `RUST_LOG` (default `info`).
+///
+/// Format: `OTP_LOG_FORMAT=json` or `text`; by default human-readable text
+/// in a terminal and one JSON object per line otherwise.
 pub fn init_logging() {
+    use std::io::IsTerminal;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let json = match std::env::var("OTP_LOG_FORMAT").as_deref() {
+        Ok("json") => true,
+        Ok("text") => false,
+        _ => !std::io::stderr().is_terminal(),
+    };
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if json {
+        logs.json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .init();
+    } else {
+        logs.init();
+    }
 }
 
 /// The lines printed at startup: where, which mode, which clients.

@@ -53,6 +53,8 @@ pub struct ServerConfig {
     pub token_lifetime_secs: u64,
     /// How many messages the sandbox outbox keeps, oldest dropped first.
     pub outbox_capacity: usize,
+    /// On SIGTERM/SIGINT: how long in-flight requests may take to finish.
+    pub shutdown_grace_ms: u64,
 }
 
 impl Default for ServerConfig {
@@ -66,6 +68,7 @@ impl Default for ServerConfig {
             body_timeout_ms: 10_000,
             token_lifetime_secs: 3_600,
             outbox_capacity: 1_000,
+            shutdown_grace_ms: 10_000,
         }
     }
 }

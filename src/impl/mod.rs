@@ -107,5 +107,9 @@ fn span_id() -> XSpanIdString {
         u32::from_le_bytes(bytes)
     });
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    XSpanIdString(format!("{:08x}-{:012x}", *INSTANCE, NEXT.fetch_add(1, Ordering::Relaxed)))
+    XSpanIdString(format!(
+        "{:08x}-{:012x}",
+        *INSTANCE,
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
 }

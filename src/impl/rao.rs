@@ -5,6 +5,7 @@ use crate::app::App;
 use crate::config::Client;
 use crate::contract::OperationId;
 use crate::error::{rao_error, ApiError};
+use crate::observe;
 use crate::otp::Phone;
 use async_trait::async_trait;
 use rao_token_management::models::{CertifiedPhone, GenerateRaoOtpRequest, ValidateRaoOtpRequest};
@@ -137,11 +138,9 @@ impl RaoApi {
             &body.encrypted_phone_number.0,
             "encryptedPhoneNumber",
         )?;
-        self.app
-            .otp
-            .rao_generate(client, sid, &phone)
-            .await
-            .map_err(|e| rao_error(&e))
+        let result = self.app.otp.rao_generate(client, sid, &phone).await;
+        observe::otp_outcome("rao", true, &result);
+        result.map_err(|e| rao_error(&e))
     }
 
     async fn validate(
@@ -170,11 +169,9 @@ impl RaoApi {
                     ),
                 )
             })?;
-        self.app
-            .otp
-            .rao_validate(client, sid, &phone, &otp)
-            .await
-            .map_err(|e| rao_error(&e))
+        let result = self.app.otp.rao_validate(client, sid, &phone, &otp).await;
+        observe::otp_outcome("rao", false, &result);
+        result.map_err(|e| rao_error(&e))
     }
 
     async fn certified_phone(
@@ -221,8 +218,10 @@ fn decrypt_phone(
             format!("{location} must decrypt to a phone number of 4 to 15 digits"),
         ));
     }
-    Ok(Phone {
+    let phone = Phone {
         country_code: country_code.to_owned(),
         number,
-    })
+    };
+    observe::note_phone(&phone.full());
+    Ok(phone)
 }

@@ -4,6 +4,7 @@ use super::{admitted, render, RequestContext};
 use crate::app::App;
 use crate::contract::OperationId;
 use crate::error::{telemarketing_error, ApiError};
+use crate::observe;
 use crate::otp::{TelemarketingOtp, TelemarketingRequest};
 use async_trait::async_trait;
 use swagger::ApiError as RouterError;
@@ -111,11 +112,10 @@ impl TelemarketingApi {
             message_prefix: &body.message_prefix,
             message_suffix: body.message_suffix.as_deref(),
         };
-        self.app
-            .otp
-            .telemarketing_generate(client, &request)
-            .await
-            .map_err(|e| telemarketing_error(&e))
+        observe::note_phone(&body.phone_number);
+        let result = self.app.otp.telemarketing_generate(client, &request).await;
+        observe::otp_outcome("telemarketing", true, &result);
+        result.map_err(|e| telemarketing_error(&e))
     }
 
     async fn validate(
@@ -125,7 +125,8 @@ impl TelemarketingApi {
         body: &ValidateTelemarketingOtpRequest,
     ) -> Result<(), ApiError> {
         let client = admitted(context)?;
-        self.app
+        let result = self
+            .app
             .otp
             .telemarketing_validate(
                 client,
@@ -133,7 +134,8 @@ impl TelemarketingApi {
                 &body.customer_id,
                 &body.one_time_password_token,
             )
-            .await
-            .map_err(|e| telemarketing_error(&e))
+            .await;
+        observe::otp_outcome("telemarketing", false, &result);
+        result.map_err(|e| telemarketing_error(&e))
     }
 }

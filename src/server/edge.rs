@@ -8,6 +8,7 @@ use super::{gate, sandbox};
 use crate::app::App;
 use crate::contract::{Operation, OperationId};
 use crate::error::{code, ApiError};
+use crate::observe;
 use crate::r#impl::{oauth::TokenRequestBody, OauthApi, RaoApi, RequestContext, TelemarketingApi};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
@@ -25,16 +26,22 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
     let uuid = gate::header(req.headers(), "uuid").map(str::to_owned);
     let client_id = gate::header(req.headers(), "client_id").map(str::to_owned);
     let op = app.contract.by_path(&path);
-    let response = route(app, op, req, uuid.as_deref()).await;
+    let (response, note) = observe::with_note(route(app, op, req, uuid.as_deref())).await;
+    let latency = started.elapsed();
+    let operation = op.map(|op| op.id.as_str()).unwrap_or("-");
+    let status = response.status().as_u16();
+    observe::request_done(operation, status, latency);
     tracing::info!(
         target: "otp_server::request",
         %method,
         path = %path,
-        operation = op.map(|op| op.id.as_str()).unwrap_or("-"),
-        status = response.status().as_u16(),
-        latency_us = started.elapsed().as_micros() as u64,
+        operation,
+        status,
+        code = note.code.as_deref().unwrap_or("-"),
+        latency_us = latency.as_micros() as u64,
         uuid = uuid.as_deref().unwrap_or("-"),
         client_id = client_id.as_deref().unwrap_or("-"),
+        phone = note.phone.as_deref().unwrap_or("-"),
         "request"
     );
     response
@@ -57,10 +64,11 @@ async fn route(
     match path {
         "/health/live" if get => response::json(200, &serde_json::json!({"status": "live"})),
         "/health/ready" if get => ready(app, uuid).await,
+        "/metrics" if get => metrics(),
         "/sandbox/v1/sms" if get && app.config.server.sandbox => {
             sandbox::outbox(app, req.uri().query(), uuid).await
         }
-        "/health/live" | "/health/ready" => method_not_allowed("GET", uuid),
+        "/health/live" | "/health/ready" | "/metrics" => method_not_allowed("GET", uuid),
         "/sandbox/v1/sms" if app.config.server.sandbox => method_not_allowed("GET", uuid),
         _ => response::error(
             None,
@@ -83,6 +91,19 @@ async fn ready(app: &App, uuid: Option<&str>) -> Response<Body> {
             )
         }
     }
+}
+
+/// `GET /metrics`: Prometheus text format.
+fn metrics() -> Response<Body> {
+    let text = observe::prometheus()
+        .map(|p| p.render())
+        .unwrap_or_default();
+    let mut response = Response::new(Full::new(Bytes::from(text)).boxed());
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    response
 }
 
 fn method_not_allowed(allowed: &str, uuid: Option<&str>) -> Response<Body> {

@@ -25,7 +25,8 @@ use tokio::net::TcpListener;
 /// Largest request head (request line and headers) accepted.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
 
-/// Serves `app` on `listener` until `shutdown` completes.
+/// Serves `app` on `listener` until `shutdown` completes; then stops
+/// accepting and gives in-flight requests `shutdown_grace_ms` to finish.
 pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output = ()>) {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -59,5 +60,17 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
             }
         });
     }
-    graceful.shutdown().await;
+    drop(listener);
+    let grace = Duration::from_millis(app.config.server.shutdown_grace_ms);
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace_ms = grace.as_millis() as u64,
+            "shutdown grace period over; closing the remaining connections"
+        );
+    } else {
+        tracing::info!("all connections closed");
+    }
 }

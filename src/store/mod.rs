@@ -8,6 +8,7 @@
 //! them as opaque and keeps each entry only as long as it is told.
 
 pub mod memory;
+pub mod metered;
 pub mod redis;
 
 use crate::sms::OutboxMessage;

@@ -10,6 +10,8 @@ mod errors;
 mod fuzz;
 mod generated_guard;
 mod oauth;
+mod operations;
 mod rao_flow;
 mod redis_processes;
+mod shutdown;
 mod telemarketing_flow;
