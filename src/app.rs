@@ -10,7 +10,7 @@ use crate::contract::Contract;
 use crate::mfa::{LocalMfa, MfaEngine};
 use crate::otp::keys::Keys;
 use crate::otp::{OtpEngine, ALPHANUMERIC};
-use crate::sms::{LogGateway, Outbox, SmsGateway};
+use crate::sms::{LogGateway, Outbox, SmsGateway, WebhookGateway};
 use crate::store::memory::MemoryStore;
 use crate::store::metered::MeteredStore;
 use crate::store::redis::RedisStore;
@@ -85,17 +85,18 @@ impl AppBuilder {
         };
         let store: Arc<dyn Store> = Arc::new(MeteredStore(store));
         crate::observe::prometheus();
-        let outbox = match (&self.sms, config.server.sandbox) {
-            (None, true) => Some(Arc::new(Outbox::new(
-                store.clone(),
-                config.server.outbox_capacity,
-            ))),
-            _ => None,
+        let default_gateway = if config.server.sandbox {
+            "outbox"
+        } else {
+            "webhook"
         };
-        let sms = match (self.sms, &outbox) {
+        let gateway = config.sms.gateway.as_deref().unwrap_or(default_gateway);
+        let outbox = (self.sms.is_none() && gateway == "outbox" && config.server.sandbox)
+            .then(|| Arc::new(Outbox::new(store.clone(), config.server.outbox_capacity)));
+        let sms: Arc<dyn SmsGateway> = match (self.sms, &outbox) {
             (Some(sms), _) => sms,
             (None, Some(outbox)) => outbox.clone(),
-            (None, None) => Arc::new(LogGateway),
+            (None, None) => sms_gateway(&config, gateway)?,
         };
         let mfa = self
             .mfa
@@ -123,4 +124,25 @@ fn store_for(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         return Ok(Arc::new(store));
     }
     anyhow::bail!("unknown store {url:?}: use `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2`")
+}
+
+/// The SMS gateway `[sms]` names (the outbox is built by the caller).
+fn sms_gateway(config: &Config, gateway: &str) -> anyhow::Result<Arc<dyn SmsGateway>> {
+    let sms = &config.sms;
+    match gateway {
+        "log" => Ok(Arc::new(LogGateway)),
+        "webhook" => {
+            let url = sms
+                .webhook_url
+                .as_deref()
+                .context("sms.webhook_url is missing")?;
+            let timeout = std::time::Duration::from_millis(sms.timeout_ms);
+            Ok(Arc::new(
+                WebhookGateway::new(url, timeout, sms.retries).context("sms.webhook_url")?,
+            ))
+        }
+        other => {
+            anyhow::bail!("sms.gateway {other:?}: use \"outbox\" (sandbox), \"log\" or \"webhook\"")
+        }
+    }
 }

@@ -6,13 +6,15 @@
 //! is an edge of the program, so it reports with `anyhow` and context.
 
 mod policy;
+mod production;
+mod secrets;
 
 pub use policy::{Policy, PolicyOverrides};
+pub use secrets::{decode_key, Key, KeySource};
 
 use crate::cipher::Cipher;
 pub use crate::store::redis::RedisConfig;
 use anyhow::{bail, ensure, Context};
-use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -21,12 +23,17 @@ use std::time::Duration;
 
 /// The embedded sandbox configuration (`src/config/sandbox.toml`).
 pub const SANDBOX_TOML: &str = include_str!("sandbox.toml");
+/// The public keys of the sandbox, which production refuses.
+pub const SANDBOX_TOKEN_KEY: &str = "c2FuZGJveC10b2tlbi1rZXktMDAwMDAwMDAwMDAwMDA=";
+pub const SANDBOX_OTP_KEY: &str = "c2FuZGJveC1vdHAta2V5LTAwMDAwMDAwMDAwMDAwMDA=";
+pub const SANDBOX_AES_KEY: &str = "c2FuZGJveC1rZXktMDAwMDAwMDAwMDAwMDAwMDAwMDA=";
 
 /// The whole configuration, as loaded and checked.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub server: ServerConfig,
     pub redis: RedisConfig,
+    pub sms: SmsConfig,
     pub secrets: Secrets,
     pub policy: Policy,
     pub clients: Clients,
@@ -73,19 +80,51 @@ impl Default for ServerConfig {
     }
 }
 
-/// `[secrets]`: server keys, base64 of 32 bytes each.
-#[derive(Clone, Deserialize)]
+/// `[secrets]` as written: each key inline, from `<key>_env` or `<key>_file`.
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Secrets {
-    /// Signs bearer tokens; every instance that shares it accepts the others' tokens.
-    pub token_key: String,
-    /// Keys the hashes under which OTPs, phones and customer ids are stored.
-    pub otp_key: String,
+struct SecretsFile {
+    token_key: Option<String>,
+    token_key_env: Option<String>,
+    token_key_file: Option<String>,
+    otp_key: Option<String>,
+    otp_key_env: Option<String>,
+    otp_key_file: Option<String>,
 }
 
-impl std::fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secrets { .. }")
+/// The server keys (base64 of 32 bytes each, resolved).
+#[derive(Debug, Clone)]
+pub struct Secrets {
+    /// Signs bearer tokens; every instance that shares it accepts the others' tokens.
+    pub token_key: Key,
+    /// Keys the hashes under which OTPs, phones and customer ids are stored.
+    pub otp_key: Key,
+}
+
+/// `[sms]`: how OTPs are delivered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsConfig {
+    /// `outbox` (sandbox: kept for `GET /sandbox/v1/sms`), `log` (log the
+    /// masked recipient, deliver nothing) or `webhook` (POST to `webhook_url`).
+    /// Default: `outbox` in the sandbox, `webhook` otherwise.
+    pub gateway: Option<String>,
+    /// Where the webhook gateway POSTs `{"to", "text"}` (http://).
+    pub webhook_url: Option<String>,
+    /// Time for one webhook attempt.
+    pub timeout_ms: u64,
+    /// Further attempts after a failed one (timeouts, connection errors, non-2xx).
+    pub retries: u32,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        Self {
+            gateway: None,
+            webhook_url: None,
+            timeout_ms: 2_000,
+            retries: 2,
+        }
     }
 }
 
@@ -105,7 +144,10 @@ struct ClientEntry {
     /// Hex sha256 of the client secret: the file never holds the secret itself.
     secret_sha256: String,
     cipher: String,
+    /// The cipher key: `key`, `key_env` or `key_file` (base64 of 32 bytes).
     key: Option<String>,
+    key_env: Option<String>,
+    key_file: Option<String>,
     apis: BTreeSet<ApiName>,
     access: Vec<AccessEntry>,
     #[serde(default)]
@@ -127,6 +169,10 @@ pub struct Client {
     pub id: String,
     pub secret_sha256: [u8; 32],
     pub cipher: Cipher,
+    /// Whether the cipher key was written in the TOML itself.
+    pub inline_key: bool,
+    /// Why the cipher key is unfit for production, if it is.
+    pub key_weakness: Option<&'static str>,
     pub apis: BTreeSet<ApiName>,
     pub access: Vec<AccessEntry>,
     pub policy: Policy,
@@ -168,7 +214,10 @@ struct File {
     server: ServerConfig,
     #[serde(default)]
     redis: RedisConfig,
-    secrets: Secrets,
+    #[serde(default)]
+    sms: SmsConfig,
+    #[serde(default)]
+    secrets: SecretsFile,
     #[serde(default)]
     policy: Policy,
     #[serde(default)]
@@ -195,8 +244,19 @@ impl Config {
     /// Parses and checks a configuration.
     pub fn from_toml(text: &str) -> anyhow::Result<Self> {
         let file: File = toml::from_str(text)?;
-        decode_key(&file.secrets.token_key).context("secrets.token_key")?;
-        decode_key(&file.secrets.otp_key).context("secrets.otp_key")?;
+        let s = &file.secrets;
+        let source =
+            |inline: &Option<String>, env: &Option<String>, file: &Option<String>| KeySource {
+                inline: inline.clone(),
+                env: env.clone(),
+                file: file.clone(),
+            };
+        let secrets = Secrets {
+            token_key: source(&s.token_key, &s.token_key_env, &s.token_key_file)
+                .resolve("secrets.token_key")?,
+            otp_key: source(&s.otp_key, &s.otp_key_env, &s.otp_key_file)
+                .resolve("secrets.otp_key")?,
+        };
         file.policy.check().context("policy")?;
         let mut clients = HashMap::new();
         for entry in file.clients {
@@ -208,21 +268,26 @@ impl Config {
                 "client {id} is listed twice"
             );
         }
-        Ok(Self {
+        let config = Self {
             server: file.server,
             redis: file.redis,
-            secrets: file.secrets,
+            sms: file.sms,
+            secrets,
             policy: file.policy,
             clients: Clients(clients),
-        })
+        };
+        if !config.server.sandbox {
+            production::check(&config)?;
+        }
+        Ok(config)
     }
 
     pub fn token_key(&self) -> [u8; 32] {
-        decode_key(&self.secrets.token_key).unwrap_or_default()
+        self.secrets.token_key.bytes
     }
 
     pub fn otp_key(&self) -> [u8; 32] {
-        decode_key(&self.secrets.otp_key).unwrap_or_default()
+        self.secrets.otp_key.bytes
     }
 
     pub fn token_lifetime(&self) -> Duration {
@@ -231,12 +296,20 @@ impl Config {
 }
 
 fn build_client(entry: ClientEntry, defaults: &Policy) -> anyhow::Result<Client> {
-    let cipher = match (entry.cipher.as_str(), entry.key) {
-        ("plain", None) => Cipher::Plain,
-        ("plain", Some(_)) => bail!("cipher \"plain\" takes no key"),
-        ("aes-256-gcm", Some(key)) => Cipher::aes_256_gcm(&decode_key(&key).context("key")?),
-        ("aes-256-gcm", None) => bail!("cipher \"aes-256-gcm\" needs a key (base64 of 32 bytes)"),
-        (other, _) => bail!("unknown cipher {other:?}: use \"plain\" or \"aes-256-gcm\""),
+    let key = KeySource {
+        inline: entry.key,
+        env: entry.key_env,
+        file: entry.key_file,
+    };
+    let (cipher, inline_key, key_weakness) = match entry.cipher.as_str() {
+        "plain" if key.is_empty() => (Cipher::Plain, false, None),
+        "plain" => bail!("cipher \"plain\" takes no key"),
+        "aes-256-gcm" => {
+            let key = key.resolve("key")?;
+            let weakness = secrets::weakness(&key.bytes);
+            (Cipher::aes_256_gcm(&key.bytes), key.inline, weakness)
+        }
+        other => bail!("unknown cipher {other:?}: use \"plain\" or \"aes-256-gcm\""),
     };
     let mut secret_sha256 = [0u8; 32];
     let hex = entry.secret_sha256.trim();
@@ -257,18 +330,12 @@ fn build_client(entry: ClientEntry, defaults: &Policy) -> anyhow::Result<Client>
         id: entry.id,
         secret_sha256,
         cipher,
+        inline_key,
+        key_weakness,
         apis: entry.apis,
         access: entry.access,
         policy,
     })
-}
-
-/// Decodes a base64 key of exactly 32 bytes.
-pub fn decode_key(text: &str) -> anyhow::Result<[u8; 32]> {
-    let bytes = STANDARD.decode(text.trim()).context("not base64")?;
-    bytes
-        .try_into()
-        .map_err(|b: Vec<u8>| anyhow::anyhow!("must be 32 bytes, is {}", b.len()))
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@
 //! (phone masked) for runs without a real gateway.
 
 mod outbox;
+mod webhook;
 
 pub use outbox::{Outbox, OutboxMessage};
+pub use webhook::WebhookGateway;
 
 use async_trait::async_trait;
 

@@ -11,6 +11,7 @@ mod fuzz;
 mod generated_guard;
 mod oauth;
 mod operations;
+mod production;
 mod rao_flow;
 mod redis_processes;
 mod shutdown;

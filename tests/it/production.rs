@@ -1,0 +1,211 @@
+//! Production mode: startup refuses weak or misplaced secrets, naming the
+//! setting; the webhook gateway delivers (with retries); sandbox parts are gone.
+
+use crate::support::*;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use otp_server::config::Config;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Random-looking 32-byte keys, base64, written to files.
+const KEYS: [&str; 3] = [
+    "W34aL8qLCh/i+0foCKedoC9s7HbZqCwkK6P+FWc2vlU=",
+    "O+YtGk8ZR+kKWTnmb5z9CKaEjWkiPNVUk/4aGUxf2Pc=",
+    "2A2hGp7nYxD7VNXGP86Wen3yt3Z0TISSnzCCTWhOsBc=",
+];
+
+fn key_files(dir: &Path) -> [String; 3] {
+    KEYS.map(|key| {
+        let path = dir.join(format!("key-{}", key[..4].replace('/', "_")));
+        std::fs::write(&path, key).unwrap();
+        path.display().to_string()
+    })
+}
+
+fn production_toml(dir: &Path, webhook: &str) -> String {
+    let [token, otp, client] = key_files(dir);
+    format!(
+        r#"
+[server]
+sandbox = false
+[secrets]
+token_key_file = "{token}"
+otp_key_file = "{otp}"
+[sms]
+gateway = "webhook"
+webhook_url = "{webhook}"
+timeout_ms = 1000
+retries = 2
+[[clients]]
+id = "prod-app"
+secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
+cipher = "aes-256-gcm"
+key_file = "{client}"
+apis = ["rao", "telemarketing"]
+access = [{{ country = "MX", business = "GCB", channels = ["IVR", "MOBILE"] }}]
+"#
+    )
+}
+
+#[test]
+fn weak_or_misplaced_secrets_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = production_toml(dir.path(), "http://127.0.0.1:9/sms");
+    assert!(
+        Config::from_toml(&good).is_ok(),
+        "{:#}",
+        Config::from_toml(&good).unwrap_err()
+    );
+    let sandbox_key = dir.path().join("sandbox-key");
+    std::fs::write(&sandbox_key, "c2FuZGJveC10b2tlbi1rZXktMDAwMDAwMDAwMDAwMDA=").unwrap();
+    let token_line = good
+        .lines()
+        .find(|l| l.starts_with("token_key_file"))
+        .unwrap()
+        .to_owned();
+    let cases = [
+        (
+            good.replace(
+                &token_line,
+                &format!("token_key_file = \"{}\"", sandbox_key.display()),
+            ),
+            "secrets.token_key is a public sandbox key",
+        ),
+        (
+            good.replace(
+                &token_line,
+                "token_key = \"W34aL8qLCh/i+0foCKedoC9s7HbZqCwkK6P+FWc2vlU=\"",
+            ),
+            "secrets.token_key is written in the config file",
+        ),
+        (
+            good.replace(&token_line, "token_key_env = \"OTP_TEST_UNSET_VARIABLE\""),
+            "OTP_TEST_UNSET_VARIABLE, which is not set",
+        ),
+        (
+            good.replace(&token_line, ""),
+            "secrets.token_key is missing",
+        ),
+        (
+            good.replace("cipher = \"aes-256-gcm\"", "cipher = \"plain\"")
+                .replace(
+                    &good
+                        .lines()
+                        .find(|l| l.starts_with("key_file"))
+                        .unwrap()
+                        .to_owned(),
+                    "",
+                ),
+            "client prod-app: cipher \"plain\" is for the sandbox only",
+        ),
+        (
+            good.replace(
+                "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6",
+                "47b92e12cf09465c9375403baf780850b83d356c4e8605083817392d8e8106ed",
+            ),
+            "well-known secret",
+        ),
+        (
+            good.replace("gateway = \"webhook\"", "gateway = \"outbox\""),
+            "sms.gateway = \"outbox\" is the sandbox's",
+        ),
+    ];
+    for (toml, expected) in cases {
+        let error = format!("{:#}", Config::from_toml(&toml).unwrap_err());
+        assert!(
+            error.contains(expected),
+            "expected {expected:?} in {error:?}"
+        );
+    }
+}
+
+/// An SMS relay that fails its first request, then records what it gets.
+async fn sms_relay() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let calls = Arc::new(Mutex::new(0));
+    let sink = received.clone();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (sink, calls) = (sink.clone(), calls.clone());
+            let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let (sink, calls) = (sink.clone(), calls.clone());
+                async move {
+                    let body = req.into_body().collect().await.unwrap().to_bytes();
+                    let first = {
+                        let mut n = calls.lock().unwrap();
+                        *n += 1;
+                        *n == 1
+                    };
+                    let status = if first { 503 } else { 200 };
+                    if !first {
+                        sink.lock()
+                            .unwrap()
+                            .push(serde_json::from_slice::<Value>(&body).unwrap());
+                    }
+                    Ok::<_, std::convert::Infallible>(
+                        hyper::Response::builder()
+                            .status(status)
+                            .body(Full::new(Bytes::new()))
+                            .unwrap(),
+                    )
+                }
+            });
+            tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        }
+    });
+    (url, received)
+}
+
+#[tokio::test]
+async fn webhook_delivers_and_sandbox_parts_are_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, received) = sms_relay().await;
+    let config = Config::from_toml(&production_toml(dir.path(), &url)).unwrap();
+    let server = TestServer::builder().config(config).start().await;
+    let mut headers = server.tm_headers("prod-app").await;
+    headers.insert("prefer", "error=backendError".parse().unwrap());
+
+    let (sid, prefix) = server.tm_generate(&headers, "cust-1", "5540000001").await;
+    let delivered = received.lock().unwrap().clone();
+    assert_eq!(delivered.len(), 1, "{delivered:?}");
+    assert_eq!(delivered[0]["to"], "5540000001");
+    let text = delivered[0]["text"].as_str().unwrap();
+    let otp = text
+        .split(' ')
+        .find(|w| w.len() == 11 && w.starts_with(&prefix))
+        .expect("the OTP in the SMS")
+        .to_owned();
+    assert_eq!(
+        server
+            .tm_validate(&headers, &sid, "cust-1", &otp)
+            .await
+            .status(),
+        200
+    );
+
+    let outbox = server
+        .http
+        .get(server.url("/sandbox/v1/sms"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outbox.status(), 404);
+    let metrics = server
+        .http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!metrics.contains(&otp));
+}
