@@ -124,6 +124,10 @@ impl RedisStore {
         )
     }
 
+    fn outbox_key(&self, to: &str) -> String {
+        self.key(&format!("outbox:to:{to}"))
+    }
+
     async fn connection(&self) -> Result<Connection, StoreError> {
         match &self.target {
             Target::Node(manager) => Ok(Connection::Node(manager.clone())),
@@ -297,6 +301,9 @@ return 1
 ",
     )
 });
+
+/// Messages kept per recipient in the sandbox outbox.
+const OUTBOX_PER_RECIPIENT: usize = 100;
 
 /// How long the sandbox outbox outlives its last message.
 const OUTBOX_KEEP: Duration = Duration::from_secs(24 * 3600);
@@ -501,18 +508,29 @@ impl Store for RedisStore {
         self.remove_challenge(key).await
     }
 
+    /// Two capped lists: every message (for `to`-less reads) and one per
+    /// recipient, so that reading one recipient's SMS costs `limit` entries,
+    /// not the whole outbox. Each list is its own slot; sandbox only.
     async fn push_outbox(
         &self,
         message: &OutboxMessage,
         capacity: usize,
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(message).map_err(error)?;
-        let mut invocation = PUSH_OUTBOX.key(self.key("outbox"));
-        invocation
-            .arg(json)
-            .arg(capacity.max(1))
-            .arg(ms(OUTBOX_KEEP));
-        self.script::<i64>(invocation).await.map(drop)
+        let keep = ms(OUTBOX_KEEP);
+        let lists = [
+            (self.key("outbox:all"), capacity.max(1)),
+            (
+                self.outbox_key(&message.to),
+                capacity.clamp(1, OUTBOX_PER_RECIPIENT),
+            ),
+        ];
+        for (key, cap) in lists {
+            let mut invocation = PUSH_OUTBOX.key(key);
+            invocation.arg(&json).arg(cap).arg(keep);
+            self.script::<i64>(invocation).await?;
+        }
+        Ok(())
     }
 
     async fn outbox(
@@ -520,20 +538,13 @@ impl Store for RedisStore {
         to: Option<&str>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        let all: Vec<String> = self
-            .command(
-                redis::cmd("LRANGE")
-                    .arg(self.key("outbox"))
-                    .arg(0)
-                    .arg(-1)
-                    .clone(),
-            )
-            .await?;
-        Ok(all
+        let key = to.map_or_else(|| self.key("outbox:all"), |to| self.outbox_key(to));
+        let last = limit.max(1) as isize - 1;
+        let cmd = redis::cmd("LRANGE").arg(key).arg(0).arg(last).clone();
+        let messages: Vec<String> = self.command(cmd).await?;
+        Ok(messages
             .iter()
             .filter_map(|json| serde_json::from_str::<OutboxMessage>(json).ok())
-            .filter(|m| to.is_none_or(|to| m.to == to))
-            .take(limit)
             .collect())
     }
 
