@@ -49,52 +49,68 @@ fn slot(key: &str) -> Slot {
     slot
 }
 
-/// A map whose entries expire.
-struct ExpiringMap<K, V>(Mutex<HashMap<K, Expiring<V>>>);
+/// Shards per map: a sweep or a table resize holds one shard's lock, not
+/// the whole map's, so requests never wait behind a full pass.
+const SHARDS: usize = 16;
 
-impl<K: Eq + Hash, V> ExpiringMap<K, V> {
+/// A map whose entries expire, sharded by the key's first byte (keys are
+/// hashes, so shards fill evenly).
+struct ExpiringMap<K, V>(Vec<Mutex<HashMap<K, Expiring<V>>>>);
+
+type Shard<'a, K, V> = MutexGuard<'a, HashMap<K, Expiring<V>>>;
+
+impl<K: Eq + Hash + AsRef<[u8]>, V> ExpiringMap<K, V> {
     fn new() -> Self {
-        Self(Mutex::new(HashMap::new()))
+        Self((0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect())
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<K, Expiring<V>>> {
-        // A panic while holding the lock cannot leave a map half-updated in a
-        // way later readers care about, so a poisoned lock is still used.
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The shard holding `key`, locked.
+    fn lock(&self, key: &K) -> Shard<'_, K, V> {
+        let index = key.as_ref().first().copied().unwrap_or(0) as usize % SHARDS;
+        lock(&self.0[index])
     }
 
     fn insert(&self, key: K, value: V, ttl: Duration) {
         let until = now_millis() + ttl.as_millis() as u64;
-        self.lock().insert(key, Expiring { value, until });
+        self.lock(&key).insert(key, Expiring { value, until });
     }
 
     fn remove(&self, key: &K) -> bool {
-        self.lock()
+        self.lock(key)
             .remove(key)
             .is_some_and(|e| e.until > now_millis())
     }
 
-    /// Drops expired entries, and gives memory back once the map is mostly empty.
+    /// Drops expired entries, and gives memory back once a shard is mostly empty.
     fn sweep(&self, now: Millis) {
-        let mut map = self.lock();
-        map.retain(|_, e| e.until > now);
-        if map.capacity() > 1024 && map.len() < map.capacity() / 4 {
-            let keep = map.len() * 2;
-            map.shrink_to(keep);
+        for shard in &self.0 {
+            let mut map = lock(shard);
+            map.retain(|_, e| e.until > now);
+            if map.capacity() > 1024 && map.len() < map.capacity() / 4 {
+                let keep = map.len() * 2;
+                map.shrink_to(keep);
+            }
         }
     }
 
     fn len(&self) -> usize {
-        self.lock().len()
+        self.0.iter().map(|shard| lock(shard).len()).sum()
     }
 }
 
-impl<K: Eq + Hash, V: Clone> ExpiringMap<K, V> {
+/// Locks a mutex. A panic while holding the lock cannot leave a map
+/// half-updated in a way later readers care about, so a poisoned lock is
+/// still used.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl<K: Eq + Hash + AsRef<[u8]>, V: Clone> ExpiringMap<K, V> {
     fn get(&self, key: &K) -> Option<V> {
         let now = now_millis();
-        self.lock()
+        self.lock(key)
             .get(key)
             .filter(|e| e.until > now)
             .map(|e| e.value.clone())
@@ -219,7 +235,7 @@ impl Store for MemoryStore {
         now: Millis,
     ) -> Result<SendDecision, StoreError> {
         let keep = now + ms(limits.window.max(limits.failure_window));
-        let mut phones = self.maps.phones.lock();
+        let mut phones = self.maps.phones.lock(phone);
         let entry = phones.entry(*phone).or_insert_with(|| Expiring {
             value: PhoneLog::default(),
             until: keep,
@@ -253,8 +269,9 @@ impl Store for MemoryStore {
         on_match: OnMatch,
         now: Millis,
     ) -> Result<Attempt, StoreError> {
-        let mut challenges = self.maps.challenges.lock();
-        let Some(entry) = challenges.get_mut(&slot(key)).filter(|e| e.until > now) else {
+        let at = slot(key);
+        let mut challenges = self.maps.challenges.lock(&at);
+        let Some(entry) = challenges.get_mut(&at).filter(|e| e.until > now) else {
             return Ok(Attempt::NotFound);
         };
         let binding_ok: bool = entry.value.binding.ct_eq(&candidate.binding).into();
@@ -271,14 +288,14 @@ impl Store for MemoryStore {
         match on_match {
             OnMatch::Keep => {}
             OnMatch::Consume => {
-                challenges.remove(&slot(key));
+                challenges.remove(&at);
             }
             OnMatch::ConsumeAndCertify {
                 key: cert_key,
                 phone,
                 ttl,
             } => {
-                challenges.remove(&slot(key));
+                challenges.remove(&at);
                 drop(challenges);
                 self.maps.certified.insert(slot(&cert_key), phone, ttl);
             }
@@ -288,13 +305,12 @@ impl Store for MemoryStore {
 
     async fn fail_attempt(&self, key: &str) -> Result<Attempt, StoreError> {
         let now = now_millis();
-        let mut challenges = self.maps.challenges.lock();
-        Ok(
-            match challenges.get_mut(&slot(key)).filter(|e| e.until > now) {
-                Some(entry) => count_wrong(entry),
-                None => Attempt::NotFound,
-            },
-        )
+        let at = slot(key);
+        let mut challenges = self.maps.challenges.lock(&at);
+        Ok(match challenges.get_mut(&at).filter(|e| e.until > now) {
+            Some(entry) => count_wrong(entry),
+            None => Attempt::NotFound,
+        })
     }
 
     async fn consume(&self, key: &str) -> Result<bool, StoreError> {
@@ -307,7 +323,7 @@ impl Store for MemoryStore {
         window: Duration,
         now: Millis,
     ) -> Result<(), StoreError> {
-        let mut phones = self.maps.phones.lock();
+        let mut phones = self.maps.phones.lock(phone);
         let entry = phones.entry(*phone).or_insert_with(|| Expiring {
             value: PhoneLog::default(),
             until: now,
@@ -345,7 +361,7 @@ impl Store for MemoryStore {
         message: &OutboxMessage,
         capacity: usize,
     ) -> Result<(), StoreError> {
-        let mut outbox = self.maps.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        let mut outbox = lock(&self.maps.outbox);
         while outbox.len() >= capacity.max(1) {
             outbox.pop_front();
         }
@@ -358,7 +374,7 @@ impl Store for MemoryStore {
         to: Option<&str>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        let outbox = self.maps.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        let outbox = lock(&self.maps.outbox);
         let wanted = |m: &&OutboxMessage| to.is_none_or(|to| m.to == to);
         Ok(outbox
             .iter()
