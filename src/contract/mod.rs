@@ -40,6 +40,16 @@ pub enum OperationId {
 }
 
 impl OperationId {
+    /// Every operation; `Contract::load` fails unless the specs declare each.
+    pub const ALL: [Self; 6] = [
+        Self::GenerateRaoOtp,
+        Self::ValidateRaoOtp,
+        Self::GetCertifiedPhone,
+        Self::GenerateTelemarketingOtp,
+        Self::ValidateTelemarketingOtp,
+        Self::IssueToken,
+    ];
+
     fn from_spec(id: &str) -> Option<Self> {
         Some(match id {
             "generateRaoOtp" => Self::GenerateRaoOtp,
@@ -118,6 +128,13 @@ impl Contract {
         for (file, text) in SPECS {
             let spec: Yaml = serde_yaml::from_str(text).with_context(|| format!("specs/{file}"))?;
             operations.extend(compile_spec(&spec).with_context(|| format!("specs/{file}"))?);
+        }
+        for id in OperationId::ALL {
+            anyhow::ensure!(
+                operations.iter().any(|op| op.id == id),
+                "operationId {} is implemented but no spec declares it",
+                id.as_str()
+            );
         }
         Ok(Self { operations })
     }
