@@ -124,8 +124,12 @@ impl RedisStore {
         )
     }
 
+    fn outbox_all_key(&self) -> String {
+        self.key("outbox:{sandbox}:all")
+    }
+
     fn outbox_key(&self, to: &str) -> String {
-        self.key(&format!("outbox:to:{to}"))
+        self.key(&format!("outbox:{{sandbox}}:to:{to}"))
     }
 
     async fn connection(&self) -> Result<Connection, StoreError> {
@@ -289,14 +293,17 @@ return 1
     )
 });
 
-/// KEYS: outbox list. ARGV: message JSON, capacity, keep ms. An outbox
-/// nobody writes to for `OUTBOX_KEEP` is forgotten.
+/// KEYS: the list of all messages, the recipient's list. ARGV: message
+/// JSON, capacity of each list, keep ms. An outbox nobody writes to for
+/// `OUTBOX_KEEP` is forgotten.
 static PUSH_OUTBOX: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+for i, key in ipairs(KEYS) do
+  redis.call('LPUSH', key, ARGV[1])
+  redis.call('LTRIM', key, 0, tonumber(ARGV[i + 1]) - 1)
+  redis.call('PEXPIRE', key, ARGV[4])
+end
 return 1
 ",
     )
@@ -508,9 +515,10 @@ impl Store for RedisStore {
         self.remove_challenge(key).await
     }
 
-    /// Two capped lists: every message (for `to`-less reads) and one per
-    /// recipient, so that reading one recipient's SMS costs `limit` entries,
-    /// not the whole outbox. Each list is its own slot; sandbox only.
+    /// Two capped lists, written by one script: every message (for `to`-less
+    /// reads) and one per recipient, so that reading one recipient's SMS
+    /// costs `limit` entries, not the whole outbox. Both share the
+    /// `{sandbox}` hash tag (one cluster slot; the outbox is sandbox-only).
     async fn push_outbox(
         &self,
         message: &OutboxMessage,
@@ -518,18 +526,14 @@ impl Store for RedisStore {
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(message).map_err(error)?;
         let keep = ms(OUTBOX_KEEP);
-        let lists = [
-            (self.key("outbox:all"), capacity.max(1)),
-            (
-                self.outbox_key(&message.to),
-                capacity.clamp(1, OUTBOX_PER_RECIPIENT),
-            ),
-        ];
-        for (key, cap) in lists {
-            let mut invocation = PUSH_OUTBOX.key(key);
-            invocation.arg(&json).arg(cap).arg(keep);
-            self.script::<i64>(invocation).await?;
-        }
+        let mut invocation = PUSH_OUTBOX.key(self.outbox_all_key());
+        invocation
+            .key(self.outbox_key(&message.to))
+            .arg(json)
+            .arg(capacity.max(1))
+            .arg(capacity.clamp(1, OUTBOX_PER_RECIPIENT))
+            .arg(keep);
+        self.script::<i64>(invocation).await?;
         Ok(())
     }
 
@@ -538,7 +542,7 @@ impl Store for RedisStore {
         to: Option<&str>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        let key = to.map_or_else(|| self.key("outbox:all"), |to| self.outbox_key(to));
+        let key = to.map_or_else(|| self.outbox_all_key(), |to| self.outbox_key(to));
         let last = limit.max(1) as isize - 1;
         let cmd = redis::cmd("LRANGE").arg(key).arg(0).arg(last).clone();
         let messages: Vec<String> = self.command(cmd).await?;
