@@ -3,10 +3,6 @@
 
 use anyhow::{bail, Context};
 
-/// mimalloc: the request path allocates many small short-lived objects, and
-/// glibc's malloc spent a tenth of the server's time on them (`make bench`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::Parser;
 use otp_server::cli::{CipherArgs, Cli, Command, ServeArgs, TokenArgs};
 use otp_server::config::Config;

@@ -81,16 +81,20 @@ impl<K: Eq + Hash + AsRef<[u8]>, V> ExpiringMap<K, V> {
             .is_some_and(|e| e.until > now_millis())
     }
 
-    /// Drops expired entries, and gives memory back once a shard is mostly empty.
-    fn sweep(&self, now: Millis) {
+    /// Drops expired entries and shrinks shards that are mostly empty;
+    /// true when a table was shrunk.
+    fn sweep(&self, now: Millis) -> bool {
+        let mut shrunk = false;
         for shard in &self.0 {
             let mut map = lock(shard);
             map.retain(|_, e| e.until > now);
             if map.capacity() > 1024 && map.len() < map.capacity() / 4 {
                 let keep = map.len() * 2;
                 map.shrink_to(keep);
+                shrunk = true;
             }
         }
+        shrunk
     }
 
     fn len(&self) -> usize {
@@ -162,10 +166,27 @@ async fn sweep(maps: Weak<Maps>) {
         tick.tick().await;
         let Some(maps) = maps.upgrade() else { return };
         let now = now_millis();
-        maps.challenges.sweep(now);
-        maps.certified.sweep(now);
-        maps.secrets.sweep(now);
-        maps.phones.sweep(now);
+        let shrunk = [
+            maps.challenges.sweep(now),
+            maps.certified.sweep(now),
+            maps.secrets.sweep(now),
+            maps.phones.sweep(now),
+        ];
+        if shrunk.contains(&true) {
+            give_back_freed_memory();
+        }
+    }
+}
+
+/// After big tables were freed, asks glibc to return its free heap pages to
+/// the system: the tables grew through many sizes, and without this the
+/// heap keeps their pages (RSS stays above its pre-flood level).
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator; it
+    // takes no pointers and is safe to call at any time.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
