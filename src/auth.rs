@@ -34,13 +34,17 @@ pub enum TokenError {
 /// Issues and verifies bearer tokens.
 #[derive(Clone)]
 pub struct Tokens {
-    key: [u8; 32],
+    /// HMAC keyed once with `token_key`; cloned per token, so verifying a
+    /// request does not redo the key schedule.
+    mac: HmacSha256,
     lifetime: Duration,
 }
 
 impl Tokens {
     pub fn new(key: [u8; 32], lifetime: Duration) -> Self {
-        Self { key, lifetime }
+        // HMAC accepts keys of any length; 32 bytes cannot be refused.
+        let mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
+        Self { mac, lifetime }
     }
 
     pub fn lifetime(&self) -> Duration {
@@ -91,8 +95,7 @@ impl Tokens {
     }
 
     fn mac(&self) -> HmacSha256 {
-        // HMAC accepts keys of any length; 32 bytes cannot be refused.
-        HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length")
+        self.mac.clone()
     }
 }
 
