@@ -1,0 +1,106 @@
+// The API documentation (GET /docs, swagger-ui served by the server itself)
+// in headless Chromium, against a running sandbox server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, PHONE, DESKTOP, launch, watch, screenshotPath } from './lib.mjs';
+
+const SPECS = [
+  { file: '/specs/rao-token-management.yaml', title: 'xlg-pat-v-rao-token-management',
+    paths: ['/v1/x-global/account-opening/rao/security/tokens/generate',
+      '/v1/x-global/account-opening/rao/security/tokens/validate',
+      '/v1/x-global/account-opening/rao/security/tokens/certified-phone'] },
+  { file: '/specs/telemarketing-otp.yaml', title: 'XLG-SEC-P-BanamexOtpAuthentication',
+    paths: ['/v1/x-global/security/tele-marketing/otp/generate',
+      '/v1/x-global/security/tele-marketing/otp/validate'] },
+  { file: '/specs/oauth-token.yaml', title: 'XLG-SEC-P-BanamexOAuthToken',
+    paths: ['/v1/oauth/token'] },
+];
+
+let browser;
+let page;
+let problems;
+
+before(async () => {
+  browser = await launch();
+  page = await browser.context.newPage();
+  problems = await watch(page);
+  const r = await page.goto(BASE + '/docs');
+  assert.equal(r.status(), 200);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+async function showSpec(spec) {
+  await page.getByLabel('API').selectOption(spec.file);
+  await page.locator('.swagger-ui .info .title', { hasText: spec.title }).waitFor();
+  await page.locator('.swagger-ui .opblock').first().waitFor();
+  const paths = await page.locator('.swagger-ui .opblock .opblock-summary-path').evaluateAll(
+    (els) => els.map((e) => e.getAttribute('data-path') || e.textContent.trim()));
+  return paths;
+}
+
+test('each of the three specs can be selected and shows its operations', async () => {
+  // the first spec is shown without choosing
+  await page.locator('.swagger-ui .info .title', { hasText: SPECS[0].title }).waitFor();
+  for (const spec of SPECS) {
+    const paths = await showSpec(spec);
+    assert.deepEqual(paths.slice().sort(), spec.paths.slice().sort(), spec.file);
+    assert.equal(await page.locator('.swagger-ui .opblock-post').count(), spec.paths.length);
+  }
+  // ?spec= picks one on load
+  await page.goto(BASE + '/docs?spec=telemarketing-otp');
+  await page.locator('.swagger-ui .info .title', { hasText: SPECS[1].title }).waitFor();
+});
+
+test('"Try it out" on the token endpoint gets a token from this server', async () => {
+  await showSpec(SPECS[2]);
+  const op = page.locator('.swagger-ui .opblock').filter({ has: page.locator('[data-path="/v1/oauth/token"]') });
+  await op.locator('.opblock-summary').first().click();
+  await op.getByRole('button', { name: 'Try it out' }).click();
+  await op.locator('tr[data-param-name="grant_type"] select').selectOption('client_credentials');
+  await op.locator('tr[data-param-name="client_id"] input').fill('sandbox');
+  await op.locator('tr[data-param-name="client_secret"] input').fill('sandbox-secret');
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/oauth/token')),
+    op.getByRole('button', { name: 'Execute' }).click(),
+  ]);
+  assert.equal(request.url(), BASE + '/api/v1/oauth/token');
+  assert.equal(request.method(), 'POST');
+  const live = op.locator('.live-responses-table tbody tr.response');
+  await live.locator('.response-col_status').waitFor();
+  assert.equal((await live.locator('.response-col_status').textContent()).trim(), '200');
+  const body = await live.locator('.highlight-code pre').first().textContent();
+  const json = JSON.parse(body);
+  assert.ok(json.access_token, 'an access_token: ' + body);
+  assert.equal(json.token_type, 'Bearer');
+  // the request URL shown is this server's
+  assert.match(await op.locator('.request-url pre').textContent(), new RegExp('^' + BASE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '/api/v1/oauth/token'));
+  await page.screenshot({ path: screenshotPath('docs-try-it-out'), fullPage: false });
+});
+
+test('screenshots and small screens', async () => {
+  await page.goto(BASE + '/docs?spec=telemarketing-otp');
+  await page.locator('.swagger-ui .opblock').first().waitFor();
+  assert.equal(await page.locator('.swagger-ui .scheme-container select').count(), 0, 'no "Schemes: HTTPS" picker');
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: screenshotPath('docs-desktop'), fullPage: false });
+  for (const width of [390, 360]) {
+    await page.setViewportSize({ width, height: PHONE.height });
+    const o = await page.evaluate(() => ({
+      bar: document.querySelector('.docs-top').scrollWidth - document.documentElement.clientWidth,
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    }));
+    assert.ok(o.bar <= 0, `the bar fits ${width} px (overflow ${o.bar} px)`);
+    assert.ok(o.page <= 0, `no sideways scrolling at ${width} px (overflow ${o.page} px)`);
+  }
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: screenshotPath('docs-390'), fullPage: false });
+  await page.setViewportSize(DESKTOP);
+});
+
+test('no errors, no CSP violations, no request to another origin', async () => {
+  assert.deepEqual(problems, []);
+  assert.deepEqual(browser.foreign, []);
+});
