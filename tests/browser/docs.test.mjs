@@ -2,7 +2,7 @@
 // in headless Chromium, against a running sandbox server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, PHONE, DESKTOP, launch, watch, screenshotPath } from './lib.mjs';
+import { BASE, PHONE, DESKTOP, launch, watch, screenshotPath, randomPhone, sandbox } from './lib.mjs';
 
 const SPECS = [
   { file: '/specs/rao-token-management.yaml', title: 'xlg-pat-v-rao-token-management',
@@ -78,6 +78,49 @@ test('"Try it out" on the token endpoint gets a token from this server', async (
   // the request URL shown is this server's
   assert.match(await op.locator('.request-url pre').textContent(), new RegExp('^' + BASE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '/api/v1/oauth/token'));
   await page.screenshot({ path: screenshotPath('docs-try-it-out'), fullPage: false });
+});
+
+test('"Authorize" gets a token from this server; then "Try it out" on telemarketing generate sends an SMS', async () => {
+  await showSpec(SPECS[1]);
+  await page.locator('.auth-wrapper .authorize').click();
+  const modal = page.locator('.dialog-ux .modal-ux');
+  await modal.locator('#client_id_application').fill('sandbox');
+  await modal.locator('#client_secret_application').fill('sandbox-secret');
+  const [tokenRequest] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/oauth/token')),
+    modal.getByRole('button', { name: 'Apply given OAuth2 credentials' }).click(),
+  ]);
+  // the spec's tokenUrl is the bank's host: it must have been rewritten
+  assert.equal(tokenRequest.url(), BASE + '/api/v1/oauth/token');
+  await modal.getByText('Authorized', { exact: true }).first().waitFor();
+  await modal.locator('#api_key_value').fill('sandbox'); // X-IBM-Client-Id
+  await modal.getByRole('button', { name: 'Apply credentials' }).click();
+  await modal.locator('.btn-done').first().click();
+
+  const op = page.locator('.swagger-ui .opblock').filter({ has: page.locator('[data-path="/v1/x-global/security/tele-marketing/otp/generate"]') });
+  await op.locator('.opblock-summary').first().click();
+  await op.getByRole('button', { name: 'Try it out' }).click();
+  await op.locator('tr[data-param-name="client_id"] input').fill('sandbox');
+  await op.locator('tr[data-param-name="uuid"] input').fill('a7d1e304-83a9-4413-af97-62615e57eae6');
+  const phone = randomPhone();
+  await op.locator('textarea.body-param__text').fill(JSON.stringify({
+    customerId: 'ui-test', phoneNumber: phone,
+    messagePrefix: 'Citi Identification Code Service', messageSuffix: 'Reply HELP for help STOP to cancel',
+  }, null, 2));
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/otp/generate')),
+    op.getByRole('button', { name: 'Execute' }).click(),
+  ]);
+  assert.equal(request.url(), BASE + '/api/v1/x-global/security/tele-marketing/otp/generate');
+  assert.match(request.headers().authorization, /^Bearer \S+$/, 'only the token, not the parameter default too');
+  const live = op.locator('.live-responses-table tbody tr.response');
+  await live.locator('.response-col_status').waitFor();
+  const body = await live.locator('.highlight-code pre').first().textContent();
+  assert.equal((await live.locator('.response-col_status').textContent()).trim(), '200', body);
+  assert.match(JSON.parse(body).oneTimePasswordToken, /^[0-9A-Za-z]{3}$/);
+  const box = await sandbox.get('/sms?to=' + phone);
+  assert.equal(box.json.messages.length, 1, 'the SMS is in the outbox');
+  assert.ok(box.json.messages[0].otp.toUpperCase().startsWith(JSON.parse(body).oneTimePasswordToken.toUpperCase()));
 });
 
 test('screenshots and small screens', async () => {
