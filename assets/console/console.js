@@ -293,12 +293,18 @@
     const gen = ++reloadGen;
     pending = { sms: [], req: [] };
     try {
-      const [sms, reqs, clock] = await Promise.all([api('/sms'), api('/requests'), api('/clock')]);
+      // each list on its own: one failing endpoint does not hide the others
+      const [sms, reqs, clock] = await Promise.allSettled([api('/sms'), api('/requests'), api('/clock')]);
       if (gen !== reloadGen) return;
-      setClock(clock);
-      replaceMessages((sms && sms.messages || []).concat(pending.sms));
-      replaceRequests((reqs && reqs.requests || []).concat(pending.req)
-        .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)));
+      const failed = [sms, reqs, clock].filter((r) => r.status === 'rejected');
+      if (clock.status === 'fulfilled') setClock(clock.value);
+      if (sms.status === 'fulfilled') replaceMessages((sms.value && sms.value.messages || []).concat(pending.sms));
+      if (reqs.status === 'fulfilled') {
+        replaceRequests((reqs.value && reqs.value.requests || []).concat(pending.req)
+          .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)));
+      }
+      if (failed.length) say('Could not load the sandbox state: ' + failed[0].reason.message, 'error');
+      else if (el.controlMsg.textContent.startsWith('Could not load')) say('');
       const to = el.filter.value.trim();
       if (to.length >= 4) {
         const more = await api('/sms?to=' + encodeURIComponent(to));
