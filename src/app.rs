@@ -1,43 +1,44 @@
-//! The shared state of a running server: a `Clone` handle over `Arc`.
+//! The shared state of a running server: a `Clone` handle over `Arc`,
+//! reached through methods.
 //!
-//! Built from a [`Config`] with the default backends (memory store, sandbox
-//! outbox or log-only SMS, built-in MFA engine); tests replace any backend
-//! with [`AppBuilder::store`], [`AppBuilder::sms`] or [`AppBuilder::mfa`].
+//! Built from a [`Config`] whose backends are enums chosen once: the store
+//! (`memory` or Redis), the SMS gateway (outbox, log, webhook) and the
+//! built-in MFA engine, all on one [`Clock`]. Tests replace any of them
+//! with [`AppBuilder::store`], [`AppBuilder::sms`], [`AppBuilder::mfa`] or
+//! [`AppBuilder::clock`].
 
 use crate::auth::Tokens;
-use crate::config::Config;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, SmsBackend, StoreBackend};
 use crate::contract::Contract;
+use crate::crypto::Keys;
 use crate::mfa::{LocalMfa, MfaEngine};
-use crate::otp::keys::Keys;
-use crate::otp::{OtpEngine, ALPHANUMERIC};
+use crate::observe::Metrics;
+use crate::otp::{Backends, OtpEngine, ALPHANUMERIC};
 use crate::sms::{LogGateway, Outbox, SmsGateway, WebhookGateway};
 use crate::store::memory::MemoryStore;
 use crate::store::metered::MeteredStore;
 use crate::store::redis::RedisStore;
-use crate::store::Store;
+use crate::store::{Health, Store};
 use anyhow::Context;
 use std::sync::Arc;
 
 /// Everything a request needs.
-pub struct AppState {
-    pub config: Config,
-    pub contract: Contract,
-    pub tokens: Tokens,
-    pub otp: OtpEngine,
-    /// The sandbox outbox, when in sandbox mode and no other gateway is wired in.
-    pub outbox: Option<Arc<Outbox>>,
+struct AppState {
+    config: Config,
+    contract: &'static Contract,
+    tokens: Tokens,
+    otp: OtpEngine,
+    /// The sandbox outbox, when the configured gateway is the outbox.
+    outbox: Option<Arc<Outbox>>,
+    health: Arc<dyn Health>,
+    clock: Arc<dyn Clock>,
+    metrics: Metrics,
 }
 
 /// A cheap handle to the shared state.
 #[derive(Clone)]
 pub struct App(Arc<AppState>);
-
-impl std::ops::Deref for App {
-    type Target = AppState;
-    fn deref(&self) -> &AppState {
-        &self.0
-    }
-}
 
 impl App {
     pub fn builder(config: Config) -> AppBuilder {
@@ -46,7 +47,47 @@ impl App {
             store: None,
             sms: None,
             mfa: None,
+            clock: None,
         }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    /// The operation registry, compiled from the specs.
+    pub fn contract(&self) -> &'static Contract {
+        self.0.contract
+    }
+
+    pub fn tokens(&self) -> &Tokens {
+        &self.0.tokens
+    }
+
+    pub fn otp(&self) -> &OtpEngine {
+        &self.0.otp
+    }
+
+    /// The sandbox outbox, when SMS go to it.
+    pub fn outbox(&self) -> Option<&Outbox> {
+        self.0.outbox.as_deref()
+    }
+
+    /// The store, for `/health/ready`.
+    pub fn health(&self) -> &dyn Health {
+        &*self.0.health
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.0.clock
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        self.0.config.server.sandbox
     }
 }
 
@@ -56,6 +97,7 @@ pub struct AppBuilder {
     store: Option<Arc<dyn Store>>,
     sms: Option<Arc<dyn SmsGateway>>,
     mfa: Option<Arc<dyn MfaEngine>>,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl AppBuilder {
@@ -74,75 +116,92 @@ impl AppBuilder {
         self
     }
 
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// Builds the app; must run inside a Tokio runtime (the memory store sweeps).
     pub fn build(self) -> anyhow::Result<App> {
         let config = self.config;
-        let contract = Contract::load()?;
+        let contract = Contract::get()?;
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let metrics = Metrics::new();
         let keys = Keys::new(&config.otp_key());
         let store = match self.store {
             Some(store) => store,
-            None => store_for(&config)?,
+            None => store_for(&config, &clock)?,
         };
-        let store: Arc<dyn Store> = Arc::new(MeteredStore(store));
-        crate::observe::prometheus();
-        let default_gateway = if config.server.sandbox {
-            "outbox"
-        } else {
-            "webhook"
+        let store: Arc<dyn Store> = Arc::new(MeteredStore::new(store, metrics.clone()));
+        let (sms, outbox) = match self.sms {
+            Some(sms) => (sms, None),
+            None => sms_gateway(&config, &store, &clock)?,
         };
-        let gateway = config.sms.gateway.as_deref().unwrap_or(default_gateway);
-        let outbox = (self.sms.is_none() && gateway == "outbox" && config.server.sandbox)
-            .then(|| Arc::new(Outbox::new(store.clone(), config.server.outbox_capacity)));
-        let sms: Arc<dyn SmsGateway> = match (self.sms, &outbox) {
-            (Some(sms), _) => sms,
-            (None, Some(outbox)) => outbox.clone(),
-            (None, None) => sms_gateway(&config, gateway)?,
+        let mfa = self.mfa.unwrap_or_else(|| {
+            Arc::new(LocalMfa::new(
+                store.clone(),
+                keys.clone(),
+                ALPHANUMERIC,
+                clock.clone(),
+            ))
+        });
+        let tokens = Tokens::new(config.token_key(), config.token_lifetime(), clock.clone());
+        let backends = Backends {
+            store: store.clone(),
+            sms,
+            mfa,
+            clock: clock.clone(),
+            metrics: metrics.clone(),
         };
-        let mfa = self
-            .mfa
-            .unwrap_or_else(|| Arc::new(LocalMfa::new(store.clone(), keys.clone(), ALPHANUMERIC)));
-        let tokens = Tokens::new(config.token_key(), config.token_lifetime());
-        let otp = OtpEngine::new(store, sms, mfa, keys);
         Ok(App(Arc::new(AppState {
+            otp: OtpEngine::new(backends, keys),
             config,
             contract,
             tokens,
-            otp,
             outbox,
+            health: store,
+            clock,
+            metrics,
         })))
     }
 }
 
-/// The store `server.store` names: `memory`, or a Redis URL.
-fn store_for(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    let url = config.server.store.as_str();
-    if url == "memory" {
-        return Ok(Arc::new(MemoryStore::new()));
-    }
-    if url.starts_with("redis://") || url.starts_with("redis+cluster://") {
-        let store = RedisStore::new(url, &config.redis).with_context(|| format!("store {url}"))?;
-        return Ok(Arc::new(store));
-    }
-    anyhow::bail!("unknown store {url:?}: use `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2`")
+/// The store `server.store` names.
+fn store_for(config: &Config, clock: &Arc<dyn Clock>) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match &config.server.store {
+        StoreBackend::Memory => Arc::new(MemoryStore::with_clock(clock.clone())),
+        StoreBackend::Redis(url) | StoreBackend::RedisCluster(url) => {
+            let store = RedisStore::new(url, &config.redis)
+                .with_context(|| format!("store {}", config.server.store))?;
+            Arc::new(store)
+        }
+    })
 }
 
-/// The SMS gateway `[sms]` names (the outbox is built by the caller).
-fn sms_gateway(config: &Config, gateway: &str) -> anyhow::Result<Arc<dyn SmsGateway>> {
-    let sms = &config.sms;
-    match gateway {
-        "log" => Ok(Arc::new(LogGateway)),
-        "webhook" => {
-            let url = sms
-                .webhook_url
-                .as_deref()
-                .context("sms.webhook_url is missing")?;
-            let timeout = std::time::Duration::from_millis(sms.timeout_ms);
-            Ok(Arc::new(
-                WebhookGateway::new(url, timeout, sms.retries).context("sms.webhook_url")?,
-            ))
+/// An SMS gateway, and the outbox when that is what it is.
+type Gateway = (Arc<dyn SmsGateway>, Option<Arc<Outbox>>);
+
+/// The SMS gateway `[sms]` names.
+fn sms_gateway(
+    config: &Config,
+    store: &Arc<dyn Store>,
+    clock: &Arc<dyn Clock>,
+) -> anyhow::Result<Gateway> {
+    Ok(match &config.sms {
+        SmsBackend::Outbox => {
+            let capacity = config.server.outbox_capacity;
+            let outbox = Arc::new(Outbox::new(store.clone(), capacity, clock.clone()));
+            (outbox.clone(), Some(outbox))
         }
-        other => {
-            anyhow::bail!("sms.gateway {other:?}: use \"outbox\" (sandbox), \"log\" or \"webhook\"")
+        SmsBackend::Log => (Arc::new(LogGateway), None),
+        SmsBackend::Webhook {
+            url,
+            timeout,
+            retries,
+        } => {
+            let webhook =
+                WebhookGateway::new(url, *timeout, *retries).context("sms.webhook_url")?;
+            (Arc::new(webhook), None)
         }
-    }
+    })
 }

@@ -6,11 +6,13 @@
 //! nothing is stored. Client secrets are kept as sha256 digests and compared
 //! in constant time.
 
+use crate::clock::Clock;
 use crate::config::{Client, Clients};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -38,13 +40,24 @@ pub struct Tokens {
     /// request does not redo the key schedule.
     mac: HmacSha256,
     lifetime: Duration,
+    /// Issue and expiry times are read from the app's clock.
+    clock: Arc<dyn Clock>,
 }
 
 impl Tokens {
-    pub fn new(key: [u8; 32], lifetime: Duration) -> Self {
+    pub fn new(key: [u8; 32], lifetime: Duration, clock: Arc<dyn Clock>) -> Self {
         // HMAC accepts keys of any length; 32 bytes cannot be refused.
         let mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
-        Self { mac, lifetime }
+        Self {
+            mac,
+            lifetime,
+            clock,
+        }
+    }
+
+    /// Seconds since the Unix epoch, by the app's clock.
+    fn now_secs(&self) -> u64 {
+        self.clock.now() / 1000
     }
 
     pub fn lifetime(&self) -> Duration {
@@ -53,7 +66,7 @@ impl Tokens {
 
     /// A new token for `client_id`.
     pub fn issue(&self, client_id: &str) -> String {
-        let expiry = unix_now() + self.lifetime.as_secs();
+        let expiry = self.now_secs() + self.lifetime.as_secs();
         let payload = format!("v1.{}.{expiry}", URL_SAFE_NO_PAD.encode(client_id));
         let signature = URL_SAFE_NO_PAD.encode(self.sign(&payload));
         format!("{payload}.{signature}")
@@ -82,7 +95,7 @@ impl Tokens {
             return Err(TokenError::OtherClient);
         }
         let expiry: u64 = expiry.parse().map_err(|_| TokenError::Malformed)?;
-        if expiry <= unix_now() {
+        if expiry <= self.now_secs() {
             return Err(TokenError::Expired);
         }
         Ok(())
@@ -161,20 +174,20 @@ pub fn secret_matches(client: &Client, secret: &str) -> bool {
     digest.ct_eq(&client.secret_sha256).into()
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use crate::clock::ManualClock;
+
+    fn issuer(key: u8, lifetime: u64, clock: &Arc<ManualClock>) -> Tokens {
+        Tokens::new([key; 32], Duration::from_secs(lifetime), clock.clone())
+    }
+
     #[test]
     fn token_round_trip_and_refusals() {
-        let tokens = Tokens::new([1; 32], Duration::from_secs(60));
+        let clock = Arc::new(ManualClock::new());
+        let tokens = issuer(1, 60, &clock);
         let token = tokens.issue("sandbox");
         assert_eq!(tokens.verify(&token, "sandbox"), Ok(()));
         assert_eq!(
@@ -182,14 +195,14 @@ mod tests {
             Err(TokenError::OtherClient)
         );
         assert_eq!(
-            Tokens::new([2; 32], Duration::from_secs(60)).verify(&token, "sandbox"),
+            issuer(2, 60, &clock).verify(&token, "sandbox"),
             Err(TokenError::BadSignature)
         );
         assert_eq!(
             tokens.verify("garbage", "sandbox"),
             Err(TokenError::Malformed)
         );
-        let expired = Tokens::new([1; 32], Duration::ZERO).issue("sandbox");
-        assert_eq!(tokens.verify(&expired, "sandbox"), Err(TokenError::Expired));
+        clock.advance(Duration::from_secs(60));
+        assert_eq!(tokens.verify(&token, "sandbox"), Err(TokenError::Expired));
     }
 }

@@ -1,19 +1,21 @@
-//! Error policy, and the one mapping from failures to the spec's `ErrorResponse`.
+//! Error policy, and the spec's `ErrorResponse` envelope.
 //!
 //! Inside a request every layer returns typed errors; at the HTTP boundary
 //! each becomes an [`ApiError`]: a documented code, the `location` it is
-//! about and, optionally, specific `details`. [`ApiError::render`] looks
-//! the code up in the operation's `x-error-codes` rows (status, `type`,
-//! default details, `moreInfo`), so status and type always come from the
-//! spec. Causes are logged by the caller; the client only gets these words.
-//! Outside requests (startup, CLI, config) errors are `anyhow` with context.
+//! about and, optionally, specific `details`. Which domain error becomes
+//! which code is decided per API, next to that API's implementation
+//! (`src/impl/rao.rs`, `src/impl/telemarketing.rs`); the edge's own
+//! answers (401, 403, 400 of the gate, 404, 405) are made in `src/server`.
+//! [`ApiError::render`] — pure — looks the code up in the operation's
+//! `x-error-codes` rows (status, `type`, default details, `moreInfo`), so
+//! status and type always come from the spec. Causes are logged by the
+//! caller; the client only gets these words. Outside requests (startup,
+//! CLI, config) errors are `anyhow` with context.
 
+use crate::clock::{rfc3339, Millis};
 use crate::contract::{ErrorRow, Operation};
-use crate::otp::{OtpError, SMS_MAX_CHARS};
-use crate::store::Throttle;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::time::Duration;
 
 /// The codes the specs document (those with spaces are returned verbatim).
 pub mod code {
@@ -100,28 +102,31 @@ impl ApiError {
         Self::new(code::INVALID_REQUEST, location).with_details(details)
     }
 
-    pub fn unauthorized(details: impl Into<String>) -> Self {
-        Self::new(code::UNAUTHORIZED, "Authorization").with_details(details)
-    }
-
     pub fn unavailable() -> Self {
         Self::new(code::SERVER_UNAVAILABLE, "server")
     }
 
-    /// The status and `ErrorResponse` body for this error on `op`.
-    pub fn render(&self, op: Option<&Operation>, uuid: Option<&str>) -> (u16, ErrorBody) {
+    /// The status and `ErrorResponse` body for this error on `op`, at `now`.
+    /// A code `op` does not document gets the generic row of that code (the
+    /// edge's 404 and 405, which belong to no operation); the API mappings
+    /// only produce codes their operations document (tested per API).
+    pub fn render(
+        &self,
+        op: Option<&Operation>,
+        uuid: Option<&str>,
+        now: Millis,
+    ) -> (u16, ErrorBody) {
         let row = op
             .and_then(|op| op.error(&self.code))
             .cloned()
             .unwrap_or_else(|| self.fallback_row());
-        crate::observe::note_code(&row.code);
         let body = ErrorBody {
             kind: row.kind,
             code: row.code,
             details: self.details.clone().unwrap_or_else(|| row.details.clone()),
             location: self.location.clone(),
             more_info: row.more_info.unwrap_or(row.details),
-            timestamp: timestamp_now(),
+            timestamp: rfc3339(now),
             uuid: uuid.map(str::to_owned),
         };
         (row.status, body)
@@ -141,91 +146,6 @@ impl ApiError {
             more_info: None,
         }
     }
-}
-
-/// The RAO API's answer to a failed flow. Causes of 500s go to the log.
-pub fn rao_error(error: &OtpError) -> ApiError {
-    let business = |location: &str, details: String| {
-        ApiError::new(code::BUSINESS_VALIDATION_FAILED, location).with_details(details)
-    };
-    match error {
-        OtpError::NotFound => ApiError::new(code::RESOURCE_NOT_FOUND, "sid")
-            .with_details("No live OTP for this sid and phone"),
-        OtpError::Expired => business(
-            "encryptedOtpToken",
-            "The OTP has expired; generate a new one".into(),
-        ),
-        OtpError::Invalid { attempts_left } => {
-            business("encryptedOtpToken", invalid_otp(*attempts_left))
-        }
-        OtpError::Throttled {
-            reason,
-            retry_after,
-        } => business("encryptedPhoneNumber", throttled(*reason, *retry_after)),
-        OtpError::MessageTooLong { chars } => ApiError::invalid("body", too_long(*chars)),
-        OtpError::Sms(_) | OtpError::Mfa(_) | OtpError::Store(_) | OtpError::Random(_) => {
-            internal(error)
-        }
-    }
-}
-
-/// The telemarketing API's answer to a failed flow.
-pub fn telemarketing_error(error: &OtpError) -> ApiError {
-    let otp = |code: &'static str, details: String| {
-        ApiError::new(code, "oneTimePasswordToken").with_details(details)
-    };
-    match error {
-        OtpError::NotFound => {
-            ApiError::invalid("sid", "Unknown, used or burnt session: generate a new OTP")
-        }
-        OtpError::Expired => otp(code::OTP_TOKEN_EXPIRED, "OTP Token Expired".into()),
-        OtpError::Invalid { attempts_left } => {
-            otp(code::OTP_TOKEN_INVALID, invalid_otp(*attempts_left))
-        }
-        OtpError::Throttled {
-            reason,
-            retry_after,
-        } => ApiError::invalid("phoneNumber", throttled(*reason, *retry_after)),
-        OtpError::MessageTooLong { chars } => ApiError::invalid("messagePrefix", too_long(*chars)),
-        OtpError::Sms(e) => {
-            tracing::warn!(cause = %e, "sms delivery failed");
-            ApiError::new(code::SMS_DELIVERY_FAILED, "phoneNumber")
-        }
-        OtpError::Mfa(e) => {
-            tracing::error!(cause = %e, "MFA engine failed");
-            ApiError::new(code::BACKEND_ERROR, "server")
-        }
-        OtpError::Store(_) | OtpError::Random(_) => internal(error),
-    }
-}
-
-fn internal(error: &OtpError) -> ApiError {
-    tracing::error!(cause = %error, "request failed inside the server");
-    ApiError::unavailable()
-}
-
-fn invalid_otp(attempts_left: u32) -> String {
-    match attempts_left {
-        0 => "The OTP is invalid and no attempts are left: generate a new one".into(),
-        1 => "The OTP is invalid; 1 attempt left".into(),
-        n => format!("The OTP is invalid; {n} attempts left"),
-    }
-}
-
-fn throttled(reason: Throttle, retry_after: Duration) -> String {
-    let why = match reason {
-        Throttle::TooSoon => "An OTP was sent to this phone moments ago",
-        Throttle::TooMany => "Too many OTPs were sent to this phone recently",
-        Throttle::TooManyFailures => "Too many wrong OTPs were entered for this phone",
-    };
-    format!(
-        "{why}; sends are refused for {} s",
-        retry_after.as_secs().max(1)
-    )
-}
-
-fn too_long(chars: usize) -> String {
-    format!("messagePrefix, the 11-character OTP and messageSuffix make an SMS of {chars} characters; at most {SMS_MAX_CHARS} fit")
 }
 
 /// The spec's `ErrorResponse`, field for field.
@@ -254,36 +174,43 @@ impl ErrorBody {
     }
 }
 
-/// RFC 3339 UTC, milliseconds: `2026-11-25T12:00:00.000Z`.
-pub fn timestamp_now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+/// Where a forced error (`Prefer: error=`) of one of the codes every API
+/// shares points, as a real one would.
+pub fn shared_location(code: &str) -> Option<&'static str> {
+    Some(match code {
+        code::UNAUTHORIZED => "Authorization",
+        code::ACCESS_NOT_CONFIGURED => "channelId",
+        code::INVALID_REQUEST => "body",
+        code::SERVER_UNAVAILABLE => "server",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::{Contract, OperationId};
+    use crate::contract::Contract;
 
     #[test]
     fn status_and_type_come_from_the_operations_rows() {
-        let contract = Contract::load().unwrap();
-        let tm = contract.get(OperationId::GenerateTelemarketingOtp);
-        let (status, body) = ApiError::invalid("phoneNumber", "bad").render(Some(tm), Some("u-1"));
+        let contract = Contract::get().unwrap();
+        let tm = contract.operation("generateTelemarketingOtp");
+        let (status, body) = ApiError::invalid("phoneNumber", "bad").render(tm, Some("u-1"), 0);
         assert_eq!(
             (status, body.kind.as_str(), body.uuid.as_deref()),
             (400, "invalid", Some("u-1"))
         );
-        let rao = contract.get(OperationId::GenerateRaoOtp);
-        let (status, body) = ApiError::invalid("sid", "bad").render(Some(rao), None);
+        let rao = contract.operation("generateRaoOtp");
+        let (status, body) = ApiError::invalid("sid", "bad").render(rao, None, 0);
         assert_eq!((status, body.kind.as_str()), (400, "error"));
-        let (status, body) = ApiError::unavailable().render(Some(rao), None);
+        let (status, body) = ApiError::unavailable().render(rao, None, 0);
         assert_eq!((status, body.kind.as_str()), (500, "fatal"));
-        assert!(body.timestamp.ends_with('Z'));
+        assert_eq!(body.timestamp, "1970-01-01T00:00:00.000Z");
     }
 
     #[test]
     fn converts_to_both_generated_models() {
-        let (_, body) = ApiError::unavailable().render(None, Some("u"));
+        let (_, body) = ApiError::unavailable().render(None, Some("u"), 0);
         let rao: rao_token_management::models::ErrorResponse = body.to_model();
         assert_eq!(rao.code.as_deref(), Some("serverUnavailable"));
         let tm: telemarketing_otp::models::ErrorResponse = body.to_model();

@@ -6,14 +6,18 @@
 //! - `generated/` (the `rao_token_management`, `telemarketing_otp` and
 //!   `oauth_token` crates): models, `Api` traits and hyper routers generated
 //!   from `specs/` by openapi-generator. Never edited by hand.
-//! - [`server`]: the edge (routing, limits, sandbox endpoints) and the
-//!   contract gate (401/403/400 before the generated router).
-//! - [`contract`]: the specs, compiled at startup into checks and error rows.
-//! - [`r#impl`]: the generated `Api` traits, implemented.
+//! - [`server`]: the edge (routing by the registry, limits, sandbox
+//!   endpoints) and the contract gate (401/403/400 before the generated
+//!   router).
+//! - [`contract`]: the operation registry, compiled once from the specs:
+//!   routes, checks, response variants and error rows.
+//! - [`r#impl`]: the generated `Api` traits, implemented; each API's
+//!   mapping from domain errors to its documented codes.
 //! - Domain, no HTTP: [`otp`] (the flows), [`store`], [`sms`], [`mfa`],
-//!   [`cipher`], [`auth`].
-//! - [`error`]: domain errors → the spec's `ErrorResponse`, in one place.
-//! - [`config`], [`app`] (shared state), [`cli`].
+//!   [`cipher`], [`auth`], [`crypto`], [`phone`], [`clock`].
+//! - [`error`]: the spec's `ErrorResponse` envelope, rendered purely.
+//! - [`observe`] (request log, per-app metrics), [`config`], [`app`]
+//!   (shared state), [`cli`], [`startup`].
 //!
 //! See `docs/ARCHITECTURE.md` for the path of a request through the layers.
 
@@ -21,13 +25,16 @@ pub mod app;
 pub mod auth;
 pub mod cipher;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod contract;
+pub mod crypto;
 pub mod error;
 pub mod r#impl;
 pub mod mfa;
 pub mod observe;
 pub mod otp;
+pub mod phone;
 pub mod server;
 pub mod sms;
 pub mod startup;
@@ -35,7 +42,3 @@ pub mod store;
 
 pub use app::App;
 pub use server::serve;
-
-pub use oauth_token;
-pub use rao_token_management;
-pub use telemarketing_otp;

@@ -25,7 +25,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         config.server.listen = listen;
     }
     if let Some(store) = args.store {
-        config.server.store = store;
+        config.server.store = store.parse()?;
     }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
@@ -70,7 +70,8 @@ fn token(args: TokenArgs) -> anyhow::Result<()> {
         bail!("`otp-server token` works in sandbox mode only; outside it, use the token endpoint with the client's secret");
     }
     let client = client_config(&config, &args.client)?;
-    let tokens = otp_server::auth::Tokens::new(config.token_key(), config.token_lifetime());
+    let clock = std::sync::Arc::new(otp_server::clock::SystemClock);
+    let tokens = otp_server::auth::Tokens::new(config.token_key(), config.token_lifetime(), clock);
     println!("{}", tokens.issue(&client.id));
     Ok(())
 }

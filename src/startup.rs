@@ -32,7 +32,7 @@ pub fn init_logging() {
 
 /// The lines printed at startup: where, which mode, which clients.
 pub fn banner(app: &App, addr: SocketAddr) -> String {
-    let server = &app.config.server;
+    let server = &app.config().server;
     let mut lines = vec![format!(
         "otp-server {} listening on http://{addr}",
         env!("CARGO_PKG_VERSION")
@@ -47,7 +47,7 @@ pub fn banner(app: &App, addr: SocketAddr) -> String {
         ));
         lines.push("  forced errors: send `Prefer: error=<code>` on any OTP operation".into());
         lines.push("  clients (client_secret: sandbox-secret):".into());
-        for client in app.config.clients.iter() {
+        for client in app.config().clients.iter() {
             lines.push(format!(
                 "    {:<12} cipher {}",
                 client.id,
@@ -60,7 +60,7 @@ pub fn banner(app: &App, addr: SocketAddr) -> String {
     } else {
         lines.push(format!(
             "mode: production ({} clients)",
-            app.config.clients.iter().count()
+            app.config().clients.iter().count()
         ));
     }
     lines.join("\n")

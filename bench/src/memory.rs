@@ -1,8 +1,9 @@
 //! The memory benchmark: 1,000,000 live challenges (distinct sessions) in
 //! the in-memory store; bytes of RSS per challenge, and RSS after expiry.
 
-use otp_server::store::memory::{now_millis, MemoryStore};
-use otp_server::store::{Challenge, Store};
+use otp_server::clock::system_now;
+use otp_server::store::memory::MemoryStore;
+use otp_server::store::{Challenge, ChallengeStore};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -27,7 +28,8 @@ pub async fn run(count: usize) -> anyhow::Result<MemoryReport> {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let before = rss_kb();
     let started = Instant::now();
-    let expires_at = now_millis() + lifetime.as_millis() as u64;
+    let now = system_now();
+    let expires_at = now + lifetime.as_millis() as u64;
     for i in 0..count {
         let mut digest = [0u8; 16];
         digest[..8].copy_from_slice(&(i as u64).to_le_bytes());
@@ -39,7 +41,7 @@ pub async fn run(count: usize) -> anyhow::Result<MemoryReport> {
             attempts_left: 3,
             phone: digest,
         };
-        store.put_challenge(&key, challenge, lifetime).await?;
+        store.put_challenge(&key, challenge, lifetime, now).await?;
     }
     let fill_seconds = started.elapsed().as_secs_f64();
     let filled = rss_kb();

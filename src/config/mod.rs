@@ -5,10 +5,12 @@
 //! serde cannot (keys of the right size, clients that make sense). Loading
 //! is an edge of the program, so it reports with `anyhow` and context.
 
+mod backends;
 mod policy;
 mod production;
 mod secrets;
 
+pub use backends::{without_credentials, SmsBackend, SmsFile, StoreBackend};
 pub use policy::{Policy, PolicyOverrides};
 pub use secrets::{decode_key, Key, KeySource};
 
@@ -33,7 +35,7 @@ pub const SANDBOX_AES_KEY: &str = "c2FuZGJveC1rZXktMDAwMDAwMDAwMDAwMDAwMDAwMDA="
 pub struct Config {
     pub server: ServerConfig,
     pub redis: RedisConfig,
-    pub sms: SmsConfig,
+    pub sms: SmsBackend,
     pub secrets: Secrets,
     pub policy: Policy,
     pub clients: Clients,
@@ -49,7 +51,7 @@ pub struct ServerConfig {
     pub listen: String,
     /// `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2,…`,
     /// when neither `--store` nor `OTP_STORE` is given.
-    pub store: String,
+    pub store: StoreBackend,
     /// Largest request body accepted; larger ones get `400 invalidRequest`.
     pub body_limit_bytes: usize,
     /// Time a client has to send the request head before the connection is closed.
@@ -69,7 +71,7 @@ impl Default for ServerConfig {
         Self {
             sandbox: false,
             listen: "127.0.0.1:8080".into(),
-            store: "memory".into(),
+            store: StoreBackend::Memory,
             body_limit_bytes: 64 * 1024,
             header_timeout_ms: 5_000,
             body_timeout_ms: 10_000,
@@ -99,33 +101,6 @@ pub struct Secrets {
     pub token_key: Key,
     /// Keys the hashes under which OTPs, phones and customer ids are stored.
     pub otp_key: Key,
-}
-
-/// `[sms]`: how OTPs are delivered.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SmsConfig {
-    /// `outbox` (sandbox: kept for `GET /sandbox/v1/sms`), `log` (log the
-    /// masked recipient, deliver nothing) or `webhook` (POST to `webhook_url`).
-    /// Default: `outbox` in the sandbox, `webhook` otherwise.
-    pub gateway: Option<String>,
-    /// Where the webhook gateway POSTs `{"to", "text"}` (http://).
-    pub webhook_url: Option<String>,
-    /// Time for one webhook attempt.
-    pub timeout_ms: u64,
-    /// Further attempts after a failed one (timeouts, connection errors, non-2xx).
-    pub retries: u32,
-}
-
-impl Default for SmsConfig {
-    fn default() -> Self {
-        Self {
-            gateway: None,
-            webhook_url: None,
-            timeout_ms: 2_000,
-            retries: 2,
-        }
-    }
 }
 
 /// The two APIs a client can be registered for.
@@ -215,7 +190,7 @@ struct File {
     #[serde(default)]
     redis: RedisConfig,
     #[serde(default)]
-    sms: SmsConfig,
+    sms: SmsFile,
     #[serde(default)]
     secrets: SecretsFile,
     #[serde(default)]
@@ -268,10 +243,11 @@ impl Config {
                 "client {id} is listed twice"
             );
         }
+        let sms = SmsBackend::from_file(&file.sms, file.server.sandbox)?;
         let config = Self {
             server: file.server,
             redis: file.redis,
-            sms: file.sms,
+            sms,
             secrets,
             policy: file.policy,
             clients: Clients(clients),

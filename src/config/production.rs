@@ -2,7 +2,7 @@
 //! kept out of the TOML, and no sandbox parts. Each refusal names the
 //! setting to fix.
 
-use super::{secrets::weakness, Config};
+use super::{secrets::weakness, Config, SmsBackend};
 use anyhow::{bail, ensure};
 use sha2::{Digest, Sha256};
 
@@ -44,15 +44,10 @@ pub fn check(config: &Config) -> anyhow::Result<()> {
             "client {id}: secret_sha256 is the hash of a well-known secret; issue a random one"
         );
     }
-    match config.sms.gateway.as_deref().unwrap_or("webhook") {
-        "outbox" => bail!(
+    match config.sms {
+        SmsBackend::Outbox => bail!(
             "sms.gateway = \"outbox\" is the sandbox's; use \"webhook\" (or \"log\" for a dry run)"
         ),
-        "webhook" if config.sms.webhook_url.is_none() => {
-            bail!("sms.webhook_url is missing: the webhook gateway needs it")
-        }
-        "webhook" | "log" => {}
-        other => bail!("sms.gateway {other:?} is unknown: use \"webhook\" or \"log\""),
+        SmsBackend::Webhook { .. } | SmsBackend::Log => Ok(()),
     }
-    Ok(())
 }

@@ -1,79 +1,68 @@
-//! The contract, read from the same `specs/*.yaml` the generator reads.
+//! The contract: the operation registry, read from the same `specs/*.yaml`
+//! the generator reads.
 //!
-//! The specs are embedded in the binary and compiled once at startup into
-//! one [`Operation`] per path: its headers and their rules, its body schema,
-//! and its documented errors (`x-error-codes`). The gate checks requests
-//! against it before the generated router sees them, so a spec change (a new
-//! `pattern`, a new required header) is enforced without hand-written code.
+//! The specs are embedded in the binary and compiled once, on first use,
+//! into one [`Operation`] per path and method: the API (spec) it belongs
+//! to, its `operationId` (which names it in logs, metrics, `Prefer` and the
+//! tests), its headers and their rules, its body schema, and each
+//! documented response: status, the generated response variant
+//! (`x-response-id`), body schema, headers and error rows
+//! (`x-error-codes`). Everything that needs an operation's facts reads
+//! them here — the edge routes by it, the gate checks requests against it,
+//! errors are rendered from its rows and turned into the generated
+//! response variants by it — so adding an operation to a spec needs no
+//! edit outside the spec, `make generate` and the generated trait's new
+//! method (docs/ARCHITECTURE.md, "Adding an operation").
 
 pub mod schema;
 
+use crate::config::ApiName;
 use anyhow::{bail, Context};
 use schema::{Schema, StringRules};
 use serde_yaml::{Mapping, Value as Yaml};
+use std::sync::OnceLock;
 
-/// The specs, as committed.
-const SPECS: [(&str, &str); 3] = [
+/// The APIs served: one spec, one generated crate, one `Api` implementation each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Api {
+    /// `specs/rao-token-management.yaml`
+    Rao,
+    /// `specs/telemarketing-otp.yaml`
+    Telemarketing,
+    /// `specs/oauth-token.yaml`: the token endpoint both APIs' clients use.
+    Token,
+}
+
+impl Api {
+    /// The API a client must be registered for; `None` for the token
+    /// endpoint, which authenticates clients itself.
+    pub fn client_api(self) -> Option<ApiName> {
+        match self {
+            Self::Rao => Some(ApiName::Rao),
+            Self::Telemarketing => Some(ApiName::Telemarketing),
+            Self::Token => None,
+        }
+    }
+}
+
+/// The specs, as committed, and the API each describes.
+pub const SPECS: [(Api, &str, &str); 3] = [
     (
+        Api::Rao,
         "rao-token-management.yaml",
         include_str!("../../specs/rao-token-management.yaml"),
     ),
     (
+        Api::Telemarketing,
         "telemarketing-otp.yaml",
         include_str!("../../specs/telemarketing-otp.yaml"),
     ),
     (
+        Api::Token,
         "oauth-token.yaml",
         include_str!("../../specs/oauth-token.yaml"),
     ),
 ];
-
-/// The operations the server implements, by the spec's `operationId`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OperationId {
-    GenerateRaoOtp,
-    ValidateRaoOtp,
-    GetCertifiedPhone,
-    GenerateTelemarketingOtp,
-    ValidateTelemarketingOtp,
-    IssueToken,
-}
-
-impl OperationId {
-    /// Every operation; `Contract::load` fails unless the specs declare each.
-    pub const ALL: [Self; 6] = [
-        Self::GenerateRaoOtp,
-        Self::ValidateRaoOtp,
-        Self::GetCertifiedPhone,
-        Self::GenerateTelemarketingOtp,
-        Self::ValidateTelemarketingOtp,
-        Self::IssueToken,
-    ];
-
-    fn from_spec(id: &str) -> Option<Self> {
-        Some(match id {
-            "generateRaoOtp" => Self::GenerateRaoOtp,
-            "validateRaoOtp" => Self::ValidateRaoOtp,
-            "getCertifiedPhone" => Self::GetCertifiedPhone,
-            "generateTelemarketingOtp" => Self::GenerateTelemarketingOtp,
-            "validateTelemarketingOtp" => Self::ValidateTelemarketingOtp,
-            "issueToken" => Self::IssueToken,
-            _ => return None,
-        })
-    }
-
-    /// The spec's name, for logs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::GenerateRaoOtp => "generateRaoOtp",
-            Self::ValidateRaoOtp => "validateRaoOtp",
-            Self::GetCertifiedPhone => "getCertifiedPhone",
-            Self::GenerateTelemarketingOtp => "generateTelemarketingOtp",
-            Self::ValidateTelemarketingOtp => "validateTelemarketingOtp",
-            Self::IssueToken => "issueToken",
-        }
-    }
-}
 
 /// A header parameter and its rules.
 #[derive(Debug, Clone)]
@@ -95,16 +84,31 @@ pub struct ErrorRow {
     pub more_info: Option<String>,
 }
 
+/// One documented response of an operation.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    /// The generated response enum's variant (`x-response-id`).
+    pub variant: String,
+    /// The body's schema, when it has one.
+    pub schema: Option<Schema>,
+    /// The response headers the spec declares (e.g. `sid`).
+    pub headers: Vec<String>,
+}
+
 /// One operation of a spec.
 #[derive(Debug, Clone)]
 pub struct Operation {
-    pub id: OperationId,
+    pub api: Api,
+    /// The spec's `operationId`: its name in logs, metrics and tests.
+    pub id: String,
     pub method: String,
-    /// `basePath` + path, as requested on the wire.
+    /// `basePath` + path, as requested on the wire (may hold `{param}`s).
     pub path: String,
     pub headers: Vec<HeaderParam>,
     /// The JSON body's schema, when the operation takes one.
     pub body: Option<Schema>,
+    pub responses: Vec<Response>,
     pub errors: Vec<ErrorRow>,
 }
 
@@ -113,6 +117,34 @@ impl Operation {
     pub fn error(&self, code: &str) -> Option<&ErrorRow> {
         self.errors.iter().find(|row| row.code == code)
     }
+
+    /// The documented response of `status`, if any.
+    pub fn response(&self, status: u16) -> Option<&Response> {
+        self.responses.iter().find(|r| r.status == status)
+    }
+
+    /// Whether `path` is this operation's path (`{param}` matches one segment).
+    pub fn matches_path(&self, path: &str) -> bool {
+        let mut mine = self.path.split('/');
+        let mut theirs = path.split('/');
+        loop {
+            match (mine.next(), theirs.next()) {
+                (None, None) => return true,
+                (Some(m), Some(t)) if m == t => {}
+                (Some(m), Some(t)) if m.starts_with('{') && m.ends_with('}') && !t.is_empty() => {}
+                _ => return false,
+            }
+        }
+    }
+}
+
+/// Where a request lands.
+#[derive(Debug)]
+pub enum Route<'a> {
+    Operation(&'a Operation),
+    /// A known path asked with another method: the methods it serves.
+    WrongMethod(Vec<&'a str>),
+    Unknown,
 }
 
 /// Every operation of every spec.
@@ -122,34 +154,45 @@ pub struct Contract {
 }
 
 impl Contract {
-    /// Compiles the embedded specs.
-    pub fn load() -> anyhow::Result<Self> {
+    /// The compiled embedded specs, compiled once per process.
+    pub fn get() -> anyhow::Result<&'static Self> {
+        static CONTRACT: OnceLock<Result<Contract, String>> = OnceLock::new();
+        CONTRACT
+            .get_or_init(|| Self::compile(&SPECS).map_err(|e| format!("{e:#}")))
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// Compiles specs given as (API, file name, YAML text).
+    pub fn compile(specs: &[(Api, &str, &str)]) -> anyhow::Result<Self> {
         let mut operations = Vec::new();
-        for (file, text) in SPECS {
+        for (api, file, text) in specs {
             let spec: Yaml = serde_yaml::from_str(text).with_context(|| format!("specs/{file}"))?;
-            operations.extend(compile_spec(&spec).with_context(|| format!("specs/{file}"))?);
-        }
-        for id in OperationId::ALL {
-            anyhow::ensure!(
-                operations.iter().any(|op| op.id == id),
-                "operationId {} is implemented but no spec declares it",
-                id.as_str()
-            );
+            let compiled = compile_spec(*api, &spec).with_context(|| format!("specs/{file}"))?;
+            operations.extend(compiled);
         }
         Ok(Self { operations })
     }
 
-    /// The operation served at `path`, whatever the method.
-    pub fn by_path(&self, path: &str) -> Option<&Operation> {
-        self.operations.iter().find(|op| op.path == path)
+    /// The operation for `method` and `path`.
+    pub fn route(&self, method: &str, path: &str) -> Route<'_> {
+        let mut allowed = Vec::new();
+        for op in self.operations.iter().filter(|op| op.matches_path(path)) {
+            if op.method == method {
+                return Route::Operation(op);
+            }
+            allowed.push(op.method.as_str());
+        }
+        if allowed.is_empty() {
+            Route::Unknown
+        } else {
+            Route::WrongMethod(allowed)
+        }
     }
 
-    pub fn get(&self, id: OperationId) -> &Operation {
-        // `load` fails unless every OperationId is in the specs, so this finds one.
-        self.operations
-            .iter()
-            .find(|op| op.id == id)
-            .expect("every operation is loaded")
+    /// The operation named `id` (its `operationId`).
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|op| op.id == id)
     }
 
     pub fn operations(&self) -> &[Operation] {
@@ -157,7 +200,7 @@ impl Contract {
     }
 }
 
-fn compile_spec(spec: &Yaml) -> anyhow::Result<Vec<Operation>> {
+fn compile_spec(api: Api, spec: &Yaml) -> anyhow::Result<Vec<Operation>> {
     let base = spec.get("basePath").and_then(Yaml::as_str).unwrap_or("");
     let empty = Mapping::new();
     let defs = spec
@@ -174,8 +217,9 @@ fn compile_spec(spec: &Yaml) -> anyhow::Result<Vec<Operation>> {
         let item = item.as_mapping().context("path item is not a mapping")?;
         for (method, op) in item {
             let method = method.as_str().unwrap_or_default().to_ascii_uppercase();
-            let operation = compile_operation(spec, defs, op, method, format!("{base}{path}"))
-                .with_context(|| path.to_owned())?;
+            let place = (api, method, format!("{base}{path}"));
+            let operation =
+                compile_operation(spec, defs, op, place).with_context(|| path.to_owned())?;
             operations.push(operation);
         }
     }
@@ -186,15 +230,13 @@ fn compile_operation(
     spec: &Yaml,
     defs: &Mapping,
     op: &Yaml,
-    method: String,
-    path: String,
+    (api, method, path): (Api, String, String),
 ) -> anyhow::Result<Operation> {
-    let id_text = op
+    let id = op
         .get("operationId")
         .and_then(Yaml::as_str)
-        .context("no operationId")?;
-    let id = OperationId::from_spec(id_text)
-        .with_context(|| format!("operationId {id_text} has no implementation"))?;
+        .context("no operationId (the generator names the Api trait's method after it)")?
+        .to_owned();
     let mut headers = Vec::new();
     let mut body = None;
     for param in op
@@ -227,30 +269,38 @@ fn compile_operation(
             _ => {}
         }
     }
-    let errors = compile_errors(spec, op)?;
+    let (responses, errors) = compile_responses(spec, defs, op)?;
     Ok(Operation {
+        api,
         id,
         method,
         path,
         headers,
         body,
+        responses,
         errors,
     })
 }
 
-fn compile_errors(spec: &Yaml, op: &Yaml) -> anyhow::Result<Vec<ErrorRow>> {
+fn compile_responses(
+    spec: &Yaml,
+    defs: &Mapping,
+    op: &Yaml,
+) -> anyhow::Result<(Vec<Response>, Vec<ErrorRow>)> {
+    let mut responses = Vec::new();
     let mut rows = Vec::new();
-    let responses = op
+    let documented = op
         .get("responses")
         .and_then(Yaml::as_mapping)
         .context("no responses")?;
-    for (status, response) in responses {
+    for (status, response) in documented {
         let status: u16 = match status {
             Yaml::Number(n) => n.as_u64().context("status")? as u16,
             Yaml::String(s) => s.parse().context("status")?,
             _ => bail!("status is neither number nor string"),
         };
         let response = resolve(spec, response)?;
+        responses.push(compile_response(status, response, defs)?);
         for row in response
             .get("x-error-codes")
             .and_then(Yaml::as_sequence)
@@ -267,7 +317,31 @@ fn compile_errors(spec: &Yaml, op: &Yaml) -> anyhow::Result<Vec<ErrorRow>> {
             });
         }
     }
-    Ok(rows)
+    Ok((responses, rows))
+}
+
+fn compile_response(status: u16, response: &Yaml, defs: &Mapping) -> anyhow::Result<Response> {
+    let variant = response
+        .get("x-response-id")
+        .and_then(Yaml::as_str)
+        .with_context(|| format!("response {status} has no x-response-id"))?;
+    let schema = match response.get("schema") {
+        Some(schema) => Some(Schema::compile(schema, defs).with_context(|| format!("{status}"))?),
+        None => None,
+    };
+    let headers = response
+        .get("headers")
+        .and_then(Yaml::as_mapping)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, _)| name.as_str().map(str::to_owned))
+        .collect();
+    Ok(Response {
+        status,
+        variant: variant.to_owned(),
+        schema,
+        headers,
+    })
 }
 
 /// Follows a local `$ref` (`#/parameters/x`, `#/responses/y`).
@@ -293,19 +367,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_operation_is_loaded_with_its_errors() {
-        let contract = Contract::load().unwrap();
-        assert_eq!(contract.operations().len(), 6);
-        let validate = contract.get(OperationId::ValidateTelemarketingOtp);
+    fn every_operation_of_the_specs_is_loaded_with_its_responses_and_errors() {
+        let contract = Contract::get().unwrap();
+        let declared: usize = SPECS
+            .iter()
+            .map(|(_, _, text)| text.matches("operationId:").count())
+            .sum();
+        assert_eq!(contract.operations().len(), declared);
+        let validate = contract.operation("validateTelemarketingOtp").unwrap();
+        assert_eq!(validate.api, Api::Telemarketing);
         assert_eq!(
             validate.path,
             "/api/v1/x-global/security/tele-marketing/otp/validate"
         );
         let expired = validate.error("OTP Token Expired").unwrap();
         assert_eq!((expired.status, expired.kind.as_str()), (400, "error"));
-        let rao = contract.get(OperationId::GetCertifiedPhone);
+        assert_eq!(validate.response(400).unwrap().variant, "BadRequest");
+        let rao = contract.operation("getCertifiedPhone").unwrap();
         assert!(rao.body.is_none());
         assert_eq!(rao.error("serverUnavailable").unwrap().kind, "fatal");
         assert!(rao.headers.iter().any(|h| h.name == "sid" && h.required));
+        let generate = contract.operation("generateTelemarketingOtp").unwrap();
+        assert_eq!(generate.response(200).unwrap().headers, ["sid"]);
+    }
+
+    #[test]
+    fn routes_by_method_and_path_with_templates() {
+        let contract = Contract::get().unwrap();
+        let path = "/api/v1/oauth/token";
+        assert!(
+            matches!(contract.route("POST", path), Route::Operation(op) if op.id == "issueToken")
+        );
+        assert!(matches!(contract.route("GET", path), Route::WrongMethod(m) if m == ["POST"]));
+        assert!(matches!(
+            contract.route("POST", "/api/v1/nothing"),
+            Route::Unknown
+        ));
+        let mut op = contract.operations()[0].clone();
+        op.path = "/api/v1/things/{id}/state".into();
+        assert!(op.matches_path("/api/v1/things/42/state"));
+        assert!(!op.matches_path("/api/v1/things//state"));
+        assert!(!op.matches_path("/api/v1/things/42"));
     }
 }

@@ -2,6 +2,11 @@
 //! that unpacks the request, calls the domain and maps the outcome to the
 //! generated response enum. The gate has already authenticated the client
 //! and checked the request against the spec; no business rule lives here.
+//!
+//! Each API's module also holds that API's one mapping from domain errors
+//! to the spec's error codes (omicron's `From<Error> for HttpError`), and
+//! [`respond`] turns any error into the generated response variant the
+//! spec names for its status: one mechanism for every operation.
 
 pub mod oauth;
 mod rao;
@@ -11,20 +16,33 @@ pub use oauth::OauthApi;
 pub use rao::RaoApi;
 pub use telemarketing::TelemarketingApi;
 
-use crate::app::App;
+use crate::clock::Millis;
 use crate::config::Client;
-use crate::contract::OperationId;
-use crate::error::{ApiError, ErrorBody};
+use crate::contract::{Api, Operation};
+use crate::error::ApiError;
 use oauth::TokenRequestBody;
+use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use swagger::auth::{Authorization, Scopes};
-use swagger::{Has, XSpanIdString};
+use swagger::{ApiError as RouterError, Has, XSpanIdString};
+
+/// What the edge knows of a request before the generated router runs.
+#[derive(Clone)]
+pub struct Request {
+    /// The operation being served.
+    pub operation: &'static Operation,
+    /// The request's `uuid` header, echoed in errors.
+    pub uuid: Option<Arc<str>>,
+    /// When the request arrived, by the app's clock.
+    pub now: Millis,
+}
 
 /// The context the edge gives the generated routers: what the gate learnt.
 #[derive(Clone)]
 pub struct RequestContext {
     span: XSpanIdString,
     authorization: Option<Authorization>,
+    pub request: Request,
     /// The authenticated client (the OTP operations).
     pub client: Option<Arc<Client>>,
     /// The raw form of a token request: the generated router does not parse
@@ -34,7 +52,7 @@ pub struct RequestContext {
 
 impl RequestContext {
     /// For an OTP operation admitted by the gate.
-    pub fn client(client: Arc<Client>) -> Self {
+    pub fn client(request: Request, client: Arc<Client>) -> Self {
         let authorization = Authorization {
             subject: client.id.clone(),
             scopes: Scopes::All,
@@ -43,16 +61,18 @@ impl RequestContext {
         Self {
             span: span_id(),
             authorization: Some(authorization),
+            request,
             client: Some(client),
             token_request: None,
         }
     }
 
     /// For the token endpoint, which authenticates the client itself.
-    pub fn token_request(body: TokenRequestBody) -> Self {
+    pub fn token_request(request: Request, body: TokenRequestBody) -> Self {
         Self {
             span: span_id(),
             authorization: None,
+            request,
             client: None,
             token_request: Some(Arc::new(body)),
         }
@@ -83,9 +103,58 @@ impl Has<Option<Authorization>> for RequestContext {
     }
 }
 
-/// The status and `ErrorResponse` of `error` on operation `op`.
-fn render(app: &App, op: OperationId, error: &ApiError, uuid: &str) -> (u16, ErrorBody) {
-    error.render(Some(app.contract.get(op)), Some(uuid))
+/// The generated response for an operation's outcome: the success variant
+/// as the method built it, or the error rendered as the operation's
+/// documented row (status, `type`, `code`) in the response variant the
+/// spec names for that status (`x-response-id`). The generated response
+/// enums are serde enums whose error variants hold the `ErrorResponse`,
+/// so `{"<variant>": <ErrorResponse>}` is exactly one of them.
+///
+/// A status the operation does not document has no variant: that is a
+/// defect of an API's error mapping (its tests keep every mapped code
+/// documented), logged and left to the edge, which answers
+/// `500 serverUnavailable`.
+fn respond<R: DeserializeOwned>(
+    context: &RequestContext,
+    outcome: Result<R, ApiError>,
+) -> Result<R, RouterError> {
+    let error = match outcome {
+        Ok(response) => return Ok(response),
+        Err(error) => error,
+    };
+    let Request {
+        operation,
+        uuid,
+        now,
+    } = &context.request;
+    let (status, body) = error.render(Some(operation), uuid.as_deref(), *now);
+    let variant = operation.response(status).map(|r| r.variant.as_str());
+    let converted = variant.map(|v| serde_json::from_value(serde_json::json!({ v: body })));
+    match converted {
+        Some(Ok(response)) => Ok(response),
+        Some(Err(e)) => Err(defect(operation, format!("{status} {}: {e}", body.code))),
+        None => Err(defect(
+            operation,
+            format!("status {status} ({}) is not documented", body.code),
+        )),
+    }
+}
+
+fn defect(op: &Operation, cause: String) -> RouterError {
+    tracing::error!(operation = %op.id, cause, "an error has no response in the spec");
+    RouterError(cause)
+}
+
+/// Where a forced error (`Prefer: error=`) of `code` points on `api`: where
+/// that API's real error of that code points.
+pub fn forced_location(api: Api, code: &str) -> &'static str {
+    let own = match api {
+        Api::Rao => rao::location(code),
+        Api::Telemarketing => telemarketing::location(code),
+        Api::Token => None,
+    };
+    own.or_else(|| crate::error::shared_location(code))
+        .unwrap_or("server")
 }
 
 /// The client the gate admitted; the edge never calls an OTP operation without one.
@@ -112,4 +181,34 @@ fn span_id() -> XSpanIdString {
         *INSTANCE,
         NEXT.fetch_add(1, Ordering::Relaxed)
     ))
+}
+
+/// A failure inside the server: the cause goes to the log, the client gets
+/// `500 serverUnavailable`.
+fn internal(error: &crate::otp::OtpError) -> ApiError {
+    tracing::error!(cause = %error, "request failed inside the server");
+    ApiError::unavailable()
+}
+
+/// The details of a wrong OTP.
+fn invalid_otp(attempts_left: u32) -> String {
+    match attempts_left {
+        0 => "The OTP is invalid and no attempts are left: generate a new one".into(),
+        1 => "The OTP is invalid; 1 attempt left".into(),
+        n => format!("The OTP is invalid; {n} attempts left"),
+    }
+}
+
+/// The details of a refused send.
+fn throttled(reason: crate::store::Throttle, retry_after: std::time::Duration) -> String {
+    use crate::store::Throttle;
+    let why = match reason {
+        Throttle::TooSoon => "An OTP was sent to this phone moments ago",
+        Throttle::TooMany => "Too many OTPs were sent to this phone recently",
+        Throttle::TooManyFailures => "Too many wrong OTPs were entered for this phone",
+    };
+    format!(
+        "{why}; sends are refused for {} s",
+        retry_after.as_secs().max(1)
+    )
 }

@@ -65,7 +65,8 @@ impl Api<RequestContext> for OauthApi {
     ) -> Result<IssueTokenResponse, RouterError> {
         let outcome = match context.token_request.as_deref() {
             Some(request) => {
-                unpack(request).and_then(|c| grant(&self.app.config.clients, &self.app.tokens, &c))
+                let (clients, tokens) = (&self.app.config().clients, self.app.tokens());
+                unpack(request).and_then(|c| grant(clients, tokens, &c))
             }
             None => Err(GrantError::InvalidRequest(
                 "The token request could not be read".into(),

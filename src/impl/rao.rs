@@ -1,12 +1,12 @@
-//! `rao_token_management::Api`: generate, validate, certified-phone.
+//! `rao_token_management::Api`: generate, validate, certified-phone; and
+//! the RAO API's one mapping from domain errors to its documented codes.
 
-use super::{admitted, render, RequestContext};
+use super::{admitted, respond, RequestContext};
 use crate::app::App;
 use crate::config::Client;
-use crate::contract::OperationId;
-use crate::error::{rao_error, ApiError};
+use crate::error::{code, ApiError};
 use crate::observe;
-use crate::otp::Phone;
+use crate::otp::{OtpError, Phone, PhoneError, SMS_MAX_CHARS};
 use async_trait::async_trait;
 use rao_token_management::models::{CertifiedPhone, GenerateRaoOtpRequest, ValidateRaoOtpRequest};
 use rao_token_management::{
@@ -25,22 +25,6 @@ impl RaoApi {
     }
 }
 
-/// The RAO response variant for an error's status.
-macro_rules! rao_error_response {
-    ($response:ident, $app:expr, $op:expr, $error:expr, $uuid:expr) => {{
-        let (status, body) = render($app, $op, &$error, $uuid);
-        let body = body.to_model();
-        match status {
-            400 => $response::InvalidRequest(body),
-            401 => $response::UnAuthorized(body),
-            403 => $response::AccessNotConfigured(body),
-            404 => $response::ResourceNotFound(body),
-            422 => $response::BusinessValidationFailed(body),
-            _ => $response::ServerUnavailable(body),
-        }
-    }};
-}
-
 #[async_trait]
 impl Api<RequestContext> for RaoApi {
     async fn generate_rao_otp(
@@ -48,7 +32,7 @@ impl Api<RequestContext> for RaoApi {
         _client_id: String,
         _authorization: String,
         _accept: String,
-        uuid: String,
+        _uuid: String,
         _content_type: String,
         _country_code: String,
         _business_code: String,
@@ -58,16 +42,8 @@ impl Api<RequestContext> for RaoApi {
         _accept_language: Option<String>,
         context: &RequestContext,
     ) -> Result<GenerateRaoOtpResponse, RouterError> {
-        Ok(match self.generate(context, &sid, &body).await {
-            Ok(()) => GenerateRaoOtpResponse::Success,
-            Err(e) => rao_error_response!(
-                GenerateRaoOtpResponse,
-                &self.app,
-                OperationId::GenerateRaoOtp,
-                e,
-                &uuid
-            ),
-        })
+        let outcome = self.generate(context, &sid, &body).await;
+        respond(context, outcome.map(|()| GenerateRaoOtpResponse::Success))
     }
 
     async fn get_certified_phone(
@@ -75,7 +51,7 @@ impl Api<RequestContext> for RaoApi {
         _client_id: String,
         _authorization: String,
         _accept: String,
-        uuid: String,
+        _uuid: String,
         _content_type: String,
         _country_code: String,
         _business_code: String,
@@ -84,16 +60,8 @@ impl Api<RequestContext> for RaoApi {
         _accept_language: Option<String>,
         context: &RequestContext,
     ) -> Result<GetCertifiedPhoneResponse, RouterError> {
-        Ok(match self.certified_phone(context, &sid).await {
-            Ok(phone) => GetCertifiedPhoneResponse::Success(phone),
-            Err(e) => rao_error_response!(
-                GetCertifiedPhoneResponse,
-                &self.app,
-                OperationId::GetCertifiedPhone,
-                e,
-                &uuid
-            ),
-        })
+        let outcome = self.certified_phone(context, &sid).await;
+        respond(context, outcome.map(GetCertifiedPhoneResponse::Success))
     }
 
     async fn validate_rao_otp(
@@ -101,7 +69,7 @@ impl Api<RequestContext> for RaoApi {
         _client_id: String,
         _authorization: String,
         _accept: String,
-        uuid: String,
+        _uuid: String,
         _content_type: String,
         _country_code: String,
         _business_code: String,
@@ -111,16 +79,8 @@ impl Api<RequestContext> for RaoApi {
         _accept_language: Option<String>,
         context: &RequestContext,
     ) -> Result<ValidateRaoOtpResponse, RouterError> {
-        Ok(match self.validate(context, &sid, &body).await {
-            Ok(()) => ValidateRaoOtpResponse::Success,
-            Err(e) => rao_error_response!(
-                ValidateRaoOtpResponse,
-                &self.app,
-                OperationId::ValidateRaoOtp,
-                e,
-                &uuid
-            ),
-        })
+        let outcome = self.validate(context, &sid, &body).await;
+        respond(context, outcome.map(|()| ValidateRaoOtpResponse::Success))
     }
 }
 
@@ -132,15 +92,15 @@ impl RaoApi {
         body: &GenerateRaoOtpRequest,
     ) -> Result<(), ApiError> {
         let client = admitted(context)?;
-        let phone = decrypt_phone(
+        let sealed = &body.encrypted_phone_number.0;
+        let phone = open_phone(
             client,
             &body.phone_country_code,
-            &body.encrypted_phone_number.0,
+            sealed,
             "encryptedPhoneNumber",
         )?;
-        let result = self.app.otp.rao_generate(client, sid, &phone).await;
-        observe::otp_outcome("rao", true, &result);
-        result.map_err(|e| rao_error(&e))
+        let otp = self.app.otp();
+        otp.rao_generate(client, sid, &phone).await.map_err(error)
     }
 
     async fn validate(
@@ -150,28 +110,17 @@ impl RaoApi {
         body: &ValidateRaoOtpRequest,
     ) -> Result<(), ApiError> {
         let client = admitted(context)?;
-        let phone = &body.phone;
-        let phone = decrypt_phone(
-            client,
-            &phone.phone_country_code,
-            &phone.encrypted_phone_number.0,
-            "phone.encryptedPhoneNumber",
-        )?;
-        let otp = client
-            .cipher
-            .open(&body.encrypted_otp_token.0)
-            .map_err(|e| {
-                ApiError::invalid(
-                    "encryptedOtpToken",
-                    format!(
-                        "encryptedOtpToken cannot be decrypted with the client's {} cipher: {e}",
-                        client.cipher.name()
-                    ),
-                )
-            })?;
-        let result = self.app.otp.rao_validate(client, sid, &phone, &otp).await;
-        observe::otp_outcome("rao", false, &result);
-        result.map_err(|e| rao_error(&e))
+        let (country_code, sealed) = (
+            &body.phone.phone_country_code,
+            &body.phone.encrypted_phone_number.0,
+        );
+        let phone = open_phone(client, country_code, sealed, "phone.encryptedPhoneNumber")?;
+        let otp = open(client, &body.encrypted_otp_token.0, "encryptedOtpToken")?;
+        let engine = self.app.otp();
+        engine
+            .rao_validate(client, sid, &phone, &otp)
+            .await
+            .map_err(error)
     }
 
     async fn certified_phone(
@@ -180,48 +129,83 @@ impl RaoApi {
         sid: &str,
     ) -> Result<CertifiedPhone, ApiError> {
         let client = admitted(context)?;
-        let phone = self
-            .app
-            .otp
-            .rao_certified_phone(client, sid)
-            .await
-            .map_err(|e| match e {
-                crate::otp::OtpError::NotFound => {
-                    ApiError::new(crate::error::code::RESOURCE_NOT_FOUND, "sid")
-                        .with_details("No certified phone for this sid")
-                }
-                other => rao_error(&other),
-            })?;
+        let phone = match self.app.otp().rao_certified_phone(client, sid).await {
+            Ok(phone) => phone,
+            Err(OtpError::NotFound) => {
+                return Err(ApiError::new(code::RESOURCE_NOT_FOUND, "sid")
+                    .with_details("No certified phone for this sid"))
+            }
+            Err(other) => return Err(error(other)),
+        };
         Ok(CertifiedPhone::new(phone.country_code, phone.number))
     }
 }
 
-/// Decrypts a phone number: 4 to 15 digits, or `400` naming `location`.
-fn decrypt_phone(
+/// Decrypts a `format: byte` field with the client's cipher, or `400` naming it.
+fn open(client: &Client, sealed: &[u8], location: &str) -> Result<String, ApiError> {
+    client.cipher.open(sealed).map_err(|e| {
+        let cipher = client.cipher.name();
+        let details =
+            format!("{location} cannot be decrypted with the client's {cipher} cipher: {e}");
+        ApiError::invalid(location, details)
+    })
+}
+
+/// Decrypts a phone number and checks it is one, or `400` naming `location`.
+fn open_phone(
     client: &Client,
     country_code: &str,
     sealed: &[u8],
     location: &str,
 ) -> Result<Phone, ApiError> {
-    let number = client.cipher.open(sealed).map_err(|e| {
-        ApiError::invalid(
-            location,
-            format!(
-                "{location} cannot be decrypted with the client's {} cipher: {e}",
-                client.cipher.name()
-            ),
-        )
-    })?;
-    if !(4..=15).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::invalid(
+    let number = open(client, sealed, location)?;
+    let phone = Phone::new(country_code, &number).map_err(|e| match e {
+        PhoneError::Number => ApiError::invalid(
             location,
             format!("{location} must decrypt to a phone number of 4 to 15 digits"),
-        ));
-    }
-    let phone = Phone {
-        country_code: country_code.to_owned(),
-        number,
-    };
+        ),
+    })?;
     observe::note_phone(&phone.full());
     Ok(phone)
+}
+
+/// The RAO answer to a failed flow. Causes of 500s go to the log.
+fn error(error: OtpError) -> ApiError {
+    let business = |location: &str, details: String| {
+        ApiError::new(code::BUSINESS_VALIDATION_FAILED, location).with_details(details)
+    };
+    match error {
+        OtpError::NotFound => ApiError::new(code::RESOURCE_NOT_FOUND, "sid")
+            .with_details("No live OTP for this sid and phone"),
+        OtpError::Expired => business(
+            "encryptedOtpToken",
+            "The OTP has expired; generate a new one".into(),
+        ),
+        OtpError::Invalid { attempts_left } => {
+            business("encryptedOtpToken", super::invalid_otp(attempts_left))
+        }
+        OtpError::Throttled {
+            reason,
+            retry_after,
+        } => business(
+            "encryptedPhoneNumber",
+            super::throttled(reason, retry_after),
+        ),
+        OtpError::MessageTooLong { chars } => ApiError::invalid(
+            "body",
+            format!("The SMS would be {chars} characters; at most {SMS_MAX_CHARS} fit"),
+        ),
+        OtpError::Sms(_) | OtpError::Mfa(_) | OtpError::Store(_) | OtpError::Random(_) => {
+            super::internal(&error)
+        }
+    }
+}
+
+/// Where a real RAO error of `code` points (for forced errors).
+pub(super) fn location(code: &str) -> Option<&'static str> {
+    Some(match code {
+        code::RESOURCE_NOT_FOUND => "sid",
+        code::BUSINESS_VALIDATION_FAILED => "encryptedOtpToken",
+        _ => return None,
+    })
 }

@@ -1,11 +1,11 @@
-//! `telemarketing_otp::Api`: generate and validate.
+//! `telemarketing_otp::Api`: generate and validate; and the telemarketing
+//! API's one mapping from domain errors to its documented codes.
 
-use super::{admitted, render, RequestContext};
+use super::{admitted, respond, RequestContext};
 use crate::app::App;
-use crate::contract::OperationId;
-use crate::error::{telemarketing_error, ApiError};
+use crate::error::{code, ApiError};
 use crate::observe;
-use crate::otp::{TelemarketingOtp, TelemarketingRequest};
+use crate::otp::{OtpError, TelemarketingOtp, TelemarketingRequest, SMS_MAX_CHARS};
 use async_trait::async_trait;
 use swagger::ApiError as RouterError;
 use telemarketing_otp::models::{
@@ -24,25 +24,11 @@ impl TelemarketingApi {
     }
 }
 
-/// The telemarketing response variant for an error's status.
-macro_rules! telemarketing_error_response {
-    ($response:ident, $app:expr, $op:expr, $error:expr, $uuid:expr) => {{
-        let (status, body) = render($app, $op, &$error, $uuid);
-        let body = body.to_model();
-        match status {
-            400 => $response::BadRequest(body),
-            401 => $response::Unauthorized(body),
-            403 => $response::Forbidden(body),
-            _ => $response::InternalServerError(body),
-        }
-    }};
-}
-
 #[async_trait]
 impl Api<RequestContext> for TelemarketingApi {
     async fn generate_telemarketing_otp(
         &self,
-        uuid: String,
+        _uuid: String,
         _content_type: String,
         _accept_language: String,
         _country_code: String,
@@ -53,28 +39,23 @@ impl Api<RequestContext> for TelemarketingApi {
         body: TelemarketingOtpRequest,
         context: &RequestContext,
     ) -> Result<GenerateTelemarketingOtpResponse, RouterError> {
-        Ok(match self.generate(context, &body).await {
-            Ok(TelemarketingOtp { prefix, sid }) => {
-                let mut response = TelemarketingOtpResponse::new();
-                response.one_time_password_token = Some(prefix);
+        let outcome = self.generate(context, &body).await;
+        respond(
+            context,
+            outcome.map(|TelemarketingOtp { prefix, sid }| {
+                let mut body = TelemarketingOtpResponse::new();
+                body.one_time_password_token = Some(prefix);
                 GenerateTelemarketingOtpResponse::Success {
-                    body: response,
+                    body,
                     sid: Some(sid),
                 }
-            }
-            Err(e) => telemarketing_error_response!(
-                GenerateTelemarketingOtpResponse,
-                &self.app,
-                OperationId::GenerateTelemarketingOtp,
-                e,
-                &uuid
-            ),
-        })
+            }),
+        )
     }
 
     async fn validate_telemarketing_otp(
         &self,
-        uuid: String,
+        _uuid: String,
         sid: String,
         _content_type: String,
         _accept_language: String,
@@ -86,16 +67,11 @@ impl Api<RequestContext> for TelemarketingApi {
         body: ValidateTelemarketingOtpRequest,
         context: &RequestContext,
     ) -> Result<ValidateTelemarketingOtpResponse, RouterError> {
-        Ok(match self.validate(context, &sid, &body).await {
-            Ok(()) => ValidateTelemarketingOtpResponse::Success,
-            Err(e) => telemarketing_error_response!(
-                ValidateTelemarketingOtpResponse,
-                &self.app,
-                OperationId::ValidateTelemarketingOtp,
-                e,
-                &uuid
-            ),
-        })
+        let outcome = self.validate(context, &sid, &body).await;
+        respond(
+            context,
+            outcome.map(|()| ValidateTelemarketingOtpResponse::Success),
+        )
     }
 }
 
@@ -113,9 +89,10 @@ impl TelemarketingApi {
             message_suffix: body.message_suffix.as_deref(),
         };
         observe::note_phone(&body.phone_number);
-        let result = self.app.otp.telemarketing_generate(client, &request).await;
-        observe::otp_outcome("telemarketing", true, &result);
-        result.map_err(|e| telemarketing_error(&e))
+        let otp = self.app.otp();
+        otp.telemarketing_generate(client, &request)
+            .await
+            .map_err(error)
     }
 
     async fn validate(
@@ -125,17 +102,53 @@ impl TelemarketingApi {
         body: &ValidateTelemarketingOtpRequest,
     ) -> Result<(), ApiError> {
         let client = admitted(context)?;
-        let result = self
-            .app
-            .otp
-            .telemarketing_validate(
-                client,
-                sid,
-                &body.customer_id,
-                &body.one_time_password_token,
-            )
-            .await;
-        observe::otp_outcome("telemarketing", false, &result);
-        result.map_err(|e| telemarketing_error(&e))
+        let (customer, otp) = (&body.customer_id, &body.one_time_password_token);
+        let engine = self.app.otp();
+        engine
+            .telemarketing_validate(client, sid, customer, otp)
+            .await
+            .map_err(error)
     }
+}
+
+/// The telemarketing answer to a failed flow. Causes go to the log.
+fn error(error: OtpError) -> ApiError {
+    let otp = |code: &'static str, details: String| {
+        ApiError::new(code, "oneTimePasswordToken").with_details(details)
+    };
+    match error {
+        OtpError::NotFound => {
+            ApiError::invalid("sid", "Unknown, used or burnt session: generate a new OTP")
+        }
+        OtpError::Expired => otp(code::OTP_TOKEN_EXPIRED, "OTP Token Expired".into()),
+        OtpError::Invalid { attempts_left } => {
+            otp(code::OTP_TOKEN_INVALID, super::invalid_otp(attempts_left))
+        }
+        OtpError::Throttled {
+            reason,
+            retry_after,
+        } => ApiError::invalid("phoneNumber", super::throttled(reason, retry_after)),
+        OtpError::MessageTooLong { chars } => ApiError::invalid(
+            "messagePrefix",
+            format!("messagePrefix, the 11-character OTP and messageSuffix make an SMS of {chars} characters; at most {SMS_MAX_CHARS} fit"),
+        ),
+        OtpError::Sms(e) => {
+            tracing::warn!(cause = %e, "sms delivery failed");
+            ApiError::new(code::SMS_DELIVERY_FAILED, "phoneNumber")
+        }
+        OtpError::Mfa(e) => {
+            tracing::error!(cause = %e, "MFA engine failed");
+            ApiError::new(code::BACKEND_ERROR, "server")
+        }
+        OtpError::Store(_) | OtpError::Random(_) => super::internal(&error),
+    }
+}
+
+/// Where a real telemarketing error of `code` points (for forced errors).
+pub(super) fn location(code: &str) -> Option<&'static str> {
+    Some(match code {
+        code::SMS_DELIVERY_FAILED => "phoneNumber",
+        code::OTP_TOKEN_INVALID | code::OTP_TOKEN_EXPIRED => "oneTimePasswordToken",
+        _ => return None,
+    })
 }

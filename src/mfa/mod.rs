@@ -4,9 +4,9 @@
 //! a real client can replace [`LocalMfa`], the built-in engine, and tests
 //! can wire in one that fails (`500 backendError`).
 
-use crate::otp::keys::Keys;
-use crate::otp::random::random_code;
-use crate::store::Store;
+use crate::clock::Clock;
+use crate::crypto::{random_code, Keys};
+use crate::store::SecretStore;
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,17 +34,24 @@ pub trait MfaEngine: Send + Sync {
 /// The built-in engine: codes from the OS CSPRNG, kept as keyed hashes in
 /// the shared store, so any instance can verify what another issued.
 pub struct LocalMfa {
-    store: Arc<dyn Store>,
+    store: Arc<dyn SecretStore>,
     keys: Keys,
     alphabet: &'static [u8],
+    clock: Arc<dyn Clock>,
 }
 
 impl LocalMfa {
-    pub fn new(store: Arc<dyn Store>, keys: Keys, alphabet: &'static [u8]) -> Self {
+    pub fn new(
+        store: Arc<dyn SecretStore>,
+        keys: Keys,
+        alphabet: &'static [u8],
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             store,
             keys,
             alphabet,
+            clock,
         }
     }
 
@@ -60,7 +67,7 @@ impl MfaEngine for LocalMfa {
             random_code(self.alphabet, MFA_CODE_LENGTH).map_err(|e| MfaError(e.to_string()))?;
         let digest = self.keys.digest("mfa", reference, &code);
         self.store
-            .put_secret(&Self::key(reference), digest, lifetime)
+            .put_secret(&Self::key(reference), digest, lifetime, self.clock.now())
             .await
             .map_err(|e| MfaError(e.to_string()))?;
         Ok(code)
@@ -69,7 +76,7 @@ impl MfaEngine for LocalMfa {
     async fn verify(&self, reference: &str, code: &str) -> Result<bool, MfaError> {
         let stored = self
             .store
-            .secret(&Self::key(reference))
+            .secret(&Self::key(reference), self.clock.now())
             .await
             .map_err(|e| MfaError(e.to_string()))?;
         let candidate = self.keys.digest("mfa", reference, code);

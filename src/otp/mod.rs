@@ -2,20 +2,21 @@
 //! MFA engine traits. Knows nothing of HTTP; its [`OtpError`] says what went
 //! wrong in the domain's words and `src/impl` maps it to the spec's codes.
 
-pub mod keys;
-pub mod random;
 mod rao;
 mod telemarketing;
 
-pub use rao::Phone;
+pub use crate::phone::{Phone, PhoneError};
 pub use telemarketing::{TelemarketingOtp, TelemarketingRequest, SMS_MAX_CHARS};
 
+use crate::clock::Clock;
 use crate::config::Policy;
+use crate::crypto::{Digest, Keys, RandomError};
 use crate::mfa::{MfaEngine, MfaError};
+use crate::observe::{Metrics, Rejection};
 use crate::sms::{SmsError, SmsGateway};
-use crate::store::{Store, StoreError, Throttle};
-use keys::Keys;
-use random::RandomError;
+use crate::store::{
+    ChallengeStore, CounterStore, SendDecision, SendLimits, Store, StoreError, Throttle,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,34 +53,47 @@ pub enum OtpError {
 
 /// The engine shared by all requests.
 pub struct OtpEngine {
-    store: Arc<dyn Store>,
+    challenges: Arc<dyn ChallengeStore>,
+    counters: Arc<dyn CounterStore>,
     sms: Arc<dyn SmsGateway>,
     mfa: Arc<dyn MfaEngine>,
     keys: Keys,
+    clock: Arc<dyn Clock>,
+    metrics: Metrics,
+}
+
+/// What the engine works with.
+pub struct Backends {
+    pub store: Arc<dyn Store>,
+    pub sms: Arc<dyn SmsGateway>,
+    pub mfa: Arc<dyn MfaEngine>,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: Metrics,
 }
 
 impl OtpEngine {
-    pub fn new(
-        store: Arc<dyn Store>,
-        sms: Arc<dyn SmsGateway>,
-        mfa: Arc<dyn MfaEngine>,
-        keys: Keys,
-    ) -> Self {
-        Self {
+    pub fn new(backends: Backends, keys: Keys) -> Self {
+        let Backends {
             store,
             sms,
             mfa,
+            clock,
+            metrics,
+        } = backends;
+        Self {
+            challenges: store.clone(),
+            counters: store,
+            sms,
+            mfa,
             keys,
+            clock,
+            metrics,
         }
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
-    }
-
     /// The send limits of `policy`.
-    fn limits(policy: &Policy) -> crate::store::SendLimits {
-        crate::store::SendLimits {
+    fn limits(policy: &Policy) -> SendLimits {
+        SendLimits {
             min_interval: Duration::from_secs(policy.min_send_interval_secs),
             max_sends: policy.max_sends_per_window,
             window: Duration::from_secs(policy.send_window_secs),
@@ -89,19 +103,11 @@ impl OtpEngine {
     }
 
     /// Refuses the send when the phone is throttled, else counts it.
-    async fn permit_send(
-        &self,
-        phone: &crate::store::Digest,
-        policy: &Policy,
-        now: u64,
-    ) -> Result<(), OtpError> {
-        match self
-            .store
-            .permit_send(phone, &Self::limits(policy), now)
-            .await?
-        {
-            crate::store::SendDecision::Allowed => Ok(()),
-            crate::store::SendDecision::Refused {
+    async fn permit_send(&self, phone: &Digest, policy: &Policy, now: u64) -> Result<(), OtpError> {
+        let limits = Self::limits(policy);
+        match self.counters.permit_send(phone, &limits, now).await? {
+            SendDecision::Allowed => Ok(()),
+            SendDecision::Refused {
                 reason,
                 retry_after,
             } => Err(OtpError::Throttled {
@@ -112,8 +118,41 @@ impl OtpEngine {
     }
 
     /// Raises the phone's failure count after a wrong attempt.
-    async fn count_failure(&self, phone: &crate::store::Digest, now: u64) -> Result<(), OtpError> {
-        Ok(self.store.count_failure(phone, FAILURE_WINDOW, now).await?)
+    async fn count_failure(&self, phone: &Digest, now: u64) -> Result<(), OtpError> {
+        Ok(self
+            .counters
+            .count_failure(phone, FAILURE_WINDOW, now)
+            .await?)
+    }
+
+    /// Counts what a generate of `api` came to.
+    fn count_sent<T>(&self, api: &'static str, result: &Result<T, OtpError>) {
+        match result {
+            Ok(_) => self.metrics.generated(api),
+            Err(OtpError::Throttled { reason, .. }) => {
+                let reason = match reason {
+                    Throttle::TooSoon => "too_soon",
+                    Throttle::TooMany => "too_many",
+                    Throttle::TooManyFailures => "too_many_failures",
+                };
+                self.metrics.throttled(api, reason);
+            }
+            Err(OtpError::Sms(_)) => self.metrics.sms_failed(),
+            Err(_) => {}
+        }
+    }
+
+    /// Counts what a validate of `api` came to.
+    fn count_checked<T>(&self, api: &'static str, result: &Result<T, OtpError>) {
+        let why = match result {
+            Ok(_) => return self.metrics.validated(api),
+            Err(OtpError::Invalid { attempts_left: 0 }) => Rejection::Burnt,
+            Err(OtpError::Invalid { .. }) => Rejection::Invalid,
+            Err(OtpError::Expired) => Rejection::Expired,
+            Err(OtpError::NotFound) => Rejection::NotFound,
+            Err(_) => return,
+        };
+        self.metrics.rejected(api, why);
     }
 }
 
@@ -124,8 +163,4 @@ const FAILURE_WINDOW: Duration = Duration::from_secs(3_600);
 /// told "expired" rather than "not found": one more lifetime.
 fn keep_for(policy: &Policy) -> Duration {
     policy.otp_lifetime() * 2
-}
-
-fn now_millis() -> u64 {
-    crate::store::memory::now_millis()
 }

@@ -1,27 +1,15 @@
 //! The RAO flow: consumer-owned `sid`, numeric OTP bound to the phone, and
 //! the certified phone a successful validation leaves behind.
 
-use super::{keep_for, now_millis, OtpEngine, OtpError, DIGITS};
+use super::{keep_for, OtpEngine, OtpError, DIGITS};
 use crate::config::Client;
-use crate::otp::random::random_code;
+use crate::crypto::random_code;
+use crate::phone::Phone;
 use crate::sms::Sms;
 use crate::store::{Attempt, Candidate, CertifiedPhone, Challenge, OnMatch};
 
-/// A phone in clear, as decrypted from the request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Phone {
-    /// `+52`
-    pub country_code: String,
-    /// 4 to 15 digits.
-    pub number: String,
-}
-
-impl Phone {
-    /// The SMS recipient: `+525512345678`.
-    pub fn full(&self) -> String {
-        format!("{}{}", self.country_code, self.number)
-    }
-}
+/// The metrics' name of this API.
+const API: &str = "rao";
 
 /// Store keys of one RAO session; both share a hash tag (one Redis slot).
 struct SessionKeys {
@@ -45,8 +33,14 @@ impl OtpEngine {
         sid: &str,
         phone: &Phone,
     ) -> Result<(), OtpError> {
+        let result = self.rao_send(client, sid, phone).await;
+        self.count_sent(API, &result);
+        result
+    }
+
+    async fn rao_send(&self, client: &Client, sid: &str, phone: &Phone) -> Result<(), OtpError> {
         let policy = &client.policy;
-        let now = now_millis();
+        let now = self.clock.now();
         let to = phone.full();
         let phone_digest = self.keys.digest("phone", "", &to);
         self.permit_send(&phone_digest, policy, now).await?;
@@ -59,8 +53,8 @@ impl OtpEngine {
             attempts_left: policy.max_attempts,
             phone: phone_digest,
         };
-        self.store
-            .put_challenge(&keys.challenge, challenge, keep_for(policy))
+        self.challenges
+            .put_challenge(&keys.challenge, challenge, keep_for(policy), now)
             .await?;
         let minutes = policy.otp_lifetime_secs.div_ceil(60);
         let text = format!(
@@ -75,7 +69,7 @@ impl OtpEngine {
             })
             .await
         {
-            self.store.remove_challenge(&keys.challenge).await?;
+            self.challenges.remove_challenge(&keys.challenge).await?;
             return Err(e.into());
         }
         Ok(())
@@ -90,7 +84,19 @@ impl OtpEngine {
         phone: &Phone,
         otp: &str,
     ) -> Result<(), OtpError> {
-        let now = now_millis();
+        let result = self.rao_check(client, sid, phone, otp).await;
+        self.count_checked(API, &result);
+        result
+    }
+
+    async fn rao_check(
+        &self,
+        client: &Client,
+        sid: &str,
+        phone: &Phone,
+        otp: &str,
+    ) -> Result<(), OtpError> {
+        let now = self.clock.now();
         let keys = self.rao_keys(client, sid);
         let to = phone.full();
         let candidate = Candidate {
@@ -107,7 +113,7 @@ impl OtpEngine {
             ttl: client.policy.certified_phone_lifetime(),
         };
         match self
-            .store
+            .challenges
             .attempt(&keys.challenge, &candidate, certify, now)
             .await?
         {
@@ -131,8 +137,8 @@ impl OtpEngine {
         sid: &str,
     ) -> Result<CertifiedPhone, OtpError> {
         let keys = self.rao_keys(client, sid);
-        self.store
-            .certified_phone(&keys.certified)
+        self.challenges
+            .certified_phone(&keys.certified, self.clock.now())
             .await?
             .ok_or(OtpError::NotFound)
     }

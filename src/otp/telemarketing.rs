@@ -3,12 +3,15 @@
 //! and the last 8 belong to the MFA engine; the SMS carries all 11.
 
 use super::rao::hex;
-use super::{keep_for, now_millis, OtpEngine, OtpError, ALPHANUMERIC};
+use super::{keep_for, OtpEngine, OtpError, ALPHANUMERIC};
 use crate::config::Client;
+use crate::crypto::{random_code, Digest, RandomError};
 use crate::mfa::MFA_CODE_LENGTH;
-use crate::otp::random::random_code;
 use crate::sms::Sms;
 use crate::store::{Attempt, Candidate, Challenge, OnMatch};
+
+/// The metrics' name of this API.
+const API: &str = "telemarketing";
 
 /// Characters of the OTP kept in the session and returned by generate.
 pub const PREFIX_LENGTH: usize = 3;
@@ -52,18 +55,28 @@ impl OtpEngine {
         client: &Client,
         req: &TelemarketingRequest<'_>,
     ) -> Result<TelemarketingOtp, OtpError> {
+        let result = self.telemarketing_send(client, req).await;
+        self.count_sent(API, &result);
+        result
+    }
+
+    async fn telemarketing_send(
+        &self,
+        client: &Client,
+        req: &TelemarketingRequest<'_>,
+    ) -> Result<TelemarketingOtp, OtpError> {
         let otp_len = PREFIX_LENGTH + MFA_CODE_LENGTH;
         let chars = sms_text(req, &"0".repeat(otp_len)).chars().count();
         if chars > SMS_MAX_CHARS {
             return Err(OtpError::MessageTooLong { chars });
         }
         let policy = &client.policy;
-        let now = now_millis();
+        let now = self.clock.now();
         let phone = self.keys.digest("phone", "", req.phone_number);
         self.permit_send(&phone, policy, now).await?;
 
         let mut sid_bytes = [0u8; 16];
-        getrandom::fill(&mut sid_bytes).map_err(|_| super::random::RandomError)?;
+        getrandom::fill(&mut sid_bytes).map_err(|_| RandomError)?;
         let sid = hex(&sid_bytes);
         let key = self.telemarketing_key(client, &sid);
         let prefix = random_code(ALPHANUMERIC, PREFIX_LENGTH)?;
@@ -76,8 +89,8 @@ impl OtpEngine {
             phone,
         };
         if let Err(e) = self
-            .store
-            .put_challenge(&key, challenge, keep_for(policy))
+            .challenges
+            .put_challenge(&key, challenge, keep_for(policy), now)
             .await
         {
             self.revoke_quietly(&sid).await;
@@ -90,7 +103,7 @@ impl OtpEngine {
             otp,
         };
         if let Err(e) = self.sms.send(&sms).await {
-            self.store.remove_challenge(&key).await?;
+            self.challenges.remove_challenge(&key).await?;
             self.revoke_quietly(&sid).await;
             return Err(e.into());
         }
@@ -105,7 +118,21 @@ impl OtpEngine {
         customer_id: &str,
         otp: &str,
     ) -> Result<(), OtpError> {
-        let now = now_millis();
+        let result = self
+            .telemarketing_check(client, sid, customer_id, otp)
+            .await;
+        self.count_checked(API, &result);
+        result
+    }
+
+    async fn telemarketing_check(
+        &self,
+        client: &Client,
+        sid: &str,
+        customer_id: &str,
+        otp: &str,
+    ) -> Result<(), OtpError> {
+        let now = self.clock.now();
         let key = self.telemarketing_key(client, sid);
         let otp = otp.to_ascii_uppercase();
         let (prefix, suffix) = otp.split_at(PREFIX_LENGTH.min(otp.len()));
@@ -115,7 +142,7 @@ impl OtpEngine {
             mismatch_counts: true,
         };
         match self
-            .store
+            .challenges
             .attempt(&key, &candidate, OnMatch::Keep, now)
             .await?
         {
@@ -128,7 +155,7 @@ impl OtpEngine {
             } => return self.wrong(&phone, attempts_left, now).await,
         }
         if !self.mfa.verify(sid, suffix).await? {
-            return match self.store.fail_attempt(&key).await? {
+            return match self.challenges.fail_attempt(&key, now).await? {
                 Attempt::Wrong {
                     attempts_left,
                     phone,
@@ -136,7 +163,7 @@ impl OtpEngine {
                 _ => Err(OtpError::Invalid { attempts_left: 0 }),
             };
         }
-        if !self.store.consume(&key).await? {
+        if !self.challenges.consume(&key, now).await? {
             // Another request with the same OTP won the race: it is used up.
             return Err(OtpError::Invalid { attempts_left: 0 });
         }
@@ -144,12 +171,7 @@ impl OtpEngine {
         Ok(())
     }
 
-    async fn wrong(
-        &self,
-        phone: &crate::store::Digest,
-        attempts_left: u32,
-        now: u64,
-    ) -> Result<(), OtpError> {
+    async fn wrong(&self, phone: &Digest, attempts_left: u32, now: u64) -> Result<(), OtpError> {
         self.count_failure(phone, now).await?;
         Err(OtpError::Invalid { attempts_left })
     }

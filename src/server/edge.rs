@@ -1,21 +1,24 @@
-//! The edge: every request enters here. Routes by path and method, reads
-//! the body within its limits, runs the sandbox's `Prefer` and the contract
-//! gate, then hands the request to the generated router of its API. Every
-//! answer that is not the operation's own is the spec's `ErrorResponse`.
+//! The edge: every request enters here. Routes by method and path through
+//! the operation registry, reads the body within its limits, runs the
+//! sandbox's `Prefer` and the contract gate, then hands the request to the
+//! generated router of the operation's API. Every answer that is not the
+//! operation's own is the spec's `ErrorResponse`.
 
 use super::response::{self, Body};
 use super::{gate, sandbox};
 use crate::app::App;
-use crate::contract::{Operation, OperationId};
+use crate::contract::{Api, Operation, Route};
 use crate::error::{code, ApiError};
 use crate::observe;
-use crate::r#impl::{oauth::TokenRequestBody, OauthApi, RaoApi, RequestContext, TelemarketingApi};
+use crate::r#impl::{oauth::TokenRequestBody, OauthApi, RaoApi, Request as Admitted};
+use crate::r#impl::{RequestContext, TelemarketingApi};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::service::Service as _;
 use hyper::{HeaderMap, Method, Request, Response};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Answers one request. Never fails: every failure is a response.
@@ -23,21 +26,26 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let uuid = gate::header(req.headers(), "uuid").map(str::to_owned);
+    let uuid: Option<Arc<str>> = gate::header(req.headers(), "uuid").map(Arc::from);
     let client_id = gate::header(req.headers(), "client_id").map(str::to_owned);
-    let op = app.contract.by_path(&path);
-    let (response, note) = observe::with_note(route(app, op, req, uuid.as_deref())).await;
+    let route = app.contract().route(method.as_str(), &path);
+    let operation = match route {
+        Route::Operation(op) => op.id.as_str(),
+        _ => "-",
+    };
+    let answer = answer(app, route, req, uuid.clone());
+    let (response, note) = observe::with_note(answer).await;
+    let (response, code) = error_code(response).await;
     let latency = started.elapsed();
-    let operation = op.map(|op| op.id.as_str()).unwrap_or("-");
     let status = response.status().as_u16();
-    observe::request_done(operation, status, latency);
+    app.metrics().request_done(operation, status, latency);
     tracing::info!(
         target: "otp_server::request",
         %method,
         path = %path,
         operation,
         status,
-        code = note.code.as_deref().unwrap_or("-"),
+        code = code.as_deref().unwrap_or("-"),
         latency_us = latency.as_micros() as u64,
         uuid = uuid.as_deref().unwrap_or("-"),
         client_id = client_id.as_deref().unwrap_or("-"),
@@ -47,58 +55,81 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
     response
 }
 
-async fn route(
-    app: &App,
-    op: Option<&Operation>,
-    req: Request<Incoming>,
-    uuid: Option<&str>,
-) -> Response<Body> {
-    if let Some(op) = op {
-        if req.method().as_str() != op.method {
-            return method_not_allowed(&op.method, uuid);
-        }
-        return operation(app, op, req, uuid).await;
+/// The error code an error answer carries (`code` of an `ErrorResponse`,
+/// `error` of an RFC 6749 refusal), read from the answer itself.
+async fn error_code(response: Response<Body>) -> (Response<Body>, Option<String>) {
+    let is_error = response.status().as_u16() >= 400 && is_json(response.headers());
+    if !is_error {
+        return (response, None);
     }
+    let (parts, body) = response.into_parts();
+    // Our bodies are in memory and infallible: collecting cannot fail.
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    #[derive(serde::Deserialize)]
+    struct Code {
+        code: Option<String>,
+        error: Option<String>,
+    }
+    let code = serde_json::from_slice::<Code>(&bytes)
+        .ok()
+        .and_then(|c| c.code.or(c.error));
+    (Response::from_parts(parts, Full::new(bytes).boxed()), code)
+}
+
+async fn answer(
+    app: &App,
+    route: Route<'static>,
+    req: Request<Incoming>,
+    uuid: Option<Arc<str>>,
+) -> Response<Body> {
+    match route {
+        Route::Operation(op) => operation(app, op, req, uuid).await,
+        Route::WrongMethod(allowed) => {
+            method_not_allowed(app, &allowed.join(", "), uuid.as_deref())
+        }
+        Route::Unknown => other(app, req, uuid.as_deref()).await,
+    }
+}
+
+/// What is not an operation: health, metrics, the sandbox's own endpoints.
+async fn other(app: &App, req: Request<Incoming>, uuid: Option<&str>) -> Response<Body> {
     let path = req.uri().path();
     let get = req.method() == Method::GET;
     match path {
         "/health/live" if get => response::json(200, &serde_json::json!({"status": "live"})),
         "/health/ready" if get => ready(app, uuid).await,
-        "/metrics" if get => metrics(),
-        "/sandbox/v1/sms" if get && app.config.server.sandbox => {
+        "/metrics" if get => metrics(app),
+        "/sandbox/v1/sms" if get && app.is_sandbox() => {
             sandbox::outbox(app, req.uri().query(), uuid).await
         }
-        "/health/live" | "/health/ready" | "/metrics" => method_not_allowed("GET", uuid),
-        "/sandbox/v1/sms" if app.config.server.sandbox => method_not_allowed("GET", uuid),
-        _ => response::error(
-            None,
-            &ApiError::new(code::RESOURCE_NOT_FOUND, "path")
-                .with_details(format!("No operation at {path}")),
-            uuid,
-        ),
+        "/health/live" | "/health/ready" | "/metrics" => method_not_allowed(app, "GET", uuid),
+        "/sandbox/v1/sms" if app.is_sandbox() => method_not_allowed(app, "GET", uuid),
+        _ => {
+            let error = ApiError::new(code::RESOURCE_NOT_FOUND, "path")
+                .with_details(format!("No operation at {path}"));
+            response::error(app, None, &error, uuid)
+        }
     }
 }
 
 async fn ready(app: &App, uuid: Option<&str>) -> Response<Body> {
-    match app.otp.store().ping().await {
+    match app.health().ping().await {
         Ok(()) => response::json(200, &serde_json::json!({"status": "ready"})),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
-            response::error(
-                None,
-                &ApiError::unavailable().with_details("The store does not answer"),
-                uuid,
-            )
+            let error = ApiError::unavailable().with_details("The store does not answer");
+            response::error(app, None, &error, uuid)
         }
     }
 }
 
 /// `GET /metrics`: Prometheus text format.
-fn metrics() -> Response<Body> {
-    let text = observe::prometheus()
-        .map(|p| p.render())
-        .unwrap_or_default();
-    let mut response = Response::new(Full::new(Bytes::from(text)).boxed());
+fn metrics(app: &App) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from(app.metrics().render())).boxed());
     response.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4"),
@@ -106,10 +137,10 @@ fn metrics() -> Response<Body> {
     response
 }
 
-fn method_not_allowed(allowed: &str, uuid: Option<&str>) -> Response<Body> {
+fn method_not_allowed(app: &App, allowed: &str, uuid: Option<&str>) -> Response<Body> {
     let error = ApiError::new(code::METHOD_NOT_ALLOWED, "method")
         .with_details(format!("Only {allowed} is allowed here"));
-    let mut response = response::error(None, &error, uuid);
+    let mut response = response::error(app, None, &error, uuid);
     if let Ok(value) = HeaderValue::from_str(allowed) {
         response.headers_mut().insert(ALLOW, value);
     }
@@ -118,55 +149,58 @@ fn method_not_allowed(allowed: &str, uuid: Option<&str>) -> Response<Body> {
 
 async fn operation(
     app: &App,
-    op: &Operation,
+    op: &'static Operation,
     req: Request<Incoming>,
-    uuid: Option<&str>,
+    uuid: Option<Arc<str>>,
 ) -> Response<Body> {
     let (parts, body) = req.into_parts();
     let body = match read_body(app, &parts.headers, body).await {
         Ok(body) => body,
-        Err(e) => return response::error(Some(op), &e, uuid),
+        Err(e) => return response::error(app, Some(op), &e, uuid.as_deref()),
     };
-    if app.config.server.sandbox && op.id != OperationId::IssueToken {
-        if let Some(forced) = sandbox::forced_error(op, &parts.headers, uuid) {
+    if app.is_sandbox() && op.api != Api::Token {
+        if let Some(forced) = sandbox::forced_error(app, op, &parts.headers, uuid.as_deref()) {
             return forced;
         }
     }
-    let context = if op.id == OperationId::IssueToken {
-        RequestContext::token_request(TokenRequestBody::new(&parts.headers, body.clone()))
+    let request = Admitted {
+        operation: op,
+        uuid: uuid.clone(),
+        now: app.clock().now(),
+    };
+    let context = if op.api == Api::Token {
+        RequestContext::token_request(request, TokenRequestBody::new(&parts.headers, body.clone()))
     } else {
         match gate::admit(app, op, &parts.headers, &body) {
-            Ok(client) => RequestContext::client(client),
-            Err(e) => return response::error(Some(op), &e, uuid),
+            Ok(client) => RequestContext::client(request, client),
+            Err(e) => return response::error(app, Some(op), &e, uuid.as_deref()),
         }
     };
     let request = Request::from_parts(parts, Full::new(body));
-    let response = dispatch(app, op.id, request, context).await;
-    ensure_envelope(op, response, uuid)
+    let response = dispatch(app, op.api, request, context).await;
+    ensure_envelope(app, op, response, uuid.as_deref())
 }
 
-/// Runs the generated router of the operation's API.
+/// Runs the generated router of `api`, which routes to the operation itself.
 async fn dispatch(
     app: &App,
-    op: OperationId,
+    api: Api,
     request: Request<Full<Bytes>>,
     context: RequestContext,
 ) -> Result<Response<Body>, String> {
     let input = (request, context);
-    let result = match op {
-        OperationId::GenerateRaoOtp
-        | OperationId::ValidateRaoOtp
-        | OperationId::GetCertifiedPhone => {
+    let result = match api {
+        Api::Rao => {
             rao_token_management::server::Service::new(RaoApi::new(app), false)
                 .call(input)
                 .await
         }
-        OperationId::GenerateTelemarketingOtp | OperationId::ValidateTelemarketingOtp => {
+        Api::Telemarketing => {
             telemarketing_otp::server::Service::new(TelemarketingApi::new(app), false)
                 .call(input)
                 .await
         }
-        OperationId::IssueToken => {
+        Api::Token => {
             oauth_token::server::Service::new(OauthApi::new(app), false)
                 .call(input)
                 .await
@@ -179,6 +213,7 @@ async fn dispatch(
 /// text) with an `ErrorResponse`; the gate should have made that impossible,
 /// so it is logged as a defect.
 fn ensure_envelope(
+    app: &App,
     op: &Operation,
     response: Result<Response<Body>, String>,
     uuid: Option<&str>,
@@ -188,8 +223,8 @@ fn ensure_envelope(
         Ok(r) => format!("status {} with a non-JSON body", r.status()),
         Err(e) => e,
     };
-    tracing::error!(operation = op.id.as_str(), cause = %response, "the generated router answered on its own");
-    response::error(Some(op), &ApiError::unavailable(), uuid)
+    tracing::error!(operation = %op.id, cause = %response, "the generated router answered on its own");
+    response::error(app, Some(op), &ApiError::unavailable(), uuid)
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -199,7 +234,8 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 async fn read_body(app: &App, headers: &HeaderMap, body: Incoming) -> Result<Bytes, ApiError> {
-    let limit = app.config.server.body_limit_bytes;
+    let server = &app.config().server;
+    let limit = server.body_limit_bytes;
     let too_large = || {
         ApiError::invalid(
             "body",
@@ -211,7 +247,7 @@ async fn read_body(app: &App, headers: &HeaderMap, body: Incoming) -> Result<Byt
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    let timeout = Duration::from_millis(app.config.server.body_timeout_ms);
+    let timeout = Duration::from_millis(server.body_timeout_ms);
     match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
         Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large()),

@@ -48,7 +48,8 @@ fn replacement(buf: &[u8]) -> Option<Vec<u8>> {
         505 => "Only HTTP/1.1 and HTTP/1.0 are served",
         _ => "The request is malformed: its head could not be parsed (header names, values or Content-Length)",
     };
-    let (_, mut body) = ApiError::invalid("headers", details).render(None, None);
+    let now = crate::clock::system_now();
+    let (_, mut body) = ApiError::invalid("headers", details).render(None, None, now);
     body.code = crate::error::code::INVALID_REQUEST.into();
     let json = serde_json::to_vec(&body).ok()?;
     let mut out = buf[..status_line_end].to_vec();

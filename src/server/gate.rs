@@ -5,24 +5,11 @@
 
 use crate::app::App;
 use crate::auth::TokenError;
-use crate::config::{ApiName, Client};
-use crate::contract::{Operation, OperationId};
+use crate::config::Client;
+use crate::contract::Operation;
 use crate::error::{code, ApiError};
 use hyper::HeaderMap;
 use std::sync::Arc;
-
-/// The API an operation belongs to, for access checks.
-pub fn api_of(op: OperationId) -> Option<ApiName> {
-    match op {
-        OperationId::GenerateRaoOtp
-        | OperationId::ValidateRaoOtp
-        | OperationId::GetCertifiedPhone => Some(ApiName::Rao),
-        OperationId::GenerateTelemarketingOtp | OperationId::ValidateTelemarketingOtp => {
-            Some(ApiName::Telemarketing)
-        }
-        OperationId::IssueToken => None,
-    }
-}
 
 /// Admits the request: the client it is made for, or the error to answer.
 pub fn admit(
@@ -63,11 +50,11 @@ fn authenticate(app: &App, headers: &HeaderMap) -> Result<Arc<Client>, ApiError>
             )
         })?;
     let client = app
-        .config
+        .config()
         .clients
         .get(client_id)
         .ok_or_else(|| unauthorized("client_id", "Unknown client_id"))?;
-    app.tokens.verify(token, client_id).map_err(|e| {
+    app.tokens().verify(token, client_id).map_err(|e| {
         let details = match e {
             TokenError::Expired => "The access token has expired; request a new one",
             TokenError::OtherClient => "The access token was issued to another client_id",
@@ -87,7 +74,7 @@ fn authenticate(app: &App, headers: &HeaderMap) -> Result<Arc<Client>, ApiError>
 }
 
 fn authorize(op: &Operation, client: &Client, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(api) = api_of(op.id) else {
+    let Some(api) = op.api.client_api() else {
         return Ok(());
     };
     let denied = |location: &str| Err(ApiError::new(code::ACCESS_NOT_CONFIGURED, location));

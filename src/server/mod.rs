@@ -32,7 +32,7 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
     let mut shutdown = std::pin::pin!(shutdown);
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_millis(app.config.server.header_timeout_ms))
+        .header_read_timeout(Duration::from_millis(app.config().server.header_timeout_ms))
         .max_buf_size(MAX_HEAD_BYTES.max(8 * 1024));
     loop {
         let stream = tokio::select! {
@@ -61,7 +61,7 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
         });
     }
     drop(listener);
-    let grace = Duration::from_millis(app.config.server.shutdown_grace_ms);
+    let grace = Duration::from_millis(app.config().server.shutdown_grace_ms);
     if tokio::time::timeout(grace, graceful.shutdown())
         .await
         .is_err()

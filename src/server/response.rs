@@ -1,5 +1,6 @@
 //! Building responses: JSON bodies and the spec's `ErrorResponse`.
 
+use crate::app::App;
 use crate::contract::Operation;
 use crate::error::ApiError;
 use bytes::Bytes;
@@ -25,8 +26,13 @@ pub fn json(status: u16, value: &impl Serialize) -> Response<Body> {
     response
 }
 
-/// The `ErrorResponse` for `error` on `op` (or outside any operation).
-pub fn error(op: Option<&Operation>, error: &ApiError, uuid: Option<&str>) -> Response<Body> {
-    let (status, body) = error.render(op, uuid);
+/// The `ErrorResponse` for `error` on `op` (or outside any operation), now.
+pub fn error(
+    app: &App,
+    op: Option<&Operation>,
+    error: &ApiError,
+    uuid: Option<&str>,
+) -> Response<Body> {
+    let (status, body) = error.render(op, uuid, app.clock().now());
     json(status, &body)
 }

@@ -3,7 +3,7 @@
 use super::response::{self, Body};
 use crate::app::App;
 use crate::contract::Operation;
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use hyper::header::HeaderValue;
 use hyper::{HeaderMap, Response};
 use percent_encoding::percent_decode_str;
@@ -13,7 +13,7 @@ const MAX_LIMIT: usize = 100;
 
 /// `GET /sandbox/v1/sms?to=<recipient>&limit=<n>`: newest first.
 pub async fn outbox(app: &App, query: Option<&str>, uuid: Option<&str>) -> Response<Body> {
-    let Some(outbox) = &app.outbox else {
+    let Some(outbox) = app.outbox() else {
         return response::json(200, &serde_json::json!({"messages": []}));
     };
     let mut to = None;
@@ -32,6 +32,7 @@ pub async fn outbox(app: &App, query: Option<&str>, uuid: Option<&str>) -> Respo
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => limit = n,
                 _ => {
                     return response::error(
+                        app,
                         None,
                         &ApiError::invalid("limit", format!("limit must be 1..={MAX_LIMIT}")),
                         uuid,
@@ -45,13 +46,14 @@ pub async fn outbox(app: &App, query: Option<&str>, uuid: Option<&str>) -> Respo
         Ok(messages) => response::json(200, &serde_json::json!({ "messages": messages })),
         Err(e) => {
             tracing::error!(cause = %e, "cannot read the outbox");
-            response::error(None, &ApiError::unavailable(), uuid)
+            response::error(app, None, &ApiError::unavailable(), uuid)
         }
     }
 }
 
 /// The forced error of `Prefer: error=<code>`, if the request asks for one.
 pub fn forced_error(
+    app: &App,
     op: &Operation,
     headers: &HeaderMap,
     uuid: Option<&str>,
@@ -64,13 +66,15 @@ pub fn forced_error(
             documented.join(", ")
         );
         return Some(response::error(
+            app,
             Some(op),
             &ApiError::invalid("Prefer", details),
             uuid,
         ));
     };
-    let error = ApiError::new(row.code.clone(), forced_location(&row.code));
-    let mut response = response::error(Some(op), &error, uuid);
+    let location = crate::r#impl::forced_location(op.api, &row.code);
+    let error = ApiError::new(row.code.clone(), location);
+    let mut response = response::error(app, Some(op), &error, uuid);
     if let Ok(applied) = HeaderValue::from_str(&format!("error=\"{}\"", row.code)) {
         response.headers_mut().insert("Preference-Applied", applied);
     }
@@ -87,18 +91,4 @@ fn preferred_error(headers: &HeaderMap) -> Option<String> {
         .filter_map(|pref| pref.trim().split_once('='))
         .find(|(name, _)| name.trim().eq_ignore_ascii_case("error"))
         .map(|(_, value)| value.trim().trim_matches('"').to_owned())
-}
-
-/// Where a real error of this code would point.
-fn forced_location(code: &str) -> &'static str {
-    match code {
-        code::UNAUTHORIZED => "Authorization",
-        code::ACCESS_NOT_CONFIGURED => "channelId",
-        code::RESOURCE_NOT_FOUND => "sid",
-        code::BUSINESS_VALIDATION_FAILED => "encryptedOtpToken",
-        code::SMS_DELIVERY_FAILED => "phoneNumber",
-        code::OTP_TOKEN_INVALID | code::OTP_TOKEN_EXPIRED => "oneTimePasswordToken",
-        code::INVALID_REQUEST => "body",
-        _ => "server",
-    }
 }

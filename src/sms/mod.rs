@@ -1,15 +1,18 @@
 //! Delivering OTPs by SMS.
 //!
 //! An external service, so a small trait behind `Arc<dyn SmsGateway>`:
-//! [`Outbox`] keeps what it "sent" for the sandbox, [`LogGateway`] only logs
-//! (phone masked) for runs without a real gateway.
+//! [`Outbox`] keeps what it "sent" for the sandbox, [`WebhookGateway`]
+//! posts to the bank's SMS relay, [`LogGateway`] only logs (phone masked)
+//! for runs without a real gateway.
 
 mod outbox;
 mod webhook;
 
-pub use outbox::{Outbox, OutboxMessage};
+pub use crate::store::OutboxMessage;
+pub use outbox::Outbox;
 pub use webhook::WebhookGateway;
 
+use crate::phone::mask;
 use async_trait::async_trait;
 
 /// One message to deliver.
@@ -26,7 +29,7 @@ pub struct Sms {
 impl std::fmt::Debug for Sms {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sms")
-            .field("to", &mask_phone(&self.to))
+            .field("to", &mask(&self.to))
             .finish_non_exhaustive()
     }
 }
@@ -48,31 +51,7 @@ pub struct LogGateway;
 #[async_trait]
 impl SmsGateway for LogGateway {
     async fn send(&self, sms: &Sms) -> Result<(), SmsError> {
-        tracing::info!(to = %mask_phone(&sms.to), chars = sms.text.chars().count(), "sms not delivered (log-only gateway)");
+        tracing::info!(to = %mask(&sms.to), chars = sms.text.chars().count(), "sms not delivered (log-only gateway)");
         Ok(())
-    }
-}
-
-/// A phone number with all but its last 4 digits masked: `********5678`.
-pub fn mask_phone(phone: &str) -> String {
-    let len = phone.chars().count();
-    // Numbers of 4 characters or fewer are masked whole.
-    let first_shown = if len > 4 { len - 4 } else { len };
-    phone
-        .chars()
-        .enumerate()
-        .map(|(i, c)| if i < first_shown { '*' } else { c })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mask_phone;
-
-    #[test]
-    fn masks_all_but_the_last_four() {
-        assert_eq!(mask_phone("+525512345678"), "*********5678");
-        assert_eq!(mask_phone("1234"), "****");
-        assert_eq!(mask_phone(""), "");
     }
 }

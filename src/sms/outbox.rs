@@ -5,32 +5,24 @@
 //! so a load test cannot grow it without limit.
 
 use super::{Sms, SmsError, SmsGateway};
-use crate::store::{Store, StoreError};
+use crate::clock::{rfc3339, Clock};
+use crate::store::{OutboxMessage, OutboxStore, StoreError};
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-/// A message as `GET /sandbox/v1/sms` shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct OutboxMessage {
-    pub to: String,
-    pub text: String,
-    pub otp: String,
-    #[serde(rename = "sentAt")]
-    pub sent_at: String,
-}
 
 /// The sandbox gateway.
 pub struct Outbox {
-    store: Arc<dyn Store>,
+    store: Arc<dyn OutboxStore>,
     capacity: usize,
+    clock: Arc<dyn Clock>,
 }
 
 impl Outbox {
-    pub fn new(store: Arc<dyn Store>, capacity: usize) -> Self {
+    pub fn new(store: Arc<dyn OutboxStore>, capacity: usize, clock: Arc<dyn Clock>) -> Self {
         Self {
             store,
             capacity: capacity.max(1),
+            clock,
         }
     }
 
@@ -51,7 +43,7 @@ impl SmsGateway for Outbox {
             to: sms.to.clone(),
             text: sms.text.clone(),
             otp: sms.otp.clone(),
-            sent_at: crate::error::timestamp_now(),
+            sent_at: rfc3339(self.clock.now()),
         };
         self.store
             .push_outbox(&message, self.capacity)
@@ -63,6 +55,7 @@ impl SmsGateway for Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::SystemClock;
     use crate::store::memory::MemoryStore;
 
     fn sms(to: &str, otp: &str) -> Sms {
@@ -75,7 +68,7 @@ mod tests {
 
     #[tokio::test]
     async fn newest_first_filtered_and_bounded() {
-        let outbox = Outbox::new(Arc::new(MemoryStore::new()), 2);
+        let outbox = Outbox::new(Arc::new(MemoryStore::new()), 2, Arc::new(SystemClock));
         for (to, otp) in [("a", "1"), ("b", "2"), ("a", "3")] {
             outbox.send(&sms(to, otp)).await.unwrap();
         }

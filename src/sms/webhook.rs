@@ -4,7 +4,8 @@
 //! the last attempt, is an `SmsError`. Plain HTTP: TLS, where needed, is
 //! the relay's or a sidecar's.
 
-use super::{mask_phone, Sms, SmsError, SmsGateway};
+use super::{Sms, SmsError, SmsGateway};
+use crate::phone::mask;
 use async_trait::async_trait;
 use bytes::Bytes;
 use http_body_util::Full;
@@ -64,7 +65,7 @@ impl SmsGateway for WebhookGateway {
             match self.attempt(&body).await {
                 Ok(()) => return Ok(()),
                 Err(e) => {
-                    tracing::warn!(to = %mask_phone(&sms.to), attempt, error = %e, "sms webhook attempt failed");
+                    tracing::warn!(to = %mask(&sms.to), attempt, error = %e, "sms webhook attempt failed");
                     last = e;
                 }
             }

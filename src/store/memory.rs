@@ -8,16 +8,17 @@
 //! The sweep holds only a `Weak` reference and stops when the store is dropped.
 
 use super::{
-    Attempt, Candidate, CertifiedPhone, Challenge, Digest, Millis, OnMatch, SendDecision,
-    SendLimits, Store, StoreError, Throttle,
+    Attempt, Candidate, CertifiedPhone, Challenge, ChallengeStore, CounterStore, Digest, Health,
+    Millis, OnMatch, OutboxMessage, OutboxStore, SecretStore, SendDecision, SendLimits, StoreError,
+    Throttle,
 };
-use crate::sms::OutboxMessage;
+use crate::clock::{Clock, SystemClock};
 use async_trait::async_trait;
 use sha2::{Digest as _, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// How often expired entries are swept.
@@ -70,15 +71,14 @@ impl<K: Eq + Hash + AsRef<[u8]>, V> ExpiringMap<K, V> {
         lock(&self.0[index])
     }
 
-    fn insert(&self, key: K, value: V, ttl: Duration) {
-        let until = now_millis() + ttl.as_millis() as u64;
+    fn insert(&self, key: K, value: V, ttl: Duration, now: Millis) {
+        let until = now + ttl.as_millis() as u64;
         self.lock(&key).insert(key, Expiring { value, until });
     }
 
-    fn remove(&self, key: &K) -> bool {
-        self.lock(key)
-            .remove(key)
-            .is_some_and(|e| e.until > now_millis())
+    /// Removes `key`; true when it was live at `now`.
+    fn remove(&self, key: &K, now: Millis) -> bool {
+        self.lock(key).remove(key).is_some_and(|e| e.until > now)
     }
 
     /// Drops expired entries and shrinks shards that are mostly empty;
@@ -112,8 +112,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl<K: Eq + Hash + AsRef<[u8]>, V: Clone> ExpiringMap<K, V> {
-    fn get(&self, key: &K) -> Option<V> {
-        let now = now_millis();
+    fn get(&self, key: &K, now: Millis) -> Option<V> {
         self.lock(key)
             .get(key)
             .filter(|e| e.until > now)
@@ -129,15 +128,22 @@ struct Maps {
     phones: ExpiringMap<Digest, PhoneLog>,
 }
 
-/// The in-memory [`Store`]. Cheap to clone: a handle over shared maps.
+/// The in-memory store. Cheap to clone: a handle over shared maps.
 #[derive(Clone)]
 pub struct MemoryStore {
     maps: Arc<Maps>,
 }
 
 impl MemoryStore {
-    /// A new, empty store; starts its sweep on the current Tokio runtime.
+    /// A new, empty store swept by the system clock; starts its sweep on the
+    /// current Tokio runtime.
     pub fn new() -> Self {
+        Self::with_clock(Arc::new(SystemClock))
+    }
+
+    /// A new, empty store whose sweep forgets entries by `clock` (the app's,
+    /// so that entries written at a moved clock's time are not swept early).
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
         let maps = Arc::new(Maps {
             outbox: Mutex::new(VecDeque::new()),
             challenges: ExpiringMap::new(),
@@ -145,7 +151,7 @@ impl MemoryStore {
             secrets: ExpiringMap::new(),
             phones: ExpiringMap::new(),
         });
-        tokio::spawn(sweep(Arc::downgrade(&maps)));
+        tokio::spawn(sweep(Arc::downgrade(&maps), clock));
         Self { maps }
     }
 
@@ -160,12 +166,12 @@ impl MemoryStore {
     }
 }
 
-async fn sweep(maps: Weak<Maps>) {
+async fn sweep(maps: Weak<Maps>, clock: Arc<dyn Clock>) {
     let mut tick = tokio::time::interval(SWEEP_EVERY);
     loop {
         tick.tick().await;
         let Some(maps) = maps.upgrade() else { return };
-        let now = now_millis();
+        let now = clock.now();
         let shrunk = [
             maps.challenges.sweep(now),
             maps.certified.sweep(now),
@@ -248,7 +254,7 @@ impl Default for MemoryStore {
 }
 
 #[async_trait]
-impl Store for MemoryStore {
+impl CounterStore for MemoryStore {
     async fn permit_send(
         &self,
         phone: &Digest,
@@ -268,18 +274,45 @@ impl Store for MemoryStore {
         Ok(decide(&mut entry.value, limits, now))
     }
 
+    async fn count_failure(
+        &self,
+        phone: &Digest,
+        window: Duration,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        let mut phones = self.maps.phones.lock(phone);
+        let entry = phones.entry(*phone).or_insert_with(|| Expiring {
+            value: PhoneLog::default(),
+            until: now,
+        });
+        let log = &mut entry.value;
+        if log.failures == 0 || log.failures_since + ms(window) <= now {
+            log.failures = 0;
+            log.failures_since = now;
+        }
+        log.failures += 1;
+        entry.until = entry.until.max(log.failures_since + ms(window));
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ChallengeStore for MemoryStore {
     async fn put_challenge(
         &self,
         key: &str,
         challenge: Challenge,
         keep_for: Duration,
+        now: Millis,
     ) -> Result<(), StoreError> {
-        self.maps.challenges.insert(slot(key), challenge, keep_for);
+        self.maps
+            .challenges
+            .insert(slot(key), challenge, keep_for, now);
         Ok(())
     }
 
     async fn remove_challenge(&self, key: &str) -> Result<(), StoreError> {
-        self.maps.challenges.remove(&slot(key));
+        self.maps.challenges.remove(&slot(key), 0);
         Ok(())
     }
 
@@ -306,26 +339,20 @@ impl Store for MemoryStore {
         if !(binding_ok && code_ok) {
             return Ok(count_wrong(entry));
         }
-        match on_match {
-            OnMatch::Keep => {}
-            OnMatch::Consume => {
-                challenges.remove(&at);
-            }
-            OnMatch::ConsumeAndCertify {
-                key: cert_key,
-                phone,
-                ttl,
-            } => {
-                challenges.remove(&at);
-                drop(challenges);
-                self.maps.certified.insert(slot(&cert_key), phone, ttl);
-            }
+        if let OnMatch::ConsumeAndCertify {
+            key: cert_key,
+            phone,
+            ttl,
+        } = on_match
+        {
+            challenges.remove(&at);
+            drop(challenges);
+            self.maps.certified.insert(slot(&cert_key), phone, ttl, now);
         }
         Ok(Attempt::Matched)
     }
 
-    async fn fail_attempt(&self, key: &str) -> Result<Attempt, StoreError> {
-        let now = now_millis();
+    async fn fail_attempt(&self, key: &str, now: Millis) -> Result<Attempt, StoreError> {
         let at = slot(key);
         let mut challenges = self.maps.challenges.lock(&at);
         Ok(match challenges.get_mut(&at).filter(|e| e.until > now) {
@@ -334,49 +361,44 @@ impl Store for MemoryStore {
         })
     }
 
-    async fn consume(&self, key: &str) -> Result<bool, StoreError> {
-        Ok(self.maps.challenges.remove(&slot(key)))
+    async fn consume(&self, key: &str, now: Millis) -> Result<bool, StoreError> {
+        Ok(self.maps.challenges.remove(&slot(key), now))
     }
 
-    async fn count_failure(
+    async fn certified_phone(
         &self,
-        phone: &Digest,
-        window: Duration,
+        key: &str,
+        now: Millis,
+    ) -> Result<Option<CertifiedPhone>, StoreError> {
+        Ok(self.maps.certified.get(&slot(key), now))
+    }
+}
+
+#[async_trait]
+impl SecretStore for MemoryStore {
+    async fn put_secret(
+        &self,
+        key: &str,
+        digest: Digest,
+        ttl: Duration,
         now: Millis,
     ) -> Result<(), StoreError> {
-        let mut phones = self.maps.phones.lock(phone);
-        let entry = phones.entry(*phone).or_insert_with(|| Expiring {
-            value: PhoneLog::default(),
-            until: now,
-        });
-        let log = &mut entry.value;
-        if log.failures == 0 || log.failures_since + ms(window) <= now {
-            log.failures = 0;
-            log.failures_since = now;
-        }
-        log.failures += 1;
-        entry.until = entry.until.max(log.failures_since + ms(window));
+        self.maps.secrets.insert(slot(key), digest, ttl, now);
         Ok(())
     }
 
-    async fn certified_phone(&self, key: &str) -> Result<Option<CertifiedPhone>, StoreError> {
-        Ok(self.maps.certified.get(&slot(key)))
-    }
-
-    async fn put_secret(&self, key: &str, digest: Digest, ttl: Duration) -> Result<(), StoreError> {
-        self.maps.secrets.insert(slot(key), digest, ttl);
-        Ok(())
-    }
-
-    async fn secret(&self, key: &str) -> Result<Option<Digest>, StoreError> {
-        Ok(self.maps.secrets.get(&slot(key)))
+    async fn secret(&self, key: &str, now: Millis) -> Result<Option<Digest>, StoreError> {
+        Ok(self.maps.secrets.get(&slot(key), now))
     }
 
     async fn remove_secret(&self, key: &str) -> Result<(), StoreError> {
-        self.maps.secrets.remove(&slot(key));
+        self.maps.secrets.remove(&slot(key), 0);
         Ok(())
     }
+}
 
+#[async_trait]
+impl OutboxStore for MemoryStore {
     async fn push_outbox(
         &self,
         message: &OutboxMessage,
@@ -405,225 +427,37 @@ impl Store for MemoryStore {
             .cloned()
             .collect())
     }
+}
 
+#[async_trait]
+impl Health for MemoryStore {
     async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
     }
 }
 
-/// Milliseconds since the Unix epoch, by the system clock.
-pub fn now_millis() -> Millis {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as Millis)
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::ManualClock;
 
-    const LIMITS: SendLimits = SendLimits {
-        min_interval: Duration::from_secs(30),
-        max_sends: 2,
-        window: Duration::from_secs(900),
-        max_failures: 2,
-        failure_window: Duration::from_secs(3600),
-    };
-
-    fn challenge(expires_at: Millis) -> Challenge {
-        Challenge {
-            code: [1; 16],
-            binding: [2; 16],
-            expires_at,
-            attempts_left: 2,
-            phone: [5; 16],
-        }
-    }
-
-    fn candidate(code: u8) -> Candidate {
-        Candidate {
-            code: [code; 16],
-            binding: [2; 16],
-            mismatch_counts: false,
-        }
-    }
-
-    #[tokio::test]
-    async fn wrong_attempts_burn_then_match_consumes() {
-        let store = MemoryStore::new();
-        let now = now_millis();
-        let keep = Duration::from_secs(60);
-        store
-            .put_challenge("k", challenge(now + 10_000), keep)
-            .await
-            .unwrap();
-        assert_eq!(
-            store
-                .attempt("k", &candidate(9), OnMatch::Consume, now)
-                .await
-                .unwrap(),
-            Attempt::Wrong {
-                attempts_left: 1,
-                phone: [5; 16]
-            }
-        );
-        assert_eq!(
-            store
-                .attempt("k", &candidate(1), OnMatch::Consume, now)
-                .await
-                .unwrap(),
-            Attempt::Matched
-        );
-        assert_eq!(
-            store
-                .attempt("k", &candidate(1), OnMatch::Consume, now)
-                .await
-                .unwrap(),
-            Attempt::NotFound
-        );
-
-        store
-            .put_challenge("k", challenge(now + 10_000), keep)
-            .await
-            .unwrap();
-        store
-            .attempt("k", &candidate(9), OnMatch::Consume, now)
-            .await
-            .unwrap();
-        assert_eq!(
-            store
-                .attempt("k", &candidate(9), OnMatch::Consume, now)
-                .await
-                .unwrap(),
-            Attempt::Wrong {
-                attempts_left: 0,
-                phone: [5; 16]
-            }
-        );
-        assert_eq!(
-            store
-                .attempt("k", &candidate(1), OnMatch::Consume, now)
-                .await
-                .unwrap(),
-            Attempt::NotFound
-        );
-    }
-
-    #[tokio::test]
-    async fn expired_is_told_apart_and_other_binding_is_not_counted() {
-        let store = MemoryStore::new();
-        let now = now_millis();
-        store
-            .put_challenge("k", challenge(now - 1), Duration::from_secs(60))
-            .await
-            .unwrap();
-        assert_eq!(
-            store
-                .attempt("k", &candidate(1), OnMatch::Consume, now)
-                .await
-                .unwrap(),
-            Attempt::Expired
-        );
-        store
-            .put_challenge("k", challenge(now + 10_000), Duration::from_secs(60))
-            .await
-            .unwrap();
-        let other = Candidate {
-            binding: [3; 16],
-            ..candidate(1)
-        };
-        assert_eq!(
-            store
-                .attempt("k", &other, OnMatch::Consume, now)
-                .await
-                .unwrap(),
-            Attempt::OtherBinding
-        );
-        assert_eq!(
-            store
-                .attempt("k", &candidate(1), OnMatch::Consume, now)
-                .await
-                .unwrap(),
-            Attempt::Matched
-        );
-    }
-
-    #[tokio::test]
-    async fn sends_are_throttled_by_interval_count_and_failures() {
-        let store = MemoryStore::new();
-        let phone = [7; 16];
-        let t0 = now_millis();
-        assert_eq!(
-            store.permit_send(&phone, &LIMITS, t0).await.unwrap(),
-            SendDecision::Allowed
-        );
-        let too_soon = store
-            .permit_send(&phone, &LIMITS, t0 + 1_000)
-            .await
-            .unwrap();
-        assert_eq!(
-            too_soon,
-            SendDecision::Refused {
-                reason: Throttle::TooSoon,
-                retry_after: Duration::from_secs(29)
-            }
-        );
-        assert_eq!(
-            store
-                .permit_send(&phone, &LIMITS, t0 + 30_000)
-                .await
-                .unwrap(),
-            SendDecision::Allowed
-        );
-        let too_many = store
-            .permit_send(&phone, &LIMITS, t0 + 60_000)
-            .await
-            .unwrap();
-        assert!(matches!(
-            too_many,
-            SendDecision::Refused {
-                reason: Throttle::TooMany,
-                ..
-            }
-        ));
-        assert_eq!(
-            store
-                .permit_send(&phone, &LIMITS, t0 + 900_000)
-                .await
-                .unwrap(),
-            SendDecision::Allowed
-        );
-
-        let other = [8; 16];
-        store
-            .count_failure(&other, LIMITS.failure_window, t0)
-            .await
-            .unwrap();
-        store
-            .count_failure(&other, LIMITS.failure_window, t0)
-            .await
-            .unwrap();
-        let locked = store.permit_send(&other, &LIMITS, t0 + 1).await.unwrap();
-        assert!(matches!(
-            locked,
-            SendDecision::Refused {
-                reason: Throttle::TooManyFailures,
-                ..
-            }
-        ));
-    }
-
-    #[tokio::test]
+    /// The sweep returns memory by the store's clock; the store conformance
+    /// suite (`tests/it/store.rs`) covers the steps on both backends.
+    #[tokio::test(start_paused = true)]
     async fn sweep_forgets_expired_entries() {
-        let store = MemoryStore::new();
+        let clock = Arc::new(ManualClock::new());
+        let store = MemoryStore::with_clock(clock.clone());
+        let now = clock.now();
         store
-            .put_secret("s", [1; 16], Duration::from_millis(10))
+            .put_secret("s", [1; 16], Duration::from_millis(10), now)
             .await
             .unwrap();
         assert_eq!(store.len(), 1);
-        tokio::time::sleep(Duration::from_millis(1_200)).await;
+        tokio::time::sleep(SWEEP_EVERY * 2).await;
+        assert_eq!(store.len(), 1, "nothing expired by the store's clock yet");
+        clock.advance(Duration::from_millis(10));
+        tokio::time::sleep(SWEEP_EVERY * 2).await;
         assert_eq!(store.len(), 0);
-        assert_eq!(store.secret("s").await.unwrap(), None);
+        assert_eq!(store.secret("s", clock.now()).await.unwrap(), None);
     }
 }

@@ -1,53 +1,56 @@
-//! A [`Store`] decorator that times every call and counts failures, so
+//! A store decorator that times every call and counts failures, so
 //! `/metrics` shows store latency and errors whatever the backend.
 
 use super::{
-    Attempt, Candidate, CertifiedPhone, Challenge, Digest, Millis, OnMatch, SendDecision,
-    SendLimits, Store, StoreError,
+    Attempt, Candidate, CertifiedPhone, Challenge, ChallengeStore, CounterStore, Digest, Health,
+    Millis, OnMatch, OutboxMessage, OutboxStore, SecretStore, SendDecision, SendLimits, Store,
+    StoreError,
 };
-use crate::observe;
-use crate::sms::OutboxMessage;
+use crate::observe::Metrics;
 use async_trait::async_trait;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub struct MeteredStore(pub Arc<dyn Store>);
+/// Any backend, with every call timed into `metrics`.
+pub struct MeteredStore {
+    inner: Arc<dyn Store>,
+    metrics: Metrics,
+}
 
-async fn timed<T>(
-    call: &'static str,
-    work: impl Future<Output = Result<T, StoreError>>,
-) -> Result<T, StoreError> {
-    let started = Instant::now();
-    let result = work.await;
-    observe::store_call(call, started.elapsed(), result.is_ok());
-    result
+impl MeteredStore {
+    pub fn new(inner: Arc<dyn Store>, metrics: Metrics) -> Self {
+        Self { inner, metrics }
+    }
+
+    async fn timed<T>(
+        &self,
+        call: &'static str,
+        work: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        let started = Instant::now();
+        let result = work.await;
+        self.metrics
+            .store_call(call, started.elapsed(), result.is_ok());
+        result
+    }
 }
 
 #[async_trait]
-impl Store for MeteredStore {
-    async fn permit_send(
-        &self,
-        phone: &Digest,
-        limits: &SendLimits,
-        now: Millis,
-    ) -> Result<SendDecision, StoreError> {
-        timed("permit_send", self.0.permit_send(phone, limits, now)).await
-    }
+impl ChallengeStore for MeteredStore {
     async fn put_challenge(
         &self,
         key: &str,
         challenge: Challenge,
         keep_for: Duration,
+        now: Millis,
     ) -> Result<(), StoreError> {
-        timed(
-            "put_challenge",
-            self.0.put_challenge(key, challenge, keep_for),
-        )
-        .await
+        let work = self.inner.put_challenge(key, challenge, keep_for, now);
+        self.timed("put_challenge", work).await
     }
     async fn remove_challenge(&self, key: &str) -> Result<(), StoreError> {
-        timed("remove_challenge", self.0.remove_challenge(key)).await
+        self.timed("remove_challenge", self.inner.remove_challenge(key))
+            .await
     }
     async fn attempt(
         &self,
@@ -56,13 +59,36 @@ impl Store for MeteredStore {
         on_match: OnMatch,
         now: Millis,
     ) -> Result<Attempt, StoreError> {
-        timed("attempt", self.0.attempt(key, candidate, on_match, now)).await
+        let work = self.inner.attempt(key, candidate, on_match, now);
+        self.timed("attempt", work).await
     }
-    async fn fail_attempt(&self, key: &str) -> Result<Attempt, StoreError> {
-        timed("fail_attempt", self.0.fail_attempt(key)).await
+    async fn fail_attempt(&self, key: &str, now: Millis) -> Result<Attempt, StoreError> {
+        self.timed("fail_attempt", self.inner.fail_attempt(key, now))
+            .await
     }
-    async fn consume(&self, key: &str) -> Result<bool, StoreError> {
-        timed("consume", self.0.consume(key)).await
+    async fn consume(&self, key: &str, now: Millis) -> Result<bool, StoreError> {
+        self.timed("consume", self.inner.consume(key, now)).await
+    }
+    async fn certified_phone(
+        &self,
+        key: &str,
+        now: Millis,
+    ) -> Result<Option<CertifiedPhone>, StoreError> {
+        self.timed("certified_phone", self.inner.certified_phone(key, now))
+            .await
+    }
+}
+
+#[async_trait]
+impl CounterStore for MeteredStore {
+    async fn permit_send(
+        &self,
+        phone: &Digest,
+        limits: &SendLimits,
+        now: Millis,
+    ) -> Result<SendDecision, StoreError> {
+        self.timed("permit_send", self.inner.permit_send(phone, limits, now))
+            .await
     }
     async fn count_failure(
         &self,
@@ -70,35 +96,54 @@ impl Store for MeteredStore {
         window: Duration,
         now: Millis,
     ) -> Result<(), StoreError> {
-        timed("count_failure", self.0.count_failure(phone, window, now)).await
+        let work = self.inner.count_failure(phone, window, now);
+        self.timed("count_failure", work).await
     }
-    async fn certified_phone(&self, key: &str) -> Result<Option<CertifiedPhone>, StoreError> {
-        timed("certified_phone", self.0.certified_phone(key)).await
+}
+
+#[async_trait]
+impl SecretStore for MeteredStore {
+    async fn put_secret(
+        &self,
+        key: &str,
+        digest: Digest,
+        ttl: Duration,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        let work = self.inner.put_secret(key, digest, ttl, now);
+        self.timed("put_secret", work).await
     }
-    async fn put_secret(&self, key: &str, digest: Digest, ttl: Duration) -> Result<(), StoreError> {
-        timed("put_secret", self.0.put_secret(key, digest, ttl)).await
-    }
-    async fn secret(&self, key: &str) -> Result<Option<Digest>, StoreError> {
-        timed("secret", self.0.secret(key)).await
+    async fn secret(&self, key: &str, now: Millis) -> Result<Option<Digest>, StoreError> {
+        self.timed("secret", self.inner.secret(key, now)).await
     }
     async fn remove_secret(&self, key: &str) -> Result<(), StoreError> {
-        timed("remove_secret", self.0.remove_secret(key)).await
+        self.timed("remove_secret", self.inner.remove_secret(key))
+            .await
     }
+}
+
+#[async_trait]
+impl OutboxStore for MeteredStore {
     async fn push_outbox(
         &self,
         message: &OutboxMessage,
         capacity: usize,
     ) -> Result<(), StoreError> {
-        timed("push_outbox", self.0.push_outbox(message, capacity)).await
+        self.timed("push_outbox", self.inner.push_outbox(message, capacity))
+            .await
     }
     async fn outbox(
         &self,
         to: Option<&str>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        timed("outbox", self.0.outbox(to, limit)).await
+        self.timed("outbox", self.inner.outbox(to, limit)).await
     }
+}
+
+#[async_trait]
+impl Health for MeteredStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        timed("ping", self.0.ping()).await
+        self.timed("ping", self.inner.ping()).await
     }
 }

@@ -1,27 +1,33 @@
-//! Where challenges, certified phones and throttle counters live.
+//! Where challenges, certified phones, throttle counters, MFA secrets and
+//! the sandbox outbox live.
 //!
-//! The [`Store`] trait's operations are the atomic steps the flows need
-//! ("check the attempt and consume", "permit a send and count it"), never a
-//! bare get followed by a set, so that every implementation — memory now,
-//! Redis with one script per step later — stays correct under concurrency
-//! and across instances. Keys are built by the OTP engine; the store treats
-//! them as opaque and keeps each entry only as long as it is told.
+//! One small trait per consumer, so each part of the domain sees only what
+//! it uses: [`ChallengeStore`] (the OTP flows' challenges and the RAO
+//! certified phones), [`CounterStore`] (send throttles and the phone lock),
+//! [`SecretStore`] (the built-in MFA engine), [`OutboxStore`] (the sandbox
+//! SMS gateway) and [`Health`]. A backend implements all of them; [`Store`]
+//! names that whole, which the app wires into each consumer.
+//!
+//! Every method is an atomic step of a flow ("check the attempt and
+//! consume", "permit a send and count it"), never a bare get followed by a
+//! set, so that the memory store (locks) and Redis (one Lua script per
+//! step) stay correct under concurrency and across instances. Every method
+//! that depends on time takes `now` from the caller's [`Clock`]: the store
+//! never reads a clock of its own, so tests and the sandbox can move time.
+//! Keys are built by the domain; the store treats them as opaque.
+//!
+//! [`Clock`]: crate::clock::Clock
 
 pub mod memory;
 pub mod metered;
 pub mod redis;
 
-use crate::sms::OutboxMessage;
+pub use crate::clock::Millis;
+pub use crate::crypto::Digest;
+
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
-
-/// A keyed hash (HMAC-SHA256, truncated to 128 bits) of an OTP, phone or
-/// customer id. 128 bits keep forgery and collisions out of reach while
-/// halving what each live challenge costs in memory.
-pub type Digest = [u8; 16];
-
-/// Milliseconds since the Unix epoch.
-pub type Millis = u64;
 
 /// An OTP waiting to be validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +60,6 @@ pub struct Candidate {
 pub enum OnMatch {
     /// Leave the challenge (a second factor is still to be checked).
     Keep,
-    /// Remove it: an OTP works once.
-    Consume,
     /// Remove it and record the session's certified phone, in the same step.
     ConsumeAndCertify {
         key: String,
@@ -116,29 +120,31 @@ pub enum Throttle {
     TooManyFailures,
 }
 
+/// A message the sandbox SMS gateway "sent", as `GET /sandbox/v1/sms` shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub to: String,
+    pub text: String,
+    pub otp: String,
+    #[serde(rename = "sentAt")]
+    pub sent_at: String,
+}
+
 /// The store failed to answer: unreachable, timed out, or broken.
 #[derive(Debug, thiserror::Error)]
 #[error("store unavailable: {0}")]
 pub struct StoreError(pub String);
 
-/// The atomic steps of the OTP flows.
+/// The OTP flows' challenges, and the certified phones RAO leaves behind.
 #[async_trait]
-pub trait Store: Send + Sync {
-    /// Checks the phone's send and failure counters against `limits` and,
-    /// when allowed, counts this send; one step.
-    async fn permit_send(
-        &self,
-        phone: &Digest,
-        limits: &SendLimits,
-        now: Millis,
-    ) -> Result<SendDecision, StoreError>;
-
+pub trait ChallengeStore: Send + Sync {
     /// Creates or replaces the challenge at `key`, kept for `keep_for`.
     async fn put_challenge(
         &self,
         key: &str,
         challenge: Challenge,
         keep_for: Duration,
+        now: Millis,
     ) -> Result<(), StoreError>;
 
     /// Removes the challenge at `key`, if any.
@@ -156,10 +162,30 @@ pub trait Store: Send + Sync {
     ) -> Result<Attempt, StoreError>;
 
     /// Counts a wrong attempt found outside the store (the MFA engine said no).
-    async fn fail_attempt(&self, key: &str) -> Result<Attempt, StoreError>;
+    async fn fail_attempt(&self, key: &str, now: Millis) -> Result<Attempt, StoreError>;
 
     /// Removes the challenge at `key`; true for exactly one caller.
-    async fn consume(&self, key: &str) -> Result<bool, StoreError>;
+    async fn consume(&self, key: &str, now: Millis) -> Result<bool, StoreError>;
+
+    /// The certified phone recorded at `key`, if still live.
+    async fn certified_phone(
+        &self,
+        key: &str,
+        now: Millis,
+    ) -> Result<Option<CertifiedPhone>, StoreError>;
+}
+
+/// Per-phone counters: send throttling and the failure lock.
+#[async_trait]
+pub trait CounterStore: Send + Sync {
+    /// Checks the phone's send and failure counters against `limits` and,
+    /// when allowed, counts this send; one step.
+    async fn permit_send(
+        &self,
+        phone: &Digest,
+        limits: &SendLimits,
+        now: Millis,
+    ) -> Result<SendDecision, StoreError>;
 
     /// Counts a wrong attempt against the phone, in a window of `window`.
     async fn count_failure(
@@ -168,30 +194,49 @@ pub trait Store: Send + Sync {
         window: Duration,
         now: Millis,
     ) -> Result<(), StoreError>;
+}
 
-    /// The certified phone recorded at `key`, if still live.
-    async fn certified_phone(&self, key: &str) -> Result<Option<CertifiedPhone>, StoreError>;
-
-    /// Keeps a secret digest (the MFA engine's) for `ttl`.
-    async fn put_secret(&self, key: &str, digest: Digest, ttl: Duration) -> Result<(), StoreError>;
+/// Secret digests of the built-in MFA engine.
+#[async_trait]
+pub trait SecretStore: Send + Sync {
+    /// Keeps a secret digest for `ttl`.
+    async fn put_secret(
+        &self,
+        key: &str,
+        digest: Digest,
+        ttl: Duration,
+        now: Millis,
+    ) -> Result<(), StoreError>;
 
     /// The secret digest at `key`, if still live.
-    async fn secret(&self, key: &str) -> Result<Option<Digest>, StoreError>;
+    async fn secret(&self, key: &str, now: Millis) -> Result<Option<Digest>, StoreError>;
 
     /// Removes the secret at `key`, if any.
     async fn remove_secret(&self, key: &str) -> Result<(), StoreError>;
+}
 
-    /// Adds a message to the sandbox outbox, dropping the oldest past `capacity`.
+/// The sandbox outbox: what the sandbox SMS gateway "sent".
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Adds a message, dropping the oldest past `capacity`.
     async fn push_outbox(&self, message: &OutboxMessage, capacity: usize)
         -> Result<(), StoreError>;
 
-    /// Outbox messages to `to` (all when `None`), newest first, at most `limit`.
+    /// Messages to `to` (all when `None`), newest first, at most `limit`.
     async fn outbox(
         &self,
         to: Option<&str>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
+}
 
-    /// Answers when the store is usable.
+/// Whether the store answers (`/health/ready`).
+#[async_trait]
+pub trait Health: Send + Sync {
     async fn ping(&self) -> Result<(), StoreError>;
 }
+
+/// A whole backend: every part above. The app hands each consumer only its part.
+pub trait Store: ChallengeStore + CounterStore + SecretStore + OutboxStore + Health {}
+
+impl<T: ChallengeStore + CounterStore + SecretStore + OutboxStore + Health> Store for T {}

@@ -4,18 +4,21 @@
 //! Every state change is one Lua script run with EVALSHA (the `redis` crate
 //! loads it on NOSCRIPT), so each flow step is atomic on the server. The
 //! keys one script touches share a hash tag (`{…}`: the session, or the
-//! phone), so in a cluster each script runs on one slot. Expiry is Redis's
-//! own PEXPIRE; nothing is swept and no KEYS/SCAN runs on a request.
+//! phone), so in a cluster each script runs on one slot. Deadlines that a
+//! rule reads (expiry, certified-phone lifetime, throttle windows) are
+//! stored as values and compared with the caller's `now`, so the app's
+//! clock decides; Redis's PEXPIRE only collects what no rule can read any
+//! more. Nothing is swept and no KEYS/SCAN runs on a request.
 //!
 //! Connections are made lazily and remade after a failure, and every call
 //! is bounded by `command_timeout_ms`: with Redis down a request fails fast
 //! (`500 serverUnavailable`), and recovers by itself when Redis returns.
 
 use super::{
-    Attempt, Candidate, CertifiedPhone, Challenge, Digest, Millis, OnMatch, SendDecision,
-    SendLimits, Store, StoreError, Throttle,
+    Attempt, Candidate, CertifiedPhone, Challenge, ChallengeStore, CounterStore, Digest, Health,
+    Millis, OnMatch, OutboxMessage, OutboxStore, SecretStore, SendDecision, SendLimits, StoreError,
+    Throttle,
 };
-use crate::sms::OutboxMessage;
 use async_trait::async_trait;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
@@ -175,6 +178,12 @@ impl RedisStore {
         .await
     }
 
+    /// Deletes `key`; how many keys went.
+    async fn del(&self, key: &str) -> Result<i64, StoreError> {
+        self.command(redis::cmd("DEL").arg(self.key(key)).clone())
+            .await
+    }
+
     async fn command<T: FromRedisValue + Send>(&self, cmd: Cmd) -> Result<T, StoreError> {
         self.bounded(|mut c| async move {
             match &mut c {
@@ -210,7 +219,7 @@ return 1
 });
 
 /// KEYS: challenge, certified. ARGV: code, binding, mismatch_counts, mode
-/// (keep|consume|certify), now, country code, number, certified ttl ms.
+/// (keep|certify), now, country code, number, certified ttl ms.
 static ATTEMPT: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -223,7 +232,7 @@ if binding_ok and c[1] == ARGV[1] then
   if ARGV[4] ~= 'keep' then redis.call('DEL', KEYS[1]) end
   if ARGV[4] == 'certify' then
     redis.call('DEL', KEYS[2])
-    redis.call('HSET', KEYS[2], 'cc', ARGV[6], 'number', ARGV[7])
+    redis.call('HSET', KEYS[2], 'cc', ARGV[6], 'number', ARGV[7], 'until', tonumber(ARGV[5]) + tonumber(ARGV[8]))
     redis.call('PEXPIRE', KEYS[2], ARGV[8])
   end
   return {'matched'}
@@ -235,7 +244,7 @@ return {'wrong', left, c[5]}
     )
 });
 
-/// KEYS: challenge.
+/// KEYS: challenge. (A challenge past its keep time is already gone.)
 static FAIL_ATTEMPT: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -360,7 +369,7 @@ fn bytes(v: &Value) -> Option<Vec<u8>> {
 }
 
 #[async_trait]
-impl Store for RedisStore {
+impl CounterStore for RedisStore {
     async fn permit_send(
         &self,
         phone: &Digest,
@@ -399,11 +408,27 @@ impl Store for RedisStore {
         })
     }
 
+    async fn count_failure(
+        &self,
+        phone: &Digest,
+        window: Duration,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        let (_, fails) = self.phone_keys(phone);
+        let mut invocation = COUNT_FAILURE.key(fails);
+        invocation.arg(now).arg(ms(window));
+        self.script::<i64>(invocation).await.map(drop)
+    }
+}
+
+#[async_trait]
+impl ChallengeStore for RedisStore {
     async fn put_challenge(
         &self,
         key: &str,
         c: Challenge,
         keep_for: Duration,
+        _now: Millis,
     ) -> Result<(), StoreError> {
         let mut invocation = PUT_CHALLENGE.key(self.key(key));
         invocation
@@ -417,9 +442,7 @@ impl Store for RedisStore {
     }
 
     async fn remove_challenge(&self, key: &str) -> Result<(), StoreError> {
-        self.command::<i64>(redis::cmd("DEL").arg(self.key(key)).clone())
-            .await
-            .map(drop)
+        self.del(key).await.map(drop)
     }
 
     async fn attempt(
@@ -432,7 +455,6 @@ impl Store for RedisStore {
         let challenge = self.key(key);
         let (mode, certified, phone, ttl) = match on_match {
             OnMatch::Keep => ("keep", challenge.clone(), None, 0),
-            OnMatch::Consume => ("consume", challenge.clone(), None, 0),
             OnMatch::ConsumeAndCertify { key, phone, ttl } => {
                 ("certify", self.key(&key), Some(phone), ms(ttl).max(1))
             }
@@ -452,69 +474,79 @@ impl Store for RedisStore {
         attempt_from(self.script(invocation).await?)
     }
 
-    async fn fail_attempt(&self, key: &str) -> Result<Attempt, StoreError> {
+    async fn fail_attempt(&self, key: &str, _now: Millis) -> Result<Attempt, StoreError> {
         attempt_from(self.script(FAIL_ATTEMPT.key(self.key(key))).await?)
     }
 
-    async fn consume(&self, key: &str) -> Result<bool, StoreError> {
-        let removed: i64 = self
-            .command(redis::cmd("DEL").arg(self.key(key)).clone())
-            .await?;
-        Ok(removed == 1)
+    async fn consume(&self, key: &str, _now: Millis) -> Result<bool, StoreError> {
+        Ok(self.del(key).await? == 1)
     }
 
-    async fn count_failure(
+    async fn certified_phone(
         &self,
-        phone: &Digest,
-        window: Duration,
+        key: &str,
         now: Millis,
-    ) -> Result<(), StoreError> {
-        let (_, fails) = self.phone_keys(phone);
-        let mut invocation = COUNT_FAILURE.key(fails);
-        invocation.arg(now).arg(ms(window));
-        self.script::<i64>(invocation).await.map(drop)
-    }
-
-    async fn certified_phone(&self, key: &str) -> Result<Option<CertifiedPhone>, StoreError> {
-        let fields: Vec<Option<String>> = self
-            .command(
-                redis::cmd("HMGET")
-                    .arg(self.key(key))
-                    .arg("cc")
-                    .arg("number")
-                    .clone(),
-            )
-            .await?;
+    ) -> Result<Option<CertifiedPhone>, StoreError> {
+        let cmd = redis::cmd("HMGET")
+            .arg(self.key(key))
+            .arg("cc")
+            .arg("number")
+            .arg("until")
+            .clone();
+        let fields: Vec<Option<String>> = self.command(cmd).await?;
         Ok(match fields.as_slice() {
-            [Some(country_code), Some(number)] => Some(CertifiedPhone {
-                country_code: country_code.clone(),
-                number: number.clone(),
-            }),
+            [Some(country_code), Some(number), Some(until)]
+                if until.parse::<Millis>().is_ok_and(|until| until > now) =>
+            {
+                Some(CertifiedPhone {
+                    country_code: country_code.clone(),
+                    number: number.clone(),
+                })
+            }
             _ => None,
         })
     }
+}
 
-    async fn put_secret(&self, key: &str, digest: Digest, ttl: Duration) -> Result<(), StoreError> {
+#[async_trait]
+impl SecretStore for RedisStore {
+    /// The digest and its deadline, `digest ‖ until` (16 + 8 bytes).
+    async fn put_secret(
+        &self,
+        key: &str,
+        digest: Digest,
+        ttl: Duration,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        let until = now + ms(ttl);
+        let value = [&digest[..], &until.to_be_bytes()].concat();
         let cmd = redis::cmd("SET")
             .arg(self.key(key))
-            .arg(&digest[..])
+            .arg(value)
             .arg("PX")
             .arg(ms(ttl).max(1))
             .clone();
         self.command::<Value>(cmd).await.map(drop)
     }
 
-    async fn secret(&self, key: &str) -> Result<Option<Digest>, StoreError> {
+    async fn secret(&self, key: &str, now: Millis) -> Result<Option<Digest>, StoreError> {
         let value: Option<Vec<u8>> = self
             .command(redis::cmd("GET").arg(self.key(key)).clone())
             .await?;
-        Ok(value.and_then(|v| v.try_into().ok()))
+        Ok(value.and_then(|v| {
+            let (digest, until) = v.split_at_checked(16)?;
+            let until = Millis::from_be_bytes(until.try_into().ok()?);
+            (until > now).then(|| digest.try_into().ok()).flatten()
+        }))
     }
 
     async fn remove_secret(&self, key: &str) -> Result<(), StoreError> {
-        self.remove_challenge(key).await
+        self.del(key).await.map(drop)
     }
+}
 
+#[async_trait]
+impl OutboxStore for RedisStore {
     /// Two capped lists, written by one script: every message (for `to`-less
     /// reads) and one per recipient, so that reading one recipient's SMS
     /// costs `limit` entries, not the whole outbox. Both share the
@@ -551,7 +583,10 @@ impl Store for RedisStore {
             .filter_map(|json| serde_json::from_str::<OutboxMessage>(json).ok())
             .collect())
     }
+}
 
+#[async_trait]
+impl Health for RedisStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.command::<String>(redis::cmd("PING")).await.map(drop)
     }

@@ -15,4 +15,5 @@ mod production;
 mod rao_flow;
 mod redis_processes;
 mod shutdown;
+mod store;
 mod telemarketing_flow;

@@ -38,13 +38,26 @@ async fn metrics_count_a_flow() {
         .unwrap()
         .starts_with("text/plain"));
     let metrics = response.text().await.unwrap();
-    for (series, at_least) in [
+    // The server's own recorder: exactly what this flow did, nothing else.
+    for (series, expected) in [
+        (
+            r#"otp_http_requests_total{operation="issueToken",status="200"}"#,
+            1.0,
+        ),
+        (
+            r#"otp_http_requests_total{operation="generateRaoOtp",status="204"}"#,
+            1.0,
+        ),
         (
             r#"otp_http_requests_total{operation="validateRaoOtp",status="204"}"#,
             1.0,
         ),
         (
             r#"otp_http_requests_total{operation="validateRaoOtp",status="422"}"#,
+            1.0,
+        ),
+        (
+            r#"otp_http_requests_total{operation="-",status="200"}"#,
             1.0,
         ),
         (r#"otp_generated_total{api="rao"}"#, 1.0),
@@ -56,14 +69,30 @@ async fn metrics_count_a_flow() {
             1.0,
         ),
         (
+            r#"otp_store_call_duration_seconds_count{call="permit_send"}"#,
+            1.0,
+        ),
+        (
+            r#"otp_store_call_duration_seconds_count{call="put_challenge"}"#,
+            1.0,
+        ),
+        (
             r#"otp_store_call_duration_seconds_count{call="attempt"}"#,
             2.0,
         ),
+        (
+            r#"otp_store_call_duration_seconds_count{call="count_failure"}"#,
+            1.0,
+        ),
     ] {
-        assert!(
-            value(&metrics, series) >= at_least,
-            "{series} below {at_least} in:\n{metrics}"
-        );
+        assert_eq!(value(&metrics, series), expected, "{series} in:\n{metrics}");
+    }
+    for absent in [
+        "otp_throttled_total",
+        "otp_sms_failed_total",
+        "otp_store_errors_total",
+    ] {
+        assert_eq!(value(&metrics, absent), 0.0, "{absent} in:\n{metrics}");
     }
 }
 

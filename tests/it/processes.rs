@@ -8,6 +8,29 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Whether this machine can start `redis-server`. When it cannot, the
+/// tests that need one print why and pass as skipped — unless
+/// `OTP_REQUIRE_REDIS` is set (`make test` and CI set it), where a missing
+/// Redis is a failure, not a skip.
+pub fn redis_server_or_skip(test: &str) -> bool {
+    let found = Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if found {
+        return true;
+    }
+    assert!(
+        std::env::var_os("OTP_REQUIRE_REDIS").is_none(),
+        "{test}: redis-server is not installed, and OTP_REQUIRE_REDIS is set"
+    );
+    eprintln!(
+        "SKIPPED {test}: redis-server is not installed (Debian: apt-get install redis-server)"
+    );
+    false
+}
+
 /// A free port on 127.0.0.1 (free when asked; good enough for tests).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

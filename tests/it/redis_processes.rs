@@ -2,7 +2,7 @@
 //! Redis, a 3-master Redis Cluster, and a Redis killed under load. Each test
 //! starts its own `redis-server`s on free loopback ports.
 
-use crate::processes::{RedisCluster, RedisProcess, ServerProcess};
+use crate::processes::{redis_server_or_skip, RedisCluster, RedisProcess, ServerProcess};
 use crate::support::*;
 use otp_server::config::SANDBOX_TOML;
 use std::time::{Duration, Instant};
@@ -40,6 +40,9 @@ async fn rao_flow(generate_on: &TestServer, validate_on: &TestServer, sid: &str,
 
 #[tokio::test]
 async fn two_instances_share_tokens_sessions_outbox_and_throttles() {
+    if !redis_server_or_skip("two_instances_share_tokens_sessions_outbox_and_throttles") {
+        return;
+    }
     let redis = RedisProcess::start(&[]);
     let config = config_file();
     let processes = [
@@ -99,6 +102,9 @@ async fn two_instances_share_tokens_sessions_outbox_and_throttles() {
 
 #[tokio::test]
 async fn both_flows_on_a_redis_cluster() {
+    if !redis_server_or_skip("both_flows_on_a_redis_cluster") {
+        return;
+    }
     let cluster = RedisCluster::start();
     let server = TestServer::builder()
         .store(redis_store(&cluster.url()))
@@ -133,6 +139,9 @@ const BOUND: Duration = Duration::from_millis(1_000);
 
 #[tokio::test]
 async fn redis_outage_answers_server_unavailable_fast_then_recovers() {
+    if !redis_server_or_skip("redis_outage_answers_server_unavailable_fast_then_recovers") {
+        return;
+    }
     let mut redis = RedisProcess::start(&[]);
     let server = TestServer::builder()
         .store(redis_store(&redis.url()))

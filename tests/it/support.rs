@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // not every test binary module uses every helper
 
+use otp_server::clock::ManualClock;
 use otp_server::config::{Config, SANDBOX_TOML};
 use otp_server::mfa::MfaEngine;
 use otp_server::sms::SmsGateway;
@@ -15,6 +16,7 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, Once};
+use std::time::Duration;
 use tokio::sync::oneshot;
 
 pub const RAO: &str = "/api/v1/x-global/account-opening/rao/security/tokens";
@@ -122,13 +124,16 @@ pub fn unique_prefix() -> String {
     )
 }
 
-/// Starts a server with some backends replaced.
+/// Starts a server with some backends replaced. Its clock is a
+/// [`ManualClock`] (starting at the real time), moved by
+/// [`TestServer::advance`]: no test sleeps for time to pass.
 #[derive(Default)]
 pub struct Builder {
     store: Option<Arc<dyn Store>>,
     sms: Option<Arc<dyn SmsGateway>>,
     mfa: Option<Arc<dyn MfaEngine>>,
     config: Option<Config>,
+    clock: Option<Arc<ManualClock>>,
 }
 
 impl Builder {
@@ -148,10 +153,16 @@ impl Builder {
         self.config = Some(config);
         self
     }
+    /// Shares a clock with another test server (two instances, one time).
+    pub fn clock(mut self, clock: Arc<ManualClock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
 
     pub async fn start(self) -> TestServer {
         capture_logs();
-        let mut app = App::builder(self.config.unwrap_or_else(test_config));
+        let clock = self.clock.unwrap_or_default();
+        let mut app = App::builder(self.config.unwrap_or_else(test_config)).clock(clock.clone());
         if let Some(store) = self.store.or_else(store_under_test) {
             app = app.store(store);
         }
@@ -171,6 +182,7 @@ impl Builder {
         TestServer {
             addr,
             http: reqwest::Client::new(),
+            clock: Some(clock),
             _stop: Some(stop),
         }
     }
@@ -180,6 +192,8 @@ impl Builder {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
+    /// The server's clock, when it runs in this process.
+    pub clock: Option<Arc<ManualClock>>,
     _stop: Option<oneshot::Sender<()>>,
 }
 
@@ -189,8 +203,17 @@ impl TestServer {
         Self {
             addr,
             http: reqwest::Client::new(),
+            clock: None,
             _stop: None,
         }
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance(&self, by: Duration) {
+        self.clock
+            .as_ref()
+            .expect("a server of this process")
+            .advance(by);
     }
 
     pub async fn start() -> Self {

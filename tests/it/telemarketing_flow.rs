@@ -94,7 +94,7 @@ async fn expired_otp_is_refused_as_expired() {
     let headers = server.tm_headers("short-lived").await;
     let (sid, _) = server.tm_generate(&headers, "carol", "5512340003").await;
     let otp = server.last_otp("5512340003").await;
-    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    server.advance(Duration::from_millis(1_100));
     let expired = server.tm_validate(&headers, &sid, "carol", &otp).await;
     assert_error(
         expired,
