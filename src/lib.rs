@@ -18,6 +18,8 @@
 //! - [`error`]: the spec's `ErrorResponse` envelope, rendered purely.
 //! - [`observe`] (request log, per-app metrics), [`config`], [`app`]
 //!   (shared state), [`cli`], [`startup`].
+//! - `assets/`: the sandbox's web pages (console, API docs with the
+//!   vendored swagger-ui), embedded by `server::pages`.
 //!
 //! See `docs/ARCHITECTURE.md` for the path of a request through the layers.
 

@@ -43,6 +43,9 @@ pub fn banner(app: &App, addr: SocketAddr) -> String {
             "mode: SANDBOX (public keys and secrets; SMS go to the outbox, not to phones)".into(),
         );
         lines.push(format!(
+            "  console: http://{addr}/sandbox (live SMS inbox)   API docs: http://{addr}/docs"
+        ));
+        lines.push(format!(
             "  outbox: curl 'http://{addr}/sandbox/v1/sms?to=%2B525512345678'"
         ));
         lines.push("  forced errors: send `Prefer: error=<code>` on any OTP operation".into());

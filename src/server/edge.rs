@@ -2,10 +2,11 @@
 //! the operation registry, reads the body within its limits, runs the
 //! sandbox's `Prefer` and the contract gate, then hands the request to the
 //! generated router of the operation's API. Every answer that is not the
-//! operation's own is the spec's `ErrorResponse`.
+//! operation's own is the spec's `ErrorResponse`. In the sandbox, a path
+//! that is no operation's may be one of its pages ([`super::pages`]).
 
 use super::response::{self, Body};
-use super::{gate, sandbox};
+use super::{gate, pages, sandbox};
 use crate::app::App;
 use crate::contract::{Api, Operation, Route};
 use crate::error::{code, ApiError};
@@ -95,8 +96,14 @@ async fn answer(
     }
 }
 
-/// What is not an operation: health, metrics, the sandbox's own endpoints.
+/// What is not an operation: health, metrics, the sandbox's own endpoints
+/// and pages.
 async fn other(app: &App, req: Request<Incoming>, uuid: Option<&str>) -> Response<Body> {
+    if app.is_sandbox() {
+        if let Some(response) = pages::answer(app, &req, uuid) {
+            return response;
+        }
+    }
     let path = req.uri().path();
     let get = req.method() == Method::GET;
     match path {
@@ -137,7 +144,7 @@ fn metrics(app: &App) -> Response<Body> {
     response
 }
 
-fn method_not_allowed(app: &App, allowed: &str, uuid: Option<&str>) -> Response<Body> {
+pub(super) fn method_not_allowed(app: &App, allowed: &str, uuid: Option<&str>) -> Response<Body> {
     let error = ApiError::new(code::METHOD_NOT_ALLOWED, "method")
         .with_details(format!("Only {allowed} is allowed here"));
     let mut response = response::error(app, None, &error, uuid);

@@ -8,6 +8,7 @@
 mod edge;
 mod framing;
 mod gate;
+mod pages;
 mod response;
 mod sandbox;
 

@@ -11,6 +11,7 @@ mod fuzz;
 mod generated_guard;
 mod oauth;
 mod operations;
+mod pages;
 mod production;
 mod rao_flow;
 mod redis_processes;
