@@ -10,6 +10,7 @@
 use crate::auth::Tokens;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, SmsBackend, StoreBackend};
+use crate::console::Console;
 use crate::contract::Contract;
 use crate::crypto::Keys;
 use crate::mfa::{LocalMfa, MfaEngine};
@@ -34,6 +35,8 @@ struct AppState {
     health: Arc<dyn Health>,
     clock: Arc<dyn Clock>,
     metrics: Metrics,
+    /// What the sandbox console shows live (inert outside the sandbox).
+    console: Console,
 }
 
 /// A cheap handle to the shared state.
@@ -84,6 +87,12 @@ impl App {
 
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
+    }
+
+    /// The sandbox console's recent requests and live events; the sandbox
+    /// endpoints announce resets and clock moves through it.
+    pub fn console(&self) -> &Console {
+        &self.0.console
     }
 
     pub fn is_sandbox(&self) -> bool {
@@ -153,8 +162,10 @@ impl AppBuilder {
             clock: clock.clone(),
             metrics: metrics.clone(),
         };
+        let console = Console::new(config.server.sandbox, outbox.clone());
         Ok(App(Arc::new(AppState {
             otp: OtpEngine::new(backends, keys),
+            console,
             config,
             contract,
             tokens,

@@ -16,8 +16,9 @@
 //! - Domain, no HTTP: [`otp`] (the flows), [`store`], [`sms`], [`mfa`],
 //!   [`cipher`], [`auth`], [`crypto`], [`phone`], [`clock`].
 //! - [`error`]: the spec's `ErrorResponse` envelope, rendered purely.
-//! - [`observe`] (request log, per-app metrics), [`config`], [`app`]
-//!   (shared state), [`cli`], [`startup`].
+//! - [`observe`] (request log, per-app metrics), [`console`] (what the
+//!   sandbox console shows live: recent requests, SMS and sandbox events),
+//!   [`config`], [`app`] (shared state), [`cli`], [`startup`].
 //! - `assets/`: the sandbox's web pages (console, API docs with the
 //!   vendored swagger-ui), embedded by `server::pages`.
 //!
@@ -29,6 +30,7 @@ pub mod cipher;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod contract;
 pub mod crypto;
 pub mod error;

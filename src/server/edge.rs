@@ -3,11 +3,13 @@
 //! sandbox's `Prefer` and the contract gate, then hands the request to the
 //! generated router of the operation's API. Every answer that is not the
 //! operation's own is the spec's `ErrorResponse`. In the sandbox, a path
-//! that is no operation's may be one of its pages ([`super::pages`]).
+//! that is no operation's may be one of its pages ([`super::pages`]) or
+//! of the console's live API ([`super::console`]).
 
 use super::response::{self, Body};
-use super::{gate, pages, sandbox};
+use super::{console, gate, pages, sandbox};
 use crate::app::App;
+use crate::console::Answered;
 use crate::contract::{Api, Operation, Route};
 use crate::error::{code, ApiError};
 use crate::observe;
@@ -36,10 +38,22 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
     };
     let answer = answer(app, route, req, uuid.clone());
     let (response, note) = observe::with_note(answer).await;
-    let (response, code) = error_code(response).await;
+    let (mut response, code) = error_code(response).await;
     let latency = started.elapsed();
     let status = response.status().as_u16();
     app.metrics().request_done(operation, status, latency);
+    app.console().record(Answered {
+        at: app.clock().now(),
+        method: method.as_str(),
+        path: &path,
+        operation,
+        status,
+        code: code.as_deref(),
+        latency,
+        phone: note.phone.as_deref(),
+        uuid: uuid.as_deref(),
+    });
+    console::no_store(&path, &mut response);
     tracing::info!(
         target: "otp_server::request",
         %method,
@@ -100,7 +114,11 @@ async fn answer(
 /// and pages.
 async fn other(app: &App, req: Request<Incoming>, uuid: Option<&str>) -> Response<Body> {
     if app.is_sandbox() {
-        if let Some(response) = pages::answer(app, &req, uuid) {
+        let page = match pages::answer(app, &req, uuid) {
+            Some(page) => Some(page),
+            None => console::answer(app, &req, uuid).await,
+        };
+        if let Some(response) = page {
             return response;
         }
     }

@@ -5,6 +5,7 @@
 //! `header_timeout_ms` and hyper's buffer caps the head's size. On
 //! `shutdown` it stops accepting and lets in-flight requests finish.
 
+mod console;
 mod edge;
 mod framing;
 mod gate;
@@ -62,6 +63,8 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
         });
     }
     drop(listener);
+    // Server-sent event streams never end on their own: end them.
+    app.console().close();
     let grace = Duration::from_millis(app.config().server.shutdown_grace_ms);
     if tokio::time::timeout(grace, graceful.shutdown())
         .await

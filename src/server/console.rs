@@ -1,0 +1,166 @@
+//! The console's live API, sandbox only: `GET /sandbox/v1/requests` (the
+//! recent requests of this instance, newest first) and
+//! `GET /sandbox/v1/events` (server-sent events: `sms`, `request`, `reset`,
+//! `clock`, and a `: keep-alive` comment every [`KEEP_ALIVE`] so that
+//! proxies keep the connection open). What they serve is
+//! [`crate::console::Console`]'s.
+//!
+//! Each stream is a task that turns the console's events into SSE text and
+//! hands it, through a small channel, to the response body: when the client
+//! goes away the body is dropped, the task ends, and with the last stream
+//! the console's outbox poller stops. Every `/sandbox/v1/*` answer is
+//! `Cache-Control: no-store` ([`no_store`]).
+
+use super::edge::method_not_allowed;
+use super::response::{self, Body};
+use crate::app::App;
+use crate::console::{ConsoleEvent, RecentRequest, Subscription};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::{Frame, Incoming};
+use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use hyper::{Method, Request, Response};
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How often an idle stream sends a `: keep-alive` comment.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// SSE chunks a stream buffers for a slow client before its task waits.
+const CHUNKS_BUFFERED: usize = 32;
+/// Where the sandbox's JSON API lives.
+const API_PREFIX: &str = "/sandbox/v1/";
+
+/// The answer to a console endpoint, or `None` when `req` is not one.
+pub async fn answer(
+    app: &App,
+    req: &Request<Incoming>,
+    uuid: Option<&str>,
+) -> Option<Response<Body>> {
+    let get = req.method() == Method::GET;
+    let response = match req.uri().path() {
+        "/sandbox/v1/requests" if get => requests(app),
+        "/sandbox/v1/events" if get => events(app).await,
+        "/sandbox/v1/requests" | "/sandbox/v1/events" => method_not_allowed(app, "GET", uuid),
+        _ => return None,
+    };
+    Some(response)
+}
+
+/// Makes every answer under `/sandbox/v1/` uncacheable: they change with
+/// every request.
+pub fn no_store(path: &str, response: &mut Response<Body>) {
+    if path.starts_with(API_PREFIX) {
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
+
+/// `GET /sandbox/v1/requests`: `{"requests": [...]}`, newest first.
+fn requests(app: &App) -> Response<Body> {
+    let recent = app.console().recent();
+    let recent: Vec<&RecentRequest> = recent.iter().map(|r| &**r).collect();
+    response::json(200, &serde_json::json!({ "requests": recent }))
+}
+
+/// `GET /sandbox/v1/events`: a `text/event-stream` that lasts until the
+/// client leaves or the server shuts down.
+async fn events(app: &App) -> Response<Body> {
+    let (chunks, body) = mpsc::channel(CHUNKS_BUFFERED);
+    tokio::spawn(stream(app.console().subscribe().await, chunks));
+    let mut response = Response::new(EventStream(body).boxed());
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Asks a buffering reverse proxy (nginx) to pass each event at once.
+    headers.insert("X-Accel-Buffering", HeaderValue::from_static("no"));
+    response
+}
+
+/// Writes `subscription`'s events as SSE into `chunks` until either side ends.
+async fn stream(mut subscription: Subscription, chunks: mpsc::Sender<Bytes>) {
+    // At once, so that the browser sees the stream open; `retry` is how long
+    // it waits before reconnecting when the stream ends.
+    let hello = Bytes::from_static(b"retry: 1000\n: connected\n\n");
+    if chunks.send(hello).await.is_err() {
+        return;
+    }
+    let start = tokio::time::Instant::now() + KEEP_ALIVE;
+    let mut keep_alive = tokio::time::interval_at(start, KEEP_ALIVE);
+    loop {
+        let chunk = tokio::select! {
+            event = subscription.next() => match event {
+                Some(event) => encode(&event),
+                None => return,
+            },
+            _ = keep_alive.tick() => Bytes::from_static(b": keep-alive\n\n"),
+            () = chunks.closed() => return,
+        };
+        if chunks.send(chunk).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// One event in the SSE wire format (its data is one line of JSON).
+fn encode(event: &ConsoleEvent) -> Bytes {
+    Bytes::from(format!(
+        "event: {}\ndata: {}\n\n",
+        event.name(),
+        event.data()
+    ))
+}
+
+/// The body of an event stream: whatever its task sends, until it stops.
+struct EventStream(mpsc::Receiver<Bytes>);
+
+impl hyper::body::Body for EventStream {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.get_mut()
+            .0
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|bytes| Ok(Frame::data(bytes))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_is_one_sse_record() {
+        let chunk = encode(&ConsoleEvent::Reset);
+        assert_eq!(&chunk[..], b"event: reset\ndata: {}\n\n");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_stream_sends_keep_alives_and_ends_with_the_console() {
+        let console = crate::console::Console::new(true, None);
+        let (chunks, mut body) = mpsc::channel(CHUNKS_BUFFERED);
+        let task = tokio::spawn(stream(console.subscribe().await, chunks));
+        assert_eq!(
+            &body.recv().await.unwrap()[..],
+            b"retry: 1000\n: connected\n\n"
+        );
+        tokio::time::sleep(KEEP_ALIVE).await;
+        assert_eq!(&body.recv().await.unwrap()[..], b": keep-alive\n\n");
+        console.publish(ConsoleEvent::Reset);
+        assert_eq!(
+            &body.recv().await.unwrap()[..],
+            b"event: reset\ndata: {}\n\n"
+        );
+        console.close();
+        assert!(body.recv().await.is_none(), "the body ends");
+        task.await.unwrap();
+    }
+}

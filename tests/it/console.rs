@@ -1,0 +1,179 @@
+//! The console's live API: recent requests (newest first, masked, bounded)
+//! and the server-sent event stream (SMS from any instance sharing the
+//! store, this instance's requests, an end at shutdown).
+
+use crate::support::{store_under_test, TestServer, TM_UUID};
+use otp_server::store::memory::MemoryStore;
+use otp_server::store::Store;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// An open `GET /sandbox/v1/events`, read record by record.
+struct Events {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Events {
+    async fn open(server: &TestServer) -> Self {
+        let response = server
+            .http
+            .get(server.url("/sandbox/v1/events"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let headers = response.headers();
+        assert_eq!(headers["content-type"], "text/event-stream");
+        assert_eq!(headers["cache-control"], "no-store");
+        Self {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The data of the next `name` event within `within` (others skipped).
+    async fn next(&mut self, name: &str, within: Duration) -> Value {
+        let found = tokio::time::timeout(within, async {
+            loop {
+                while let Some(end) = self.buffer.find("\n\n") {
+                    let record: String = self.buffer.drain(..end + 2).collect();
+                    if let Some(data) = data_of(&record, name) {
+                        return data;
+                    }
+                }
+                let chunk = self
+                    .response
+                    .chunk()
+                    .await
+                    .unwrap()
+                    .expect("the stream ended");
+                self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+            }
+        });
+        found
+            .await
+            .unwrap_or_else(|_| panic!("no {name} event within {within:?}"))
+    }
+}
+
+/// The JSON data of an SSE record, if it is a `name` event.
+fn data_of(record: &str, name: &str) -> Option<Value> {
+    let mut lines = record.lines();
+    if lines.next()? != format!("event: {name}") {
+        return None;
+    }
+    let data = lines.next()?.strip_prefix("data: ")?;
+    Some(serde_json::from_str(data).unwrap())
+}
+
+async fn recent_requests(server: &TestServer) -> Vec<Value> {
+    let response = server
+        .http
+        .get(server.url("/sandbox/v1/requests"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: Value = response.json().await.unwrap();
+    body["requests"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn recent_requests_newest_first_with_the_phone_masked() {
+    let server = TestServer::start().await;
+    let headers = server.tm_headers("sandbox").await;
+    server.tm_generate(&headers, "cust-1", "5512340001").await;
+    server.outbox("5512340001").await; // the console's own traffic: not listed
+    let missing = server
+        .http
+        .get(server.url("/api/v1/nowhere"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+
+    let recent = recent_requests(&server).await;
+    let ops: Vec<_> = recent.iter().map(|r| r["operation"].clone()).collect();
+    assert_eq!(
+        ops,
+        [
+            Value::Null,
+            "generateTelemarketingOtp".into(),
+            "issueToken".into()
+        ]
+    );
+    assert_eq!(recent[0]["path"], "/api/v1/nowhere");
+    assert_eq!(recent[0]["code"], "resourceNotFound");
+    let generate = &recent[1];
+    assert_eq!(generate["method"], "POST");
+    assert_eq!(generate["status"], 200);
+    assert_eq!(generate["code"], Value::Null);
+    assert_eq!(generate["uuid"], TM_UUID);
+    assert_eq!(generate["phone"], "******0001");
+    assert!(generate["latencyMs"].as_f64().unwrap() > 0.0);
+    assert!(generate["at"].as_str().unwrap().ends_with('Z'));
+    assert!(!recent.iter().any(|r| r.to_string().contains("5512340001")));
+}
+
+#[tokio::test]
+async fn recent_requests_keep_the_newest_100() {
+    let server = TestServer::start().await;
+    for i in 0..105 {
+        let url = server.url(&format!("/api/v1/nowhere/{i}"));
+        server.http.get(url).send().await.unwrap();
+    }
+    let recent = recent_requests(&server).await;
+    assert_eq!(recent.len(), 100);
+    assert_eq!(recent[0]["path"], "/api/v1/nowhere/104");
+    assert_eq!(recent[99]["path"], "/api/v1/nowhere/5");
+}
+
+#[tokio::test]
+async fn the_stream_shows_a_request_and_its_sms_within_a_second() {
+    let server = TestServer::start().await;
+    let headers = server.tm_headers("sandbox").await;
+    let mut events = Events::open(&server).await;
+    server.tm_generate(&headers, "cust-1", "5512340002").await;
+    let second = Duration::from_secs(1);
+    let request = events.next("request", second).await;
+    assert_eq!(request["operation"], "generateTelemarketingOtp");
+    assert_eq!(request["phone"], "******0002");
+    let sms = events.next("sms", second).await;
+    assert_eq!(sms["to"], "5512340002");
+    assert_eq!(sms["otp"], server.last_otp("5512340002").await);
+    assert!(sms["sentAt"].as_str().unwrap().ends_with('Z'));
+}
+
+#[tokio::test]
+async fn an_sms_sent_through_another_instance_appears_too() {
+    let store: Arc<dyn Store> = store_under_test().unwrap_or_else(|| Arc::new(MemoryStore::new()));
+    let watched = TestServer::builder().store(store.clone()).start().await;
+    let other = TestServer::builder().store(store).start().await;
+    let headers = other.tm_headers("sandbox").await;
+    let mut events = Events::open(&watched).await;
+    other.tm_generate(&headers, "cust-1", "5512340003").await;
+    let sms = events.next("sms", Duration::from_secs(1)).await;
+    assert_eq!(sms["to"], "5512340003");
+    let listed = recent_requests(&watched).await;
+    assert!(
+        listed.is_empty(),
+        "requests are this instance's only: {listed:?}"
+    );
+}
+
+#[tokio::test]
+async fn streams_end_when_the_server_shuts_down() {
+    let server = TestServer::start().await;
+    let mut events = Events::open(&server).await;
+    let hello = events.response.chunk().await.unwrap().unwrap();
+    assert!(hello.starts_with(b"retry: "));
+    drop(server); // stops it, with 10 s of grace for in-flight requests
+    let end = tokio::time::timeout(Duration::from_secs(2), events.response.chunk()).await;
+    assert!(
+        matches!(end, Ok(Ok(None)) | Ok(Err(_))),
+        "the stream did not end"
+    );
+}
