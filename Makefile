@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe lint clean
+.PHONY: help tools generate build run bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-browser lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ build: ## build the release binary: target/release/otp-server
 run: ## start the server in sandbox mode on 127.0.0.1:8080 (extra flags: ARGS="...")
 	$(CARGO) run --bin otp-server -- serve $(ARGS)
 
-test: check-specs check-generated test-rust test-redis check-schemathesis check-recipe ## everything CI checks but lint
+test: check-specs check-generated test-rust test-redis check-schemathesis check-recipe check-browser ## everything CI checks but lint
 
 # CI must run the Redis-process tests: without redis-server they fail here
 # instead of skipping (plain `cargo test` skips them with a printed reason).
@@ -54,6 +54,9 @@ check-schemathesis: $(STAMP) ## run schemathesis against a sandbox server, one r
 
 check-recipe: $(STAMP) ## add a throw-away operation to a copy of a spec: only the spec, generated/ and one impl method change
 	@scripts/check-new-operation.sh
+
+check-browser: ## the sandbox console and API docs in headless Chromium, against a fresh sandbox server
+	@scripts/check-browser.sh
 
 bench: ## benchmarks: full flows under load against a baseline, and memory per challenge
 	@scripts/bench.sh

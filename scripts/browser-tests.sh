@@ -19,8 +19,8 @@ if [ ! -x "$chromium" ]; then
   echo "browser-tests: no Chromium at $chromium (apt-get install chromium, or set CHROMIUM)" >&2; exit 1
 fi
 "$root/scripts/node-tools.sh" >/dev/null
-if ! curl -fsS -o /dev/null --max-time 5 "$base/sandbox/v1/clock"; then
-  echo "browser-tests: no sandbox server answers at $base (GET /sandbox/v1/clock)" >&2; exit 1
+if ! curl -fsS -o /dev/null --max-time 5 "$base/sandbox/v1/sms"; then
+  echo "browser-tests: no sandbox server answers at $base (GET /sandbox/v1/sms)" >&2; exit 1
 fi
 mkdir -p "$root/target/screenshots"
 cd "$root"
