@@ -9,10 +9,12 @@ mod backends;
 mod policy;
 mod production;
 mod secrets;
+mod test_phones;
 
 pub use backends::{without_credentials, SmsBackend, SmsFile, StoreBackend};
 pub use policy::{Policy, PolicyOverrides};
 pub use secrets::{decode_key, Key, KeySource};
+pub use test_phones::{SandboxConfig, TestPhoneEntry, TestPhones};
 
 use crate::cipher::Cipher;
 pub use crate::store::redis::RedisConfig;
@@ -39,6 +41,8 @@ pub struct Config {
     pub secrets: Secrets,
     pub policy: Policy,
     pub clients: Clients,
+    /// `[[sandbox.test_phones]]`, checked.
+    pub test_phones: TestPhones,
 }
 
 /// `[server]`: how the HTTP side behaves.
@@ -62,6 +66,14 @@ pub struct ServerConfig {
     pub token_lifetime_secs: u64,
     /// How many messages the sandbox outbox keeps, oldest dropped first.
     pub outbox_capacity: usize,
+    /// Most entries (phones, challenges, sessions, token clients) the memory
+    /// store holds; past it new ones get `500 serverUnavailable`.
+    pub max_store_entries: usize,
+    /// Most connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// Outside the sandbox, where `/metrics` (and the health endpoints) are
+    /// served, apart from the public listener.
+    pub admin_listen: String,
     /// On SIGTERM/SIGINT: how long in-flight requests may take to finish.
     pub shutdown_grace_ms: u64,
 }
@@ -77,6 +89,9 @@ impl Default for ServerConfig {
             body_timeout_ms: 10_000,
             token_lifetime_secs: 3_600,
             outbox_capacity: 1_000,
+            max_store_entries: crate::store::memory::DEFAULT_MAX_ENTRIES,
+            max_connections: 10_000,
+            admin_listen: "127.0.0.1:9464".into(),
             shutdown_grace_ms: 10_000,
         }
     }
@@ -197,6 +212,8 @@ struct File {
     policy: Policy,
     #[serde(default)]
     clients: Vec<ClientEntry>,
+    #[serde(default)]
+    sandbox: SandboxConfig,
 }
 
 impl Config {
@@ -244,6 +261,7 @@ impl Config {
             );
         }
         let sms = SmsBackend::from_file(&file.sms, file.server.sandbox)?;
+        let test_phones = TestPhones::from_config(&file.sandbox)?;
         let config = Self {
             server: file.server,
             redis: file.redis,
@@ -251,6 +269,7 @@ impl Config {
             secrets,
             policy: file.policy,
             clients: Clients(clients),
+            test_phones,
         };
         if !config.server.sandbox {
             production::check(&config)?;

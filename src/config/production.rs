@@ -22,6 +22,10 @@ pub fn check(config: &Config) -> anyhow::Result<()> {
         "secrets.token_key and secrets.otp_key must differ"
     );
     ensure!(
+        config.test_phones.is_empty(),
+        "sandbox.test_phones are for the sandbox only: remove them (their OTPs are fixed and public)"
+    );
+    ensure!(
         config.clients.iter().next().is_some(),
         "no [[clients]]: production needs at least one"
     );

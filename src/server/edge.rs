@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 /// Answers one request. Never fails: every failure is a response.
 pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
     let started = Instant::now();
+    app.refresh_sandbox_clock().await;
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let uuid: Option<Arc<str>> = gate::header(req.headers(), "uuid").map(Arc::from);
@@ -97,23 +98,27 @@ async fn answer(
 
 /// What is not an operation: health, metrics, the sandbox's own endpoints.
 async fn other(app: &App, req: Request<Incoming>, uuid: Option<&str>) -> Response<Body> {
-    let path = req.uri().path();
+    let path = req.uri().path().to_owned();
     let get = req.method() == Method::GET;
-    match path {
+    match path.as_str() {
         "/health/live" if get => response::json(200, &serde_json::json!({"status": "live"})),
         "/health/ready" if get => ready(app, uuid).await,
         "/metrics" if get => metrics(app),
-        "/sandbox/v1/sms" if get && app.is_sandbox() => {
-            sandbox::outbox(app, req.uri().query(), uuid).await
-        }
         "/health/live" | "/health/ready" | "/metrics" => method_not_allowed(app, "GET", uuid),
-        "/sandbox/v1/sms" if app.is_sandbox() => method_not_allowed(app, "GET", uuid),
-        _ => {
-            let error = ApiError::new(code::RESOURCE_NOT_FOUND, "path")
-                .with_details(format!("No operation at {path}"));
-            response::error(app, None, &error, uuid)
+        _ if app.is_sandbox() && path.starts_with("/sandbox/") => {
+            match sandbox::route(app, req, uuid).await {
+                Some(answer) => answer,
+                None => not_found(app, &path, uuid),
+            }
         }
+        _ => not_found(app, &path, uuid),
     }
+}
+
+fn not_found(app: &App, path: &str, uuid: Option<&str>) -> Response<Body> {
+    let error = ApiError::new(code::RESOURCE_NOT_FOUND, "path")
+        .with_details(format!("No operation at {path}"));
+    response::error(app, None, &error, uuid)
 }
 
 async fn ready(app: &App, uuid: Option<&str>) -> Response<Body> {
@@ -137,7 +142,7 @@ fn metrics(app: &App) -> Response<Body> {
     response
 }
 
-fn method_not_allowed(app: &App, allowed: &str, uuid: Option<&str>) -> Response<Body> {
+pub(super) fn method_not_allowed(app: &App, allowed: &str, uuid: Option<&str>) -> Response<Body> {
     let error = ApiError::new(code::METHOD_NOT_ALLOWED, "method")
         .with_details(format!("Only {allowed} is allowed here"));
     let mut response = response::error(app, None, &error, uuid);
