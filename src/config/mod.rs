@@ -163,6 +163,8 @@ pub struct Client {
     pub inline_key: bool,
     /// Why the cipher key is unfit for production, if it is.
     pub key_weakness: Option<&'static str>,
+    /// The cipher key (for production's one-key-one-purpose check).
+    pub key_bytes: Option<[u8; 32]>,
     pub apis: BTreeSet<ApiName>,
     pub access: Vec<AccessEntry>,
     pub policy: Policy,
@@ -296,13 +298,14 @@ fn build_client(entry: ClientEntry, defaults: &Policy) -> anyhow::Result<Client>
         env: entry.key_env,
         file: entry.key_file,
     };
-    let (cipher, inline_key, key_weakness) = match entry.cipher.as_str() {
-        "plain" if key.is_empty() => (Cipher::Plain, false, None),
+    let (cipher, inline_key, key_weakness, key_bytes) = match entry.cipher.as_str() {
+        "plain" if key.is_empty() => (Cipher::Plain, false, None, None),
         "plain" => bail!("cipher \"plain\" takes no key"),
         "aes-256-gcm" => {
             let key = key.resolve("key")?;
             let weakness = secrets::weakness(&key.bytes);
-            (Cipher::aes_256_gcm(&key.bytes), key.inline, weakness)
+            let cipher = Cipher::aes_256_gcm(&key.bytes);
+            (cipher, key.inline, weakness, Some(key.bytes))
         }
         other => bail!("unknown cipher {other:?}: use \"plain\" or \"aes-256-gcm\""),
     };
@@ -327,6 +330,7 @@ fn build_client(entry: ClientEntry, defaults: &Policy) -> anyhow::Result<Client>
         cipher,
         inline_key,
         key_weakness,
+        key_bytes,
         apis: entry.apis,
         access: entry.access,
         policy,

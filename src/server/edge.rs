@@ -56,6 +56,18 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
     response
 }
 
+/// Answers one request on the admin listener: `/metrics` and health only.
+pub async fn handle_admin(app: &App, req: Request<Incoming>) -> Response<Body> {
+    let (get, path) = (req.method() == Method::GET, req.uri().path());
+    match path {
+        "/metrics" if get => metrics(app),
+        "/health/live" if get => response::json(200, &serde_json::json!({"status": "live"})),
+        "/health/ready" if get => ready(app, None).await,
+        "/metrics" | "/health/live" | "/health/ready" => method_not_allowed(app, "GET", None),
+        _ => not_found(app, path, None),
+    }
+}
+
 /// The error code an error answer carries (`code` of an `ErrorResponse`,
 /// `error` of an RFC 6749 refusal), read from the answer itself.
 async fn error_code(response: Response<Body>) -> (Response<Body>, Option<String>) {
@@ -103,8 +115,9 @@ async fn other(app: &App, req: Request<Incoming>, uuid: Option<&str>) -> Respons
     match path.as_str() {
         "/health/live" if get => response::json(200, &serde_json::json!({"status": "live"})),
         "/health/ready" if get => ready(app, uuid).await,
-        "/metrics" if get => metrics(app),
-        "/health/live" | "/health/ready" | "/metrics" => method_not_allowed(app, "GET", uuid),
+        "/metrics" if get && app.is_sandbox() => metrics(app),
+        "/health/live" | "/health/ready" => method_not_allowed(app, "GET", uuid),
+        "/metrics" if app.is_sandbox() => method_not_allowed(app, "GET", uuid),
         _ if app.is_sandbox() && path.starts_with("/sandbox/") => {
             match sandbox::route(app, req, uuid).await {
                 Some(answer) => answer,

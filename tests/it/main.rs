@@ -5,6 +5,7 @@
 mod processes;
 mod support;
 
+mod attacks;
 mod contract;
 mod errors;
 mod fuzz;
