@@ -66,6 +66,15 @@ pub fn banner(app: &App, addr: SocketAddr, admin: Option<&TcpListener>) -> Strin
             "  outbox: curl 'http://{addr}/sandbox/v1/sms?to=%2B525512345678'"
         ));
         lines.push("  forced errors: send `Prefer: error=<code>` on any OTP operation".into());
+        lines.push(format!("  testing kit: POST http://{addr}/sandbox/v1/provider-states (Pact), POST /sandbox/v1/reset, GET|POST /sandbox/v1/clock"));
+        let phones = app.config().test_phones.listed();
+        let phones: Vec<_> = phones
+            .iter()
+            .map(|(p, otp)| format!("{p} (OTP {otp})"))
+            .collect();
+        if !phones.is_empty() {
+            lines.push(format!("  test phones: {}", phones.join(", ")));
+        }
         lines.push("  clients (client_secret: sandbox-secret):".into());
         for client in app.config().clients.iter() {
             lines.push(format!(

@@ -66,6 +66,16 @@ impl TestPhones {
         Ok(phones)
     }
 
+    /// Every test phone and its OTP, as configured (for the banner).
+    pub fn listed(&self) -> Vec<(String, &str)> {
+        let rao = self.rao.iter().map(|(id, otp)| (id.e164(), otp.as_str()));
+        let tm = self
+            .telemarketing
+            .iter()
+            .map(|(n, otp)| (n.clone(), otp.as_str()));
+        rao.chain(tm).collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.rao.is_empty() && self.telemarketing.is_empty()
     }

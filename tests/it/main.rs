@@ -10,6 +10,7 @@ mod contract;
 mod errors;
 mod fuzz;
 mod generated_guard;
+mod kit;
 mod oauth;
 mod operations;
 mod production;
