@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-browser lint clean
+.PHONY: help tools generate build run bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-pact check-browser lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ build: ## build the release binary: target/release/otp-server
 run: ## start the server in sandbox mode on 127.0.0.1:8080 (extra flags: ARGS="...")
 	$(CARGO) run --bin otp-server -- serve $(ARGS)
 
-test: check-specs check-generated test-rust test-redis check-schemathesis check-recipe check-browser ## everything CI checks but lint
+test: check-specs check-generated test-rust test-redis check-schemathesis check-pact check-recipe check-browser ## everything CI checks but lint
 
 # CI must run the Redis-process tests: without redis-server they fail here
 # instead of skipping (plain `cargo test` skips them with a printed reason).
@@ -51,6 +51,9 @@ check-generated: $(STAMP) ## regenerate into a temp folder and diff against gene
 
 check-schemathesis: $(STAMP) ## run schemathesis against a sandbox server, one run per spec
 	@scripts/schemathesis.sh
+
+check-pact: $(STAMP) ## verify the consumer pacts of tests/pacts/ against a sandbox with the Pact verifier (JUnit: target/pact/junit.xml)
+	@scripts/with-sandbox.sh scripts/pact-verify.sh
 
 check-recipe: $(STAMP) ## add a throw-away operation to a copy of a spec: only the spec, generated/ and one impl method change
 	@scripts/check-new-operation.sh

@@ -80,9 +80,9 @@ assert anchor in code, "RaoApi's Api impl not found"
 open(path, "w").write(code.replace(anchor, anchor + method, 1))
 EOF
 
-echo "== 4. build (shared target dir: only the path crates are rebuilt)"
-(cd "$copy" && CARGO_TARGET_DIR="$root/target" cargo build --quiet --bin otp-server)
-bin="$root/target/debug/otp-server"
+echo "== 4. build (in target/recipe: a copy must not share the main build's artifacts)"
+(cd "$copy" && CARGO_TARGET_DIR="$root/target/recipe" cargo build --quiet --bin otp-server)
+bin="$root/target/recipe/debug/otp-server"
 log="$tmp/server.log"
 "$bin" serve --listen 127.0.0.1:0 >"$log" 2>"$tmp/server.err" &
 server=$!
@@ -127,6 +127,4 @@ changed=$(diff -rq "$tmp/original" "$copy" | sed -e "s#$tmp/original/##" -e "s#$
             -e '^Files generated/' -e '^Only in generated' || true)
 [ -z "$changed" ] || fail "other files had to change: $changed"
 kill "$server"; server=""
-echo "== restoring the main build's binary"
-cargo build --quiet --bin otp-server
 echo "recipe check passed: a new operation needed the spec, make generate and one trait method"

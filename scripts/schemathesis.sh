@@ -20,7 +20,12 @@ done
 [ -n "${base:-}" ] || { cat "$log" "$log.err" >&2; echo "the server did not start" >&2; exit 1; }
 token=$("$bin" token --client sandbox)
 
-checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance
+# Every check but positive_data_acceptance, which wants every schema-valid
+# request accepted: the specs document 400s for valid-looking requests the
+# business refuses (a throttled phone, an unknown sid, a phone number that
+# does not decrypt) — see specs/NORMALIZATION.md, A5.
+checks=all
+excluded=positive_data_acceptance
 otp_headers=(-H "Authorization: Bearer $token" -H "client_id: sandbox" -H "X-IBM-Client-Id: sandbox"
              -H "countryCode: MX" -H "businessCode: GCB" -H "channelId: IVR" -H "Content-Type: application/json")
 status=0
@@ -28,7 +33,7 @@ for spec in rao-token-management telemarketing-otp oauth-token; do
   headers=("${otp_headers[@]}")
   [ "$spec" = oauth-token ] && headers=()
   echo "== schemathesis: specs/$spec.yaml"
-  if ! "$st" run "specs/$spec.yaml" --url "$base/api" --checks "$checks" \
+  if ! "$st" run "specs/$spec.yaml" --url "$base/api" --checks "$checks" --exclude-checks "$excluded" \
        --max-examples "${SCHEMATHESIS_EXAMPLES:-100}" ${headers[@]+"${headers[@]}"} >"$log.out" 2>&1; then
     cat "$log.out"
     status=1

@@ -8,7 +8,7 @@
 //! [`AppBuilder::clock`].
 
 use crate::auth::Tokens;
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, OffsetClock, SystemClock};
 use crate::config::{Config, SmsBackend, StoreBackend};
 use crate::console::Console;
 use crate::contract::Contract;
@@ -20,7 +20,7 @@ use crate::sms::{LogGateway, Outbox, SmsGateway, WebhookGateway};
 use crate::store::memory::MemoryStore;
 use crate::store::metered::MeteredStore;
 use crate::store::redis::RedisStore;
-use crate::store::{Health, Store};
+use crate::store::{AuthStore, Health, SandboxStore, Store};
 use anyhow::Context;
 use std::sync::Arc;
 
@@ -33,7 +33,11 @@ struct AppState {
     /// The sandbox outbox, when the configured gateway is the outbox.
     outbox: Option<Arc<Outbox>>,
     health: Arc<dyn Health>,
+    auth: Arc<dyn AuthStore>,
+    sandbox: Arc<dyn SandboxStore>,
     clock: Arc<dyn Clock>,
+    /// The sandbox's clock (the same as `clock`), in sandbox mode.
+    sandbox_clock: Option<Arc<OffsetClock>>,
     metrics: Metrics,
     /// What the sandbox console shows live (inert outside the sandbox).
     console: Console,
@@ -85,6 +89,34 @@ impl App {
         &*self.0.clock
     }
 
+    /// The token endpoint's failure counters.
+    pub fn auth(&self) -> &dyn AuthStore {
+        &*self.0.auth
+    }
+
+    /// The sandbox's shared state (reset, clock offset, provider states).
+    pub fn sandbox(&self) -> &dyn SandboxStore {
+        &*self.0.sandbox
+    }
+
+    /// The sandbox's clock, in sandbox mode.
+    pub fn sandbox_clock(&self) -> Option<&OffsetClock> {
+        self.0.sandbox_clock.as_deref()
+    }
+
+    /// Takes the sandbox clock's offset from the store, where any instance
+    /// may have moved it (once per request, in sandbox mode). On failure
+    /// the last offset stays: the request's own store calls will tell.
+    pub async fn refresh_sandbox_clock(&self) {
+        let Some(clock) = self.sandbox_clock() else {
+            return;
+        };
+        match self.0.sandbox.clock_offset().await {
+            Ok(offset) => clock.set_offset(offset),
+            Err(e) => tracing::debug!(error = %e, "sandbox clock offset not read"),
+        }
+    }
+
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
     }
@@ -134,7 +166,15 @@ impl AppBuilder {
     pub fn build(self) -> anyhow::Result<App> {
         let config = self.config;
         let contract = Contract::get()?;
-        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let base = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let sandbox_clock = config
+            .server
+            .sandbox
+            .then(|| Arc::new(OffsetClock::new(base.clone())));
+        let clock: Arc<dyn Clock> = match &sandbox_clock {
+            Some(clock) => clock.clone(),
+            None => base,
+        };
         let metrics = Metrics::new();
         let keys = Keys::new(&config.otp_key());
         let store = match self.store {
@@ -146,14 +186,9 @@ impl AppBuilder {
             Some(sms) => (sms, None),
             None => sms_gateway(&config, &store, &clock)?,
         };
-        let mfa = self.mfa.unwrap_or_else(|| {
-            Arc::new(LocalMfa::new(
-                store.clone(),
-                keys.clone(),
-                ALPHANUMERIC,
-                clock.clone(),
-            ))
-        });
+        let mfa = self
+            .mfa
+            .unwrap_or_else(|| Arc::new(LocalMfa::new(ALPHANUMERIC)));
         let tokens = Tokens::new(config.token_key(), config.token_lifetime(), clock.clone());
         let backends = Backends {
             store: store.clone(),
@@ -164,14 +199,17 @@ impl AppBuilder {
         };
         let console = Console::new(config.server.sandbox, outbox.clone());
         Ok(App(Arc::new(AppState {
-            otp: OtpEngine::new(backends, keys),
+            otp: OtpEngine::new(backends, keys, config.test_phones.clone()),
             console,
             config,
             contract,
             tokens,
             outbox,
-            health: store,
+            health: store.clone(),
+            auth: store.clone(),
+            sandbox: store,
             clock,
+            sandbox_clock,
             metrics,
         })))
     }
@@ -180,7 +218,10 @@ impl AppBuilder {
 /// The store `server.store` names.
 fn store_for(config: &Config, clock: &Arc<dyn Clock>) -> anyhow::Result<Arc<dyn Store>> {
     Ok(match &config.server.store {
-        StoreBackend::Memory => Arc::new(MemoryStore::with_clock(clock.clone())),
+        StoreBackend::Memory => Arc::new(MemoryStore::with_clock(
+            clock.clone(),
+            config.server.max_store_entries,
+        )),
         StoreBackend::Redis(url) | StoreBackend::RedisCluster(url) => {
             let store = RedisStore::new(url, &config.redis)
                 .with_context(|| format!("store {}", config.server.store))?;

@@ -127,21 +127,32 @@ pub struct Granted {
     pub scope: String,
 }
 
-/// RFC 6749 §5.2 refusals.
+/// RFC 6749 §5.2 refusals, and the `429` of a client with too many failures.
 #[derive(Debug, PartialEq, Eq)]
 pub enum GrantError {
     InvalidRequest(String),
     InvalidClient,
     UnsupportedGrantType,
     InvalidScope,
+    /// Too many failed authentications: refused for this long.
+    TooManyFailures(Duration),
 }
 
-/// The client credentials grant: checks the request and the client, issues a token.
-pub fn grant(
-    clients: &Clients,
-    tokens: &Tokens,
-    request: &ClientCredentials,
-) -> Result<Granted, GrantError> {
+/// Failed client authentications per `client_id` before the token
+/// endpoint refuses that client (`429`) until the window ends.
+pub const MAX_AUTH_FAILURES: u32 = 10;
+/// The window of [`MAX_AUTH_FAILURES`].
+pub const AUTH_FAILURE_WINDOW: Duration = Duration::from_secs(60);
+
+/// A token request whose shape is right: the client to authenticate.
+pub struct Claimed<'a> {
+    pub client_id: &'a str,
+    pub secret: &'a str,
+}
+
+/// Checks the request's grant type, scope and credentials' presence (no
+/// secret compared yet).
+pub fn check_request(request: &ClientCredentials) -> Result<Claimed<'_>, GrantError> {
     match request.grant_type.as_deref() {
         None => return Err(GrantError::InvalidRequest("grant_type is required".into())),
         Some("client_credentials") => {}
@@ -154,18 +165,47 @@ pub fn grant(
     {
         return Err(GrantError::InvalidScope);
     }
-    let (Some(id), Some(secret)) = (&request.client_id, &request.client_secret) else {
-        return Err(GrantError::InvalidClient);
-    };
+    match (&request.client_id, &request.client_secret) {
+        (Some(client_id), Some(secret)) => Ok(Claimed { client_id, secret }),
+        _ => Err(GrantError::InvalidClient),
+    }
+}
+
+/// Authenticates the claimed client (constant time) and issues its token.
+pub fn grant(
+    clients: &Clients,
+    tokens: &Tokens,
+    claimed: &Claimed<'_>,
+) -> Result<Granted, GrantError> {
     let client = clients
-        .get(id)
-        .filter(|c| secret_matches(c, secret))
+        .get(claimed.client_id)
+        .filter(|c| secret_matches(c, claimed.secret))
         .ok_or(GrantError::InvalidClient)?;
     Ok(Granted {
         access_token: tokens.issue(&client.id),
         expires_in: tokens.lifetime().as_secs() as i64,
         scope: SCOPE.to_owned(),
     })
+}
+
+/// The key under which a client's authentication failures are counted
+/// (client ids are not secret; any id, registered or not, is counted).
+pub fn failure_key(client_id: &str) -> [u8; 16] {
+    let digest = Sha256::digest(client_id.as_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
+}
+
+/// A new client secret: 256 random bits, base64url, and its SHA-256 in hex
+/// (what the config holds).
+pub fn new_secret() -> Result<(String, String), crate::crypto::RandomError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| crate::crypto::RandomError)?;
+    let secret = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = Sha256::digest(secret.as_bytes());
+    let hex = hash.iter().map(|b| format!("{b:02x}")).collect();
+    Ok((secret, hex))
 }
 
 /// Whether `secret` is the client's secret (constant time).

@@ -31,6 +31,20 @@ pub enum Command {
     Decrypt(CipherArgs),
     /// Print a bearer token for the client (sandbox mode only).
     Token(TokenArgs),
+    /// Manage clients: `client new ID` makes a client secret.
+    #[command(subcommand)]
+    Client(ClientCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Generate a 256-bit client secret for a new client ID and print it once,
+    /// with the [[clients]] lines to paste into the config (which holds only
+    /// the secret's SHA-256).
+    New {
+        /// The new client's client_id.
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -68,6 +68,47 @@ impl Clock for ManualClock {
     }
 }
 
+/// The sandbox's clock: another clock moved forward by an offset that the
+/// sandbox's `POST /sandbox/v1/clock` raises (and its reset clears). The
+/// offset lives in the store, shared by every instance; each instance
+/// reads it once per request and keeps it here.
+#[derive(Debug)]
+pub struct OffsetClock {
+    base: std::sync::Arc<dyn Clock>,
+    offset: AtomicU64,
+}
+
+impl std::fmt::Debug for dyn Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock({})", self.now())
+    }
+}
+
+impl OffsetClock {
+    pub fn new(base: std::sync::Arc<dyn Clock>) -> Self {
+        Self {
+            base,
+            offset: AtomicU64::new(0),
+        }
+    }
+
+    /// The offset, in ms.
+    pub fn offset(&self) -> Millis {
+        self.offset.load(Ordering::SeqCst)
+    }
+
+    /// Takes the store's offset.
+    pub fn set_offset(&self, offset: Millis) {
+        self.offset.store(offset, Ordering::SeqCst);
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> Millis {
+        self.base.now() + self.offset()
+    }
+}
+
 /// RFC 3339 UTC with milliseconds: `2026-11-25T12:00:00.000Z`.
 pub fn rfc3339(at: Millis) -> String {
     let at = chrono::DateTime::from_timestamp_millis(at as i64).unwrap_or_default();

@@ -322,7 +322,8 @@ async fn poll_outbox(shared: Weak<Shared>, outbox: Arc<Outbox>) {
         if !shared.keep_polling() {
             return;
         }
-        match outbox.list(None, POLL_WINDOW).await {
+        // Not `since` the newest seen: a reset moves the sandbox clock back.
+        match outbox.list(None, None, POLL_WINDOW).await {
             Ok(newest) => seen = Some(shared.announce_new(seen, newest)),
             Err(e) => tracing::warn!(cause = %e, "console: cannot read the outbox"),
         }

@@ -29,6 +29,7 @@ pub mod auth;
 pub mod cipher;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod console;
 pub mod contract;
@@ -45,4 +46,4 @@ pub mod startup;
 pub mod store;
 
 pub use app::App;
-pub use server::serve;
+pub use server::{serve, serve_with_admin};

@@ -1,12 +1,11 @@
 //! The `otp-server` binary: parse the command line, load the config and
 //! hand over to the library.
 
-use anyhow::{bail, Context};
-
+use anyhow::Context;
 use clap::Parser;
-use otp_server::cli::{CipherArgs, Cli, Command, ServeArgs, TokenArgs};
+use otp_server::cli::{CipherArgs, Cli, ClientCommand, Command, ServeArgs, TokenArgs};
 use otp_server::config::Config;
-use otp_server::{startup, App};
+use otp_server::{commands, startup, App};
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -15,6 +14,10 @@ fn main() -> anyhow::Result<()> {
         Command::Encrypt(args) => cipher(args, true),
         Command::Decrypt(args) => cipher(args, false),
         Command::Token(args) => token(args),
+        Command::Client(ClientCommand::New { id }) => {
+            print!("{}", commands::client_new(&id)?);
+            Ok(())
+        }
     }
 }
 
@@ -32,46 +35,28 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(&config.server.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+        let admin = startup::bind_admin(&config).await?;
         let app = App::builder(config).build()?;
-        println!("{}", startup::banner(&app, listener.local_addr()?));
-        otp_server::serve(listener, app, startup::shutdown_signal()).await;
+        println!(
+            "{}",
+            startup::banner(&app, listener.local_addr()?, admin.as_ref())
+        );
+        otp_server::serve_with_admin(listener, admin, app, startup::shutdown_signal()).await;
         Ok(())
-    })
-}
-
-fn client_config(
-    config: &Config,
-    id: &str,
-) -> anyhow::Result<std::sync::Arc<otp_server::config::Client>> {
-    config.clients.get(id).cloned().with_context(|| {
-        let known: Vec<_> = config.clients.iter().map(|c| c.id.as_str()).collect();
-        format!("no client {id:?}; configured clients: {}", known.join(", "))
     })
 }
 
 fn cipher(args: CipherArgs, encrypt: bool) -> anyhow::Result<()> {
     let config = Config::load(args.config.config.as_deref())?;
-    let client = client_config(&config, &args.client)?;
-    let out = if encrypt {
-        client.cipher.encrypt(&args.value)
-    } else {
-        client.cipher.decrypt(&args.value)
-    };
     println!(
         "{}",
-        out.with_context(|| format!("{} cipher of client {}", client.cipher.name(), client.id))?
+        commands::cipher(&config, &args.client, &args.value, encrypt)?
     );
     Ok(())
 }
 
 fn token(args: TokenArgs) -> anyhow::Result<()> {
     let config = Config::load(args.config.config.as_deref())?;
-    if !config.server.sandbox {
-        bail!("`otp-server token` works in sandbox mode only; outside it, use the token endpoint with the client's secret");
-    }
-    let client = client_config(&config, &args.client)?;
-    let clock = std::sync::Arc::new(otp_server::clock::SystemClock);
-    let tokens = otp_server::auth::Tokens::new(config.token_key(), config.token_lifetime(), clock);
-    println!("{}", tokens.issue(&client.id));
+    println!("{}", commands::token(&config, &args.client)?);
     Ok(())
 }

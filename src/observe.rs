@@ -155,6 +155,14 @@ impl Metrics {
             ("otp_sms_sent_total", "SMS handed to the gateway"),
             ("otp_sms_failed_total", "SMS the gateway failed to deliver"),
             ("otp_store_errors_total", "Store calls that failed, by call"),
+            (
+                "otp_store_full_total",
+                "Requests refused because the memory store is at server.max_store_entries",
+            ),
+            (
+                "otp_token_refused_total",
+                "Token requests refused with 429 after too many failed client authentications",
+            ),
         ];
         for (name, help) in counters {
             r.describe_counter(name.into(), None, SharedString::const_str(help));
@@ -212,16 +220,25 @@ impl Metrics {
         });
     }
 
+    /// The token endpoint answered 429 to a client.
+    pub fn token_refused(&self) {
+        self.record(|| counter!("otp_token_refused_total").increment(1));
+    }
+
     pub fn sms_failed(&self) {
         self.record(|| counter!("otp_sms_failed_total").increment(1));
     }
 
-    pub fn store_call(&self, call: &'static str, latency: Duration, ok: bool) {
+    /// A store call; `full` when it failed because the store is at its cap.
+    pub fn store_call(&self, call: &'static str, latency: Duration, ok: bool, full: bool) {
         self.record(|| {
             histogram!("otp_store_call_duration_seconds", "call" => call)
                 .record(latency.as_secs_f64());
             if !ok {
                 counter!("otp_store_errors_total", "call" => call).increment(1);
+            }
+            if full {
+                counter!("otp_store_full_total").increment(1);
             }
         });
     }

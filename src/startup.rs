@@ -2,7 +2,10 @@
 //! banner a newcomer reads, and the shutdown signal.
 
 use crate::app::App;
+use crate::config::Config;
+use anyhow::Context;
 use std::net::SocketAddr;
+use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 /// Logs to stderr, levels from `RUST_LOG` (default `info`).
@@ -30,13 +33,30 @@ pub fn init_logging() {
     }
 }
 
-/// The lines printed at startup: where, which mode, which clients.
-pub fn banner(app: &App, addr: SocketAddr) -> String {
+/// Outside the sandbox, the admin listener (`server.admin_listen`) for
+/// `/metrics` and the health endpoints.
+pub async fn bind_admin(config: &Config) -> anyhow::Result<Option<TcpListener>> {
+    if config.server.sandbox {
+        return Ok(None);
+    }
+    let addr = &config.server.admin_listen;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on server.admin_listen {addr}"))?;
+    Ok(Some(listener))
+}
+
+/// The lines printed at startup: where, which mode, which clients. The
+/// store is shown without credentials.
+pub fn banner(app: &App, addr: SocketAddr, admin: Option<&TcpListener>) -> String {
     let server = &app.config().server;
     let mut lines = vec![format!(
         "otp-server {} listening on http://{addr}",
         env!("CARGO_PKG_VERSION")
     )];
+    if let Some(admin) = admin.and_then(|a| a.local_addr().ok()) {
+        lines.push(format!("admin (metrics, health): http://{admin}"));
+    }
     lines.push(format!("store: {}", server.store));
     if server.sandbox {
         lines.push(
@@ -49,6 +69,15 @@ pub fn banner(app: &App, addr: SocketAddr) -> String {
             "  outbox: curl 'http://{addr}/sandbox/v1/sms?to=%2B525512345678'"
         ));
         lines.push("  forced errors: send `Prefer: error=<code>` on any OTP operation".into());
+        lines.push(format!("  testing kit: POST http://{addr}/sandbox/v1/provider-states (Pact), POST /sandbox/v1/reset, GET|POST /sandbox/v1/clock"));
+        let phones = app.config().test_phones.listed();
+        let phones: Vec<_> = phones
+            .iter()
+            .map(|(p, otp)| format!("{p} (OTP {otp})"))
+            .collect();
+        if !phones.is_empty() {
+            lines.push(format!("  test phones: {}", phones.join(", ")));
+        }
         lines.push("  clients (client_secret: sandbox-secret):".into());
         for client in app.config().clients.iter() {
             lines.push(format!(

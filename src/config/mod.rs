@@ -9,10 +9,12 @@ mod backends;
 mod policy;
 mod production;
 mod secrets;
+mod test_phones;
 
 pub use backends::{without_credentials, SmsBackend, SmsFile, StoreBackend};
 pub use policy::{Policy, PolicyOverrides};
 pub use secrets::{decode_key, Key, KeySource};
+pub use test_phones::{SandboxConfig, TestPhoneEntry, TestPhones};
 
 use crate::cipher::Cipher;
 pub use crate::store::redis::RedisConfig;
@@ -39,6 +41,8 @@ pub struct Config {
     pub secrets: Secrets,
     pub policy: Policy,
     pub clients: Clients,
+    /// `[[sandbox.test_phones]]`, checked.
+    pub test_phones: TestPhones,
 }
 
 /// `[server]`: how the HTTP side behaves.
@@ -62,6 +66,14 @@ pub struct ServerConfig {
     pub token_lifetime_secs: u64,
     /// How many messages the sandbox outbox keeps, oldest dropped first.
     pub outbox_capacity: usize,
+    /// Most entries (phones, challenges, sessions, token clients) the memory
+    /// store holds; past it new ones get `500 serverUnavailable`.
+    pub max_store_entries: usize,
+    /// Most connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// Outside the sandbox, where `/metrics` (and the health endpoints) are
+    /// served, apart from the public listener.
+    pub admin_listen: String,
     /// On SIGTERM/SIGINT: how long in-flight requests may take to finish.
     pub shutdown_grace_ms: u64,
 }
@@ -77,6 +89,9 @@ impl Default for ServerConfig {
             body_timeout_ms: 10_000,
             token_lifetime_secs: 3_600,
             outbox_capacity: 1_000,
+            max_store_entries: crate::store::memory::DEFAULT_MAX_ENTRIES,
+            max_connections: 10_000,
+            admin_listen: "127.0.0.1:9464".into(),
             shutdown_grace_ms: 10_000,
         }
     }
@@ -148,6 +163,8 @@ pub struct Client {
     pub inline_key: bool,
     /// Why the cipher key is unfit for production, if it is.
     pub key_weakness: Option<&'static str>,
+    /// The cipher key (for production's one-key-one-purpose check).
+    pub key_bytes: Option<[u8; 32]>,
     pub apis: BTreeSet<ApiName>,
     pub access: Vec<AccessEntry>,
     pub policy: Policy,
@@ -197,6 +214,8 @@ struct File {
     policy: Policy,
     #[serde(default)]
     clients: Vec<ClientEntry>,
+    #[serde(default)]
+    sandbox: SandboxConfig,
 }
 
 impl Config {
@@ -244,6 +263,7 @@ impl Config {
             );
         }
         let sms = SmsBackend::from_file(&file.sms, file.server.sandbox)?;
+        let test_phones = TestPhones::from_config(&file.sandbox)?;
         let config = Self {
             server: file.server,
             redis: file.redis,
@@ -251,6 +271,7 @@ impl Config {
             secrets,
             policy: file.policy,
             clients: Clients(clients),
+            test_phones,
         };
         if !config.server.sandbox {
             production::check(&config)?;
@@ -277,13 +298,14 @@ fn build_client(entry: ClientEntry, defaults: &Policy) -> anyhow::Result<Client>
         env: entry.key_env,
         file: entry.key_file,
     };
-    let (cipher, inline_key, key_weakness) = match entry.cipher.as_str() {
-        "plain" if key.is_empty() => (Cipher::Plain, false, None),
+    let (cipher, inline_key, key_weakness, key_bytes) = match entry.cipher.as_str() {
+        "plain" if key.is_empty() => (Cipher::Plain, false, None, None),
         "plain" => bail!("cipher \"plain\" takes no key"),
         "aes-256-gcm" => {
             let key = key.resolve("key")?;
             let weakness = secrets::weakness(&key.bytes);
-            (Cipher::aes_256_gcm(&key.bytes), key.inline, weakness)
+            let cipher = Cipher::aes_256_gcm(&key.bytes);
+            (cipher, key.inline, weakness, Some(key.bytes))
         }
         other => bail!("unknown cipher {other:?}: use \"plain\" or \"aes-256-gcm\""),
     };
@@ -308,6 +330,7 @@ fn build_client(entry: ClientEntry, defaults: &Policy) -> anyhow::Result<Client>
         cipher,
         inline_key,
         key_weakness,
+        key_bytes,
         apis: entry.apis,
         access: entry.access,
         policy,

@@ -6,6 +6,84 @@ use super::{secrets::weakness, Config, SmsBackend};
 use anyhow::{bail, ensure};
 use sha2::{Digest, Sha256};
 
+/// Client secrets whose SHA-256 production refuses: the sandbox's, and the
+/// most common passwords (a hash alone cannot show a secret's strength;
+/// `otp-server client new` makes a 256-bit one).
+const WELL_KNOWN_SECRETS: &[&str] = &[
+    "sandbox-secret",
+    "",
+    "secret",
+    "password",
+    "password1",
+    "Password1",
+    "password123",
+    "Password123",
+    "passw0rd",
+    "P@ssw0rd",
+    "changeme",
+    "changeit",
+    "admin",
+    "admin123",
+    "root",
+    "toor",
+    "letmein",
+    "welcome",
+    "welcome1",
+    "qwerty",
+    "qwerty123",
+    "abc123",
+    "123456",
+    "1234567",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "111111",
+    "000000",
+    "iloveyou",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "master",
+    "shadow",
+    "sunshine",
+    "princess",
+    "trustno1",
+    "client-secret",
+    "client_secret",
+    "clientsecret",
+    "s3cr3t",
+    "secret123",
+    "default",
+    "guest",
+    "test",
+    "test123",
+    "demo",
+    "example",
+];
+
+/// Every key serves one purpose: no client's cipher key is a server key or
+/// another client's.
+fn check_keys_differ(config: &Config) -> anyhow::Result<()> {
+    let mut seen: Vec<(String, [u8; 32])> = vec![
+        ("secrets.token_key".into(), config.secrets.token_key.bytes),
+        ("secrets.otp_key".into(), config.secrets.otp_key.bytes),
+    ];
+    for client in config.clients.iter() {
+        let Some(key) = client.key_bytes else {
+            continue;
+        };
+        if let Some((other, _)) = seen.iter().find(|(_, k)| *k == key) {
+            bail!(
+                "client {}: key is the same as {other}: give each purpose its own key",
+                client.id
+            );
+        }
+        seen.push((format!("client {}'s key", client.id), key));
+    }
+    Ok(())
+}
+
 /// Refuses a production configuration that is not safe to run.
 pub fn check(config: &Config) -> anyhow::Result<()> {
     for (setting, key) in [
@@ -19,13 +97,18 @@ pub fn check(config: &Config) -> anyhow::Result<()> {
     }
     ensure!(
         config.secrets.token_key.bytes != config.secrets.otp_key.bytes,
-        "secrets.token_key and secrets.otp_key must differ"
+        "secrets.token_key and secrets.otp_key must differ: one key, one purpose"
+    );
+    check_keys_differ(config)?;
+    ensure!(
+        config.test_phones.is_empty(),
+        "sandbox.test_phones are for the sandbox only: remove them (their OTPs are fixed and public)"
     );
     ensure!(
         config.clients.iter().next().is_some(),
         "no [[clients]]: production needs at least one"
     );
-    let weak_secrets = ["sandbox-secret", "", "secret", "password", "changeme"];
+    let weak_secrets = WELL_KNOWN_SECRETS;
     for client in config.clients.iter() {
         let id = &client.id;
         ensure!(
@@ -41,7 +124,7 @@ pub fn check(config: &Config) -> anyhow::Result<()> {
             .any(|s| <[u8; 32]>::from(Sha256::digest(s.as_bytes())) == client.secret_sha256);
         ensure!(
             !weak,
-            "client {id}: secret_sha256 is the hash of a well-known secret; issue a random one"
+            "client {id}: secret_sha256 is the hash of a well-known secret; issue a random one with `otp-server client new {id}`"
         );
     }
     match config.sms {

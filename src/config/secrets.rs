@@ -75,5 +75,35 @@ pub fn weakness(key: &[u8; 32]) -> Option<&'static str> {
     let mut distinct = key.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
-    (distinct.len() < 16).then_some("has too few distinct bytes to be random")
+    if distinct.len() < 16 {
+        return Some("has too few distinct bytes to be random");
+    }
+    if key.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+        return Some("is printable ASCII (a passphrase, not 32 random bytes)");
+    }
+    let steps: Vec<u8> = key.windows(2).map(|w| w[1].wrapping_sub(w[0])).collect();
+    if steps.windows(2).filter(|w| w[0] == w[1]).count() >= steps.len() / 2 {
+        return Some("is a sequence, not random bytes");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_that_are_not_random_are_named() {
+        let mut random = [0u8; 32];
+        getrandom::fill(&mut random).unwrap();
+        assert_eq!(weakness(&random), None);
+        let sequential: [u8; 32] = std::array::from_fn(|i| i as u8 * 3);
+        assert!(weakness(&sequential).unwrap().contains("sequence"));
+        assert!(weakness(b"my-very-secret-passphrase-012345")
+            .unwrap()
+            .contains("ASCII"));
+        assert!(weakness(&[7; 32]).unwrap().contains("distinct"));
+        let sandbox = decode_key(crate::config::SANDBOX_OTP_KEY).unwrap();
+        assert!(weakness(&sandbox).unwrap().contains("sandbox"));
+    }
 }

@@ -199,6 +199,14 @@ fn invalid_otp(attempts_left: u32) -> String {
     }
 }
 
+/// The details of a validate refused while the phone is locked.
+fn locked(retry_after: std::time::Duration) -> String {
+    format!(
+        "Too many wrong OTPs were entered for this phone: validations are refused for {} s",
+        retry_after.as_secs().max(1)
+    )
+}
+
 /// The details of a refused send.
 fn throttled(reason: crate::store::Throttle, retry_after: std::time::Duration) -> String {
     use crate::store::Throttle;

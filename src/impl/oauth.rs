@@ -6,13 +6,17 @@
 
 use super::RequestContext;
 use crate::app::App;
-use crate::auth::{grant, ClientCredentials, GrantError};
+use crate::auth::{
+    check_request, failure_key, grant, ClientCredentials, GrantError, Granted, AUTH_FAILURE_WINDOW,
+    MAX_AUTH_FAILURES,
+};
 use async_trait::async_trait;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use bytes::Bytes;
 use hyper::HeaderMap;
 use oauth_token::models::{
-    IssueTokenRequestGrantType, OAuthError, OAuthErrorError, TokenResponse, TokenResponseTokenType,
+    IssueTokenRequestGrantType, IssueTokenRequestScope, OAuthError, OAuthErrorError, TokenResponse,
+    TokenResponseTokenType,
 };
 use oauth_token::{Api, IssueTokenResponse};
 use std::collections::HashMap;
@@ -60,14 +64,11 @@ impl Api<RequestContext> for OauthApi {
         _authorization: Option<String>,
         _client_id: Option<String>,
         _client_secret: Option<String>,
-        _scope: Option<String>,
+        _scope: Option<IssueTokenRequestScope>,
         context: &RequestContext,
     ) -> Result<IssueTokenResponse, RouterError> {
         let outcome = match context.token_request.as_deref() {
-            Some(request) => {
-                let (clients, tokens) = (&self.app.config().clients, self.app.tokens());
-                unpack(request).and_then(|c| grant(clients, tokens, &c))
-            }
+            Some(request) => self.issue(request).await,
             None => Err(GrantError::InvalidRequest(
                 "The token request could not be read".into(),
             )),
@@ -88,6 +89,39 @@ impl Api<RequestContext> for OauthApi {
     }
 }
 
+impl OauthApi {
+    /// The grant, with the client's failed authentications reserved before
+    /// its secret is compared: past the limit, refused without comparing.
+    /// If the store cannot count (it is down), the secret is still checked
+    /// — the token endpoint fails open, logged — since RFC 6749 has no
+    /// answer for "try later" and the OTP APIs are down with the store.
+    async fn issue(&self, request: &TokenRequestBody) -> Result<Granted, GrantError> {
+        let credentials = unpack(request)?;
+        let claimed = check_request(&credentials)?;
+        let key = failure_key(claimed.client_id);
+        let (app, now) = (&self.app, self.app.clock().now());
+        let auth = app.auth();
+        match auth
+            .reserve_auth(&key, MAX_AUTH_FAILURES, AUTH_FAILURE_WINDOW, now)
+            .await
+        {
+            Ok(Some(retry_after)) => {
+                app.metrics().token_refused();
+                return Err(GrantError::TooManyFailures(retry_after));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(cause = %e, "token endpoint: failures not counted, the store failed")
+            }
+        }
+        let granted = grant(&app.config().clients, app.tokens(), &claimed)?;
+        if let Err(e) = auth.forgive(&key).await {
+            tracing::error!(cause = %e, "token endpoint: a right secret's reservation was not given back");
+        }
+        Ok(granted)
+    }
+}
+
 fn refusal(error: GrantError) -> IssueTokenResponse {
     let (code, description) = match &error {
         GrantError::InvalidRequest(why) => (OAuthErrorError::InvalidRequest, why.clone()),
@@ -103,6 +137,13 @@ fn refusal(error: GrantError) -> IssueTokenResponse {
             OAuthErrorError::InvalidScope,
             format!("The only scope is {}", crate::auth::SCOPE),
         ),
+        GrantError::TooManyFailures(retry_after) => (
+            OAuthErrorError::InvalidClient,
+            format!(
+                "Too many failed authentications for this client_id: retry in {} s",
+                retry_after.as_secs().max(1)
+            ),
+        ),
     };
     let mut body = OAuthError::new(code);
     body.error_description = Some(description);
@@ -110,6 +151,10 @@ fn refusal(error: GrantError) -> IssueTokenResponse {
         GrantError::InvalidClient => IssueTokenResponse::Unauthorized {
             body,
             www_authenticate: Some("Basic realm=\"otp-server\"".into()),
+        },
+        GrantError::TooManyFailures(retry_after) => IssueTokenResponse::TooManyRequests {
+            body,
+            retry_after: Some(retry_after.as_secs().max(1).min(i32::MAX as u64) as i32),
         },
         _ => IssueTokenResponse::BadRequest(body),
     }

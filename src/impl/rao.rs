@@ -164,6 +164,10 @@ fn open_phone(
             location,
             format!("{location} must decrypt to a phone number of 4 to 15 digits"),
         ),
+        PhoneError::CountryCode => ApiError::invalid(
+            location.replace("encryptedPhoneNumber", "phoneCountryCode"),
+            "phoneCountryCode must be + and 1 to 4 digits",
+        ),
     })?;
     observe::note_phone(&phone.full());
     Ok(phone)
@@ -191,6 +195,10 @@ fn error(error: OtpError) -> ApiError {
             "encryptedPhoneNumber",
             super::throttled(reason, retry_after),
         ),
+        OtpError::Locked { retry_after } => {
+            business("phone.encryptedPhoneNumber", super::locked(retry_after))
+        }
+        OtpError::Phone(e) => ApiError::invalid("encryptedPhoneNumber", e.to_string()),
         OtpError::MessageTooLong { chars } => ApiError::invalid(
             "body",
             format!("The SMS would be {chars} characters; at most {SMS_MAX_CHARS} fit"),

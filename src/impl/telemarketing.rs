@@ -31,7 +31,7 @@ impl Api<RequestContext> for TelemarketingApi {
         _uuid: String,
         _content_type: String,
         _accept_language: String,
-        _country_code: String,
+        country_code: String,
         _business_code: String,
         _channel_id: String,
         _client_id: String,
@@ -39,7 +39,7 @@ impl Api<RequestContext> for TelemarketingApi {
         body: TelemarketingOtpRequest,
         context: &RequestContext,
     ) -> Result<GenerateTelemarketingOtpResponse, RouterError> {
-        let outcome = self.generate(context, &body).await;
+        let outcome = self.generate(context, &country_code, &body).await;
         respond(
             context,
             outcome.map(|TelemarketingOtp { prefix, sid }| {
@@ -79,12 +79,14 @@ impl TelemarketingApi {
     async fn generate(
         &self,
         context: &RequestContext,
+        country: &str,
         body: &TelemarketingOtpRequest,
     ) -> Result<TelemarketingOtp, ApiError> {
         let client = admitted(context)?;
         let request = TelemarketingRequest {
             customer_id: &body.customer_id,
             phone_number: &body.phone_number,
+            country,
             message_prefix: &body.message_prefix,
             message_suffix: body.message_suffix.as_deref(),
         };
@@ -128,6 +130,10 @@ fn error(error: OtpError) -> ApiError {
             reason,
             retry_after,
         } => ApiError::invalid("phoneNumber", super::throttled(reason, retry_after)),
+        OtpError::Locked { retry_after } => {
+            ApiError::invalid("oneTimePasswordToken", super::locked(retry_after))
+        }
+        OtpError::Phone(e) => ApiError::invalid("phoneNumber", format!("phoneNumber: {e}")),
         OtpError::MessageTooLong { chars } => ApiError::invalid(
             "messagePrefix",
             format!("messagePrefix, the 11-character OTP and messageSuffix make an SMS of {chars} characters; at most {SMS_MAX_CHARS} fit"),

@@ -3,14 +3,17 @@
 //! In the bank this is "CitiMFA", a separate service; here it is a trait so
 //! a real client can replace [`LocalMfa`], the built-in engine, and tests
 //! can wire in one that fails (`500 backendError`).
+//!
+//! Where the engine's part is checked decides how attempts are reserved
+//! ([`MfaCheck`]): the built-in engine keeps nothing, so the OTP engine
+//! stores a keyed hash of all 11 characters and the store compares them in
+//! the same atomic step that takes the attempt; a remote engine verifies
+//! its part itself, after the store reserved the attempt against the
+//! challenge and the phone.
 
-use crate::clock::Clock;
-use crate::crypto::{random_code, Keys};
-use crate::store::SecretStore;
+use crate::crypto::random_code;
 use async_trait::async_trait;
-use std::sync::Arc;
 use std::time::Duration;
-use subtle::ConstantTimeEq;
 
 /// Length of the MFA engine's part of a telemarketing OTP.
 pub const MFA_CODE_LENGTH: usize = 8;
@@ -20,73 +23,58 @@ pub const MFA_CODE_LENGTH: usize = 8;
 #[error("MFA engine failed: {0}")]
 pub struct MfaError(pub String);
 
+/// Where the engine's part of an OTP is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MfaCheck {
+    /// By the store, with the rest of the OTP: the engine keeps nothing.
+    InStore,
+    /// By the engine's `verify`, once the store reserved the attempt.
+    Remote,
+}
+
 /// Issues and verifies second-factor codes bound to a reference (the `sid`).
 #[async_trait]
 pub trait MfaEngine: Send + Sync {
+    /// Where this engine's codes are checked.
+    fn check(&self) -> MfaCheck;
     /// A new code for `reference`, valid for `lifetime`.
     async fn issue(&self, reference: &str, lifetime: Duration) -> Result<String, MfaError>;
-    /// Whether `code` is the live code of `reference` (case as issued).
+    /// Whether `code` is the live code of `reference` (case as issued);
+    /// asked only of [`MfaCheck::Remote`] engines.
     async fn verify(&self, reference: &str, code: &str) -> Result<bool, MfaError>;
     /// Forgets the code of `reference`.
     async fn revoke(&self, reference: &str) -> Result<(), MfaError>;
 }
 
-/// The built-in engine: codes from the OS CSPRNG, kept as keyed hashes in
-/// the shared store, so any instance can verify what another issued.
+/// The built-in engine: codes from the OS CSPRNG, checked in the store
+/// with the rest of the OTP (it keeps nothing itself).
 pub struct LocalMfa {
-    store: Arc<dyn SecretStore>,
-    keys: Keys,
     alphabet: &'static [u8],
-    clock: Arc<dyn Clock>,
 }
 
 impl LocalMfa {
-    pub fn new(
-        store: Arc<dyn SecretStore>,
-        keys: Keys,
-        alphabet: &'static [u8],
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        Self {
-            store,
-            keys,
-            alphabet,
-            clock,
-        }
-    }
-
-    fn key(reference: &str) -> String {
-        format!("mfa:{{{reference}}}")
+    pub fn new(alphabet: &'static [u8]) -> Self {
+        Self { alphabet }
     }
 }
 
 #[async_trait]
 impl MfaEngine for LocalMfa {
-    async fn issue(&self, reference: &str, lifetime: Duration) -> Result<String, MfaError> {
-        let code =
-            random_code(self.alphabet, MFA_CODE_LENGTH).map_err(|e| MfaError(e.to_string()))?;
-        let digest = self.keys.digest("mfa", reference, &code);
-        self.store
-            .put_secret(&Self::key(reference), digest, lifetime, self.clock.now())
-            .await
-            .map_err(|e| MfaError(e.to_string()))?;
-        Ok(code)
+    fn check(&self) -> MfaCheck {
+        MfaCheck::InStore
     }
 
-    async fn verify(&self, reference: &str, code: &str) -> Result<bool, MfaError> {
-        let stored = self
-            .store
-            .secret(&Self::key(reference), self.clock.now())
-            .await
-            .map_err(|e| MfaError(e.to_string()))?;
-        let candidate = self.keys.digest("mfa", reference, code);
-        Ok(stored.is_some_and(|d| bool::from(d.ct_eq(&candidate))))
+    async fn issue(&self, _reference: &str, _lifetime: Duration) -> Result<String, MfaError> {
+        random_code(self.alphabet, MFA_CODE_LENGTH).map_err(|e| MfaError(e.to_string()))
     }
 
-    async fn revoke(&self, reference: &str) -> Result<(), MfaError> {
-        self.store
-            .remove_secret(&Self::key(reference))
-            .await
-            .map_err(|e| MfaError(e.to_string()))
+    async fn verify(&self, _reference: &str, _code: &str) -> Result<bool, MfaError> {
+        Err(MfaError(
+            "the built-in engine keeps no codes: the store checks them".into(),
+        ))
+    }
+
+    async fn revoke(&self, _reference: &str) -> Result<(), MfaError> {
+        Ok(())
     }
 }

@@ -1,6 +1,12 @@
 //! The OTP engine: the rules of both flows, over the store, SMS gateway and
 //! MFA engine traits. Knows nothing of HTTP; its [`OtpError`] says what went
 //! wrong in the domain's words and `src/impl` maps it to the spec's codes.
+//!
+//! Every limit holds in one store step (PRODUCT.md, "How the limits hold"):
+//! a send is permitted, counted and its challenge stored together; a
+//! validate checks the phone lock, takes an attempt and compares the whole
+//! OTP together (or reserves the attempt before a remote MFA engine checks
+//! its part). Counters and bindings use the phone's normalized identity.
 
 mod rao;
 mod telemarketing;
@@ -8,14 +14,15 @@ mod telemarketing;
 pub use crate::phone::{Phone, PhoneError};
 pub use telemarketing::{TelemarketingOtp, TelemarketingRequest, SMS_MAX_CHARS};
 
-use crate::clock::Clock;
-use crate::config::Policy;
+use crate::clock::{Clock, Millis};
+use crate::config::{Policy, TestPhones};
 use crate::crypto::{Digest, Keys, RandomError};
 use crate::mfa::{MfaEngine, MfaError};
 use crate::observe::{Metrics, Rejection};
+use crate::phone::PhoneId;
 use crate::sms::{SmsError, SmsGateway};
 use crate::store::{
-    ChallengeStore, CounterStore, SendDecision, SendLimits, Store, StoreError, Throttle,
+    Attempt, ChallengeStore, Lock, SendDecision, SendLimits, Store, StoreError, Throttle,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +41,8 @@ pub enum OtpError {
     Expired,
     #[error("the OTP is wrong ({attempts_left} attempts left)")]
     Invalid { attempts_left: u32 },
+    #[error("the phone is locked for {retry_after:?} after too many wrong OTPs")]
+    Locked { retry_after: Duration },
     #[error("sends to this phone are throttled ({reason:?}) for {retry_after:?}")]
     Throttled {
         reason: Throttle,
@@ -41,6 +50,8 @@ pub enum OtpError {
     },
     #[error("the SMS would be {chars} characters long")]
     MessageTooLong { chars: usize },
+    #[error("not a phone number: {0}")]
+    Phone(#[from] PhoneError),
     #[error(transparent)]
     Sms(#[from] SmsError),
     #[error(transparent)]
@@ -51,15 +62,23 @@ pub enum OtpError {
     Random(#[from] RandomError),
 }
 
+/// How a challenge comes to be: by a consumer's request (throttled, live),
+/// or by a sandbox provider state (unthrottled, maybe already expired).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Making {
+    pub unthrottled: bool,
+    pub expired: bool,
+}
+
 /// The engine shared by all requests.
 pub struct OtpEngine {
     challenges: Arc<dyn ChallengeStore>,
-    counters: Arc<dyn CounterStore>,
     sms: Arc<dyn SmsGateway>,
     mfa: Arc<dyn MfaEngine>,
     keys: Keys,
     clock: Arc<dyn Clock>,
     metrics: Metrics,
+    test_phones: TestPhones,
 }
 
 /// What the engine works with.
@@ -72,57 +91,48 @@ pub struct Backends {
 }
 
 impl OtpEngine {
-    pub fn new(backends: Backends, keys: Keys) -> Self {
-        let Backends {
-            store,
-            sms,
-            mfa,
-            clock,
-            metrics,
-        } = backends;
+    pub fn new(backends: Backends, keys: Keys, test_phones: TestPhones) -> Self {
         Self {
-            challenges: store.clone(),
-            counters: store,
-            sms,
-            mfa,
+            challenges: backends.store,
+            sms: backends.sms,
+            mfa: backends.mfa,
             keys,
-            clock,
-            metrics,
+            clock: backends.clock,
+            metrics: backends.metrics,
+            test_phones,
         }
     }
 
-    /// The send limits of `policy`.
+    /// The keyed hash under which a phone's counters are kept.
+    pub fn phone_digest(&self, phone: &PhoneId) -> Digest {
+        self.keys.digest("phone", "", &phone.to_string())
+    }
+
+    /// The send limits of `policy`; none for a test phone or a provider state.
     fn limits(policy: &Policy) -> SendLimits {
         SendLimits {
             min_interval: Duration::from_secs(policy.min_send_interval_secs),
             max_sends: policy.max_sends_per_window,
             window: Duration::from_secs(policy.send_window_secs),
+            lock: Self::lock(policy),
+        }
+    }
+
+    /// The phone lock of `policy`.
+    pub fn lock(policy: &Policy) -> Lock {
+        Lock {
             max_failures: policy.max_failures_per_phone_hour,
-            failure_window: FAILURE_WINDOW,
+            window: FAILURE_WINDOW,
         }
     }
 
-    /// Refuses the send when the phone is throttled, else counts it.
-    async fn permit_send(&self, phone: &Digest, policy: &Policy, now: u64) -> Result<(), OtpError> {
-        let limits = Self::limits(policy);
-        match self.counters.permit_send(phone, &limits, now).await? {
-            SendDecision::Allowed => Ok(()),
-            SendDecision::Refused {
-                reason,
-                retry_after,
-            } => Err(OtpError::Throttled {
-                reason,
-                retry_after,
-            }),
+    /// When a challenge made now stops validating.
+    fn expiry(policy: &Policy, now: Millis, making: Making) -> Millis {
+        if making.expired {
+            now.saturating_sub(1)
+        } else {
+            now + policy.otp_lifetime().as_millis() as u64
         }
-    }
-
-    /// Raises the phone's failure count after a wrong attempt.
-    async fn count_failure(&self, phone: &Digest, now: u64) -> Result<(), OtpError> {
-        Ok(self
-            .counters
-            .count_failure(phone, FAILURE_WINDOW, now)
-            .await?)
     }
 
     /// Counts what a generate of `api` came to.
@@ -150,17 +160,47 @@ impl OtpEngine {
             Err(OtpError::Invalid { .. }) => Rejection::Invalid,
             Err(OtpError::Expired) => Rejection::Expired,
             Err(OtpError::NotFound) => Rejection::NotFound,
+            Err(OtpError::Locked { .. }) => Rejection::Locked,
             Err(_) => return,
         };
         self.metrics.rejected(api, why);
     }
 }
 
+/// A refused send, as the flows answer it.
+fn refused(decision: SendDecision) -> Result<(), OtpError> {
+    match decision {
+        SendDecision::Allowed => Ok(()),
+        SendDecision::Refused {
+            reason,
+            retry_after,
+        } => Err(OtpError::Throttled {
+            reason,
+            retry_after,
+        }),
+    }
+}
+
+/// An attempt's outcome, as the flows answer it.
+fn checked(attempt: Attempt) -> Result<(), OtpError> {
+    match attempt {
+        Attempt::Matched => Ok(()),
+        Attempt::NotFound | Attempt::OtherBinding => Err(OtpError::NotFound),
+        Attempt::Expired => Err(OtpError::Expired),
+        Attempt::Locked { retry_after } => Err(OtpError::Locked { retry_after }),
+        Attempt::Wrong { attempts_left } => Err(OtpError::Invalid { attempts_left }),
+    }
+}
+
 /// The window of `max_failures_per_phone_hour`.
-const FAILURE_WINDOW: Duration = Duration::from_secs(3_600);
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(3_600);
 
 /// How long a challenge is kept past its expiry, so that a late attempt is
 /// told "expired" rather than "not found": one more lifetime.
 fn keep_for(policy: &Policy) -> Duration {
     policy.otp_lifetime() * 2
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

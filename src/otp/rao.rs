@@ -1,78 +1,110 @@
 //! The RAO flow: consumer-owned `sid`, numeric OTP bound to the phone, and
 //! the certified phone a successful validation leaves behind.
+//!
+//! Keys: the challenge `rao:{P}:S` lives under its phone's hash tag `P`
+//! (beside the phone's counters: lock, attempt and comparison are one
+//! step); the session `rao:{S}` (its current challenge and certified
+//! phone) under the session's `S`.
 
-use super::{keep_for, OtpEngine, OtpError, DIGITS};
+use super::{checked, hex, keep_for, refused, Making, OtpEngine, OtpError, DIGITS};
 use crate::config::Client;
-use crate::crypto::random_code;
+use crate::crypto::{random_code, Digest};
 use crate::phone::Phone;
 use crate::sms::Sms;
-use crate::store::{Attempt, Candidate, CertifiedPhone, Challenge, OnMatch};
+use crate::store::{Candidate, CertifiedPhone, Challenge, OnMatch, Sending};
 
 /// The metrics' name of this API.
 const API: &str = "rao";
 
-/// Store keys of one RAO session; both share a hash tag (one Redis slot).
-struct SessionKeys {
+/// Store keys of one RAO session and phone.
+struct Keys {
+    phone: Digest,
     challenge: String,
-    certified: String,
+    session: String,
 }
 
 impl OtpEngine {
-    fn rao_keys(&self, client: &Client, sid: &str) -> SessionKeys {
+    fn rao_keys(&self, client: &Client, sid: &str, phone: &Phone) -> Keys {
         let session = hex(&self.keys.digest("rao-session", &client.id, sid));
-        SessionKeys {
-            challenge: format!("rao:{{{session}}}:otp"),
-            certified: format!("rao:{{{session}}}:phone"),
+        let digest = self.phone_digest(&phone.id);
+        Keys {
+            challenge: format!("rao:{{{}}}:{session}", hex(&digest)),
+            phone: digest,
+            session: self.rao_session(client, sid),
         }
     }
 
-    /// Creates the session's OTP (replacing any earlier one) and sends it.
+    /// The store key of a RAO session.
+    pub fn rao_session(&self, client: &Client, sid: &str) -> String {
+        let session = hex(&self.keys.digest("rao-session", &client.id, sid));
+        format!("rao:{{{session}}}")
+    }
+
+    /// Creates the session's OTP (replacing any earlier one, for any phone,
+    /// and clearing the session's certified phone) and sends it.
     pub async fn rao_generate(
         &self,
         client: &Client,
         sid: &str,
         phone: &Phone,
     ) -> Result<(), OtpError> {
-        let result = self.rao_send(client, sid, phone).await;
+        let result = self.rao_make(client, sid, phone, Making::default()).await;
         self.count_sent(API, &result);
-        result
+        result.map(drop)
     }
 
-    async fn rao_send(&self, client: &Client, sid: &str, phone: &Phone) -> Result<(), OtpError> {
+    /// Makes (and sends) a challenge as `making` says; its OTP.
+    pub async fn rao_make(
+        &self,
+        client: &Client,
+        sid: &str,
+        phone: &Phone,
+        making: Making,
+    ) -> Result<String, OtpError> {
         let policy = &client.policy;
         let now = self.clock.now();
-        let to = phone.full();
-        let phone_digest = self.keys.digest("phone", "", &to);
-        self.permit_send(&phone_digest, policy, now).await?;
-        let keys = self.rao_keys(client, sid);
-        let code = random_code(DIGITS, policy.rao_otp_length)?;
-        let challenge = Challenge {
-            code: self.keys.digest("otp", &keys.challenge, &code),
-            binding: self.keys.digest("binding", &keys.challenge, &to),
-            expires_at: now + policy.otp_lifetime().as_millis() as u64,
-            attempts_left: policy.max_attempts,
-            phone: phone_digest,
+        let keys = self.rao_keys(client, sid, phone);
+        let test_otp = self.test_phones.rao(&phone.id);
+        let otp = match test_otp {
+            Some(otp) => otp.to_owned(),
+            None => random_code(DIGITS, policy.rao_otp_length)?,
         };
-        self.challenges
-            .put_challenge(&keys.challenge, challenge, keep_for(policy), now)
-            .await?;
+        let challenge = Challenge {
+            code: self.keys.digest("otp", &keys.challenge, &otp),
+            binding: self
+                .keys
+                .digest("binding", &keys.challenge, &phone.id.to_string()),
+            expires_at: Self::expiry(policy, now, making),
+            attempts_left: policy.max_attempts,
+        };
+        let limits = Self::limits(policy);
+        let unthrottled = test_otp.is_some() || making.unthrottled;
+        let send = Sending {
+            phone: &keys.phone,
+            limits: (!unthrottled).then_some(&limits),
+            session: Some(&keys.session),
+        };
+        let keep = keep_for(policy);
+        let decision = self
+            .challenges
+            .issue(send, &keys.challenge, &challenge, keep, now);
+        refused(decision.await?)?;
         let minutes = policy.otp_lifetime_secs.div_ceil(60);
         let text = format!(
-            "Your account opening code is {code}. It expires in {minutes} min. Never share it."
+            "Your account opening code is {otp}. It expires in {minutes} min. Never share it."
         );
-        if let Err(e) = self
-            .sms
-            .send(&Sms {
-                to,
-                text,
-                otp: code,
-            })
-            .await
-        {
-            self.challenges.remove_challenge(&keys.challenge).await?;
+        let sms = Sms {
+            to: phone.full(),
+            text,
+            otp: otp.clone(),
+        };
+        if let Err(e) = self.sms.send(&sms).await {
+            self.challenges
+                .withdraw(&keys.phone, &keys.challenge)
+                .await?;
             return Err(e.into());
         }
-        Ok(())
+        Ok(otp)
     }
 
     /// Checks `otp` for the session and phone; on success the phone becomes
@@ -97,37 +129,32 @@ impl OtpEngine {
         otp: &str,
     ) -> Result<(), OtpError> {
         let now = self.clock.now();
-        let keys = self.rao_keys(client, sid);
-        let to = phone.full();
+        let keys = self.rao_keys(client, sid, phone);
         let candidate = Candidate {
             code: self.keys.digest("otp", &keys.challenge, otp),
-            binding: self.keys.digest("binding", &keys.challenge, &to),
+            binding: self
+                .keys
+                .digest("binding", &keys.challenge, &phone.id.to_string()),
             mismatch_counts: false,
         };
-        let certify = OnMatch::ConsumeAndCertify {
-            key: keys.certified,
+        let certify = OnMatch::Certify {
+            session: keys.session,
             phone: CertifiedPhone {
                 country_code: phone.country_code.clone(),
                 number: phone.number.clone(),
             },
             ttl: client.policy.certified_phone_lifetime(),
         };
-        match self
-            .challenges
-            .attempt(&keys.challenge, &candidate, certify, now)
-            .await?
-        {
-            Attempt::Matched => Ok(()),
-            Attempt::NotFound | Attempt::OtherBinding => Err(OtpError::NotFound),
-            Attempt::Expired => Err(OtpError::Expired),
-            Attempt::Wrong {
-                attempts_left,
-                phone,
-            } => {
-                self.count_failure(&phone, now).await?;
-                Err(OtpError::Invalid { attempts_left })
-            }
-        }
+        let lock = Self::lock(&client.policy);
+        let attempt = self.challenges.attempt(
+            &keys.phone,
+            &keys.challenge,
+            &candidate,
+            &lock,
+            certify,
+            now,
+        );
+        checked(attempt.await?)
     }
 
     /// The session's certified phone.
@@ -136,14 +163,10 @@ impl OtpEngine {
         client: &Client,
         sid: &str,
     ) -> Result<CertifiedPhone, OtpError> {
-        let keys = self.rao_keys(client, sid);
+        let session = self.rao_session(client, sid);
         self.challenges
-            .certified_phone(&keys.certified, self.clock.now())
+            .certified_phone(&session, self.clock.now())
             .await?
             .ok_or(OtpError::NotFound)
     }
-}
-
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

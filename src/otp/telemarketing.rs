@@ -1,14 +1,18 @@
 //! The telemarketing flow: server-issued `sid`, an 11-character OTP of
-//! which the first 3 are kept in the session (and returned to the caller)
-//! and the last 8 belong to the MFA engine; the SMS carries all 11.
+//! which the first 3 are returned to the caller and the last 8 belong to
+//! the MFA engine; the SMS carries all 11.
+//!
+//! The `sid` starts with the phone's hash tag (the keyed hash of its
+//! identity: it reveals nothing), so the session `tm:{P}:T` lives beside
+//! the phone's counters and a validate is one store step.
 
-use super::rao::hex;
-use super::{keep_for, OtpEngine, OtpError, ALPHANUMERIC};
+use super::{checked, hex, keep_for, refused, Making, OtpEngine, OtpError, ALPHANUMERIC};
 use crate::config::Client;
 use crate::crypto::{random_code, Digest, RandomError};
-use crate::mfa::MFA_CODE_LENGTH;
+use crate::mfa::{MfaCheck, MFA_CODE_LENGTH};
+use crate::phone::PhoneId;
 use crate::sms::Sms;
-use crate::store::{Attempt, Candidate, Challenge, OnMatch};
+use crate::store::{Attempt, Candidate, Challenge, OnMatch, Sending};
 
 /// The metrics' name of this API.
 const API: &str = "telemarketing";
@@ -22,6 +26,8 @@ pub const SMS_MAX_CHARS: usize = 140;
 pub struct TelemarketingRequest<'a> {
     pub customer_id: &'a str,
     pub phone_number: &'a str,
+    /// The request's `countryCode` header (ISO 3166): the phone's country.
+    pub country: &'a str,
     pub message_prefix: &'a str,
     pub message_suffix: Option<&'a str>,
 }
@@ -39,14 +45,22 @@ fn sms_text(req: &TelemarketingRequest<'_>, otp: &str) -> String {
     }
 }
 
+/// The phone's hash tag a `sid` starts with.
+fn phone_of(sid: &str) -> Option<Digest> {
+    let tag = sid.get(..32)?;
+    let mut digest = Digest::default();
+    for (i, byte) in digest.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(tag.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(digest)
+}
+
 impl OtpEngine {
     /// The store key of a session: bound to the client, so another client's
-    /// `sid` is simply unknown.
-    fn telemarketing_key(&self, client: &Client, sid: &str) -> String {
-        format!(
-            "tm:{{{}}}",
-            hex(&self.keys.digest("tm-session", &client.id, sid))
-        )
+    /// `sid` is simply unknown; under the phone's hash tag.
+    fn telemarketing_key(&self, client: &Client, phone: &Digest, sid: &str) -> String {
+        let session = hex(&self.keys.digest("tm-session", &client.id, sid));
+        format!("tm:{{{}}}:{session}", hex(phone))
     }
 
     /// Creates a session and its OTP, and sends all 11 characters.
@@ -55,59 +69,83 @@ impl OtpEngine {
         client: &Client,
         req: &TelemarketingRequest<'_>,
     ) -> Result<TelemarketingOtp, OtpError> {
-        let result = self.telemarketing_send(client, req).await;
+        let result = self
+            .telemarketing_make(client, req, Making::default())
+            .await;
         self.count_sent(API, &result);
-        result
+        result.map(|(otp, _)| otp)
     }
 
-    async fn telemarketing_send(
+    /// Makes (and sends) a session as `making` says; it and its whole OTP.
+    pub async fn telemarketing_make(
         &self,
         client: &Client,
         req: &TelemarketingRequest<'_>,
-    ) -> Result<TelemarketingOtp, OtpError> {
-        let otp_len = PREFIX_LENGTH + MFA_CODE_LENGTH;
-        let chars = sms_text(req, &"0".repeat(otp_len)).chars().count();
-        if chars > SMS_MAX_CHARS {
+        making: Making,
+    ) -> Result<(TelemarketingOtp, String), OtpError> {
+        let chars = sms_text(req, &"0".repeat(PREFIX_LENGTH + MFA_CODE_LENGTH))
+            .chars()
+            .count();
+        if chars > super::SMS_MAX_CHARS {
             return Err(OtpError::MessageTooLong { chars });
         }
         let policy = &client.policy;
         let now = self.clock.now();
-        let phone = self.keys.digest("phone", "", req.phone_number);
-        self.permit_send(&phone, policy, now).await?;
-
-        let mut sid_bytes = [0u8; 16];
-        getrandom::fill(&mut sid_bytes).map_err(|_| RandomError)?;
-        let sid = hex(&sid_bytes);
-        let key = self.telemarketing_key(client, &sid);
-        let prefix = random_code(ALPHANUMERIC, PREFIX_LENGTH)?;
-        let suffix = self.mfa.issue(&sid, keep_for(policy)).await?;
-        let challenge = Challenge {
-            code: self.keys.digest("otp", &key, &prefix),
-            binding: self.keys.digest("customer", &key, req.customer_id),
-            expires_at: now + policy.otp_lifetime().as_millis() as u64,
-            attempts_left: policy.max_attempts,
-            phone,
+        let id = PhoneId::telemarketing(req.country, req.phone_number)?;
+        let phone = self.phone_digest(&id);
+        let sid = new_sid(&phone)?;
+        let key = self.telemarketing_key(client, &phone, &sid);
+        let test_otp = self.test_phones.telemarketing(req.country, &id);
+        let otp = match test_otp {
+            Some(otp) => otp.to_owned(),
+            None => {
+                random_code(ALPHANUMERIC, PREFIX_LENGTH)?
+                    + &self.mfa.issue(&sid, keep_for(policy)).await?
+            }
         };
-        if let Err(e) = self
+        let compared = self.compared_part(&otp, test_otp.is_some());
+        let challenge = Challenge {
+            code: self.keys.digest("otp", &key, compared),
+            binding: self.keys.digest("customer", &key, req.customer_id),
+            expires_at: Self::expiry(policy, now, making),
+            attempts_left: policy.max_attempts,
+        };
+        let limits = Self::limits(policy);
+        let unthrottled = test_otp.is_some() || making.unthrottled;
+        let send = Sending {
+            phone: &phone,
+            limits: (!unthrottled).then_some(&limits),
+            session: None,
+        };
+        let issued = self
             .challenges
-            .put_challenge(&key, challenge, keep_for(policy), now)
-            .await
-        {
+            .issue(send, &key, &challenge, keep_for(policy), now)
+            .await;
+        if let Err(e) = issued.map_err(OtpError::from).and_then(refused) {
             self.revoke_quietly(&sid).await;
-            return Err(e.into());
+            return Err(e);
         }
-        let otp = format!("{prefix}{suffix}");
         let sms = Sms {
             to: req.phone_number.to_owned(),
             text: sms_text(req, &otp),
-            otp,
+            otp: otp.clone(),
         };
         if let Err(e) = self.sms.send(&sms).await {
-            self.challenges.remove_challenge(&key).await?;
+            self.challenges.withdraw(&phone, &key).await?;
             self.revoke_quietly(&sid).await;
             return Err(e.into());
         }
-        Ok(TelemarketingOtp { prefix, sid })
+        let prefix = otp[..PREFIX_LENGTH].to_owned();
+        Ok((TelemarketingOtp { prefix, sid }, otp))
+    }
+
+    /// What the store compares: all 11 characters, unless a remote MFA
+    /// engine checks its 8 itself (a test phone's OTP is always all ours).
+    fn compared_part<'o>(&self, otp: &'o str, test_phone: bool) -> &'o str {
+        match self.mfa.check() {
+            MfaCheck::Remote if !test_phone => &otp[..PREFIX_LENGTH.min(otp.len())],
+            _ => otp,
+        }
     }
 
     /// Checks all 11 characters (case-insensitive) for the session and customer.
@@ -133,47 +171,40 @@ impl OtpEngine {
         otp: &str,
     ) -> Result<(), OtpError> {
         let now = self.clock.now();
-        let key = self.telemarketing_key(client, sid);
+        let phone = phone_of(sid).ok_or(OtpError::NotFound)?;
+        let key = self.telemarketing_key(client, &phone, sid);
         let otp = otp.to_ascii_uppercase();
-        let (prefix, suffix) = otp.split_at(PREFIX_LENGTH.min(otp.len()));
+        let remote = self.mfa.check() == MfaCheck::Remote;
+        let compared = self.compared_part(&otp, false);
         let candidate = Candidate {
-            code: self.keys.digest("otp", &key, prefix),
+            code: self.keys.digest("otp", &key, compared),
             binding: self.keys.digest("customer", &key, customer_id),
             mismatch_counts: true,
         };
-        match self
+        let on_match = if remote {
+            OnMatch::Reserve
+        } else {
+            OnMatch::Consume
+        };
+        let lock = Self::lock(&client.policy);
+        let attempt = self
             .challenges
-            .attempt(&key, &candidate, OnMatch::Keep, now)
-            .await?
-        {
-            Attempt::Matched => {}
-            Attempt::NotFound | Attempt::OtherBinding => return Err(OtpError::NotFound),
-            Attempt::Expired => return Err(OtpError::Expired),
-            Attempt::Wrong {
-                attempts_left,
-                phone,
-            } => return self.wrong(&phone, attempts_left, now).await,
+            .attempt(&phone, &key, &candidate, &lock, on_match, now);
+        let attempt = attempt.await?;
+        if !remote || attempt != Attempt::Matched {
+            return checked(attempt);
         }
-        if !self.mfa.verify(sid, suffix).await? {
-            return match self.challenges.fail_attempt(&key, now).await? {
-                Attempt::Wrong {
-                    attempts_left,
-                    phone,
-                } => self.wrong(&phone, attempts_left, now).await,
-                _ => Err(OtpError::Invalid { attempts_left: 0 }),
-            };
+        let suffix = otp.get(PREFIX_LENGTH..).unwrap_or_default();
+        let verified = self.mfa.verify(sid, suffix).await;
+        let settled =
+            self.challenges
+                .settle(&phone, &key, *verified.as_ref().unwrap_or(&false), now);
+        let settled = settled.await?;
+        verified?;
+        if settled == Attempt::Matched {
+            self.revoke_quietly(sid).await;
         }
-        if !self.challenges.consume(&key, now).await? {
-            // Another request with the same OTP won the race: it is used up.
-            return Err(OtpError::Invalid { attempts_left: 0 });
-        }
-        self.revoke_quietly(sid).await;
-        Ok(())
-    }
-
-    async fn wrong(&self, phone: &Digest, attempts_left: u32, now: u64) -> Result<(), OtpError> {
-        self.count_failure(phone, now).await?;
-        Err(OtpError::Invalid { attempts_left })
+        checked(settled)
     }
 
     /// Revokes the MFA code; a failure only costs the engine an entry until it expires.
@@ -181,5 +212,27 @@ impl OtpEngine {
         if let Err(e) = self.mfa.revoke(sid).await {
             tracing::warn!(error = %e, "could not revoke the MFA code");
         }
+    }
+}
+
+/// A new `sid`: the phone's hash tag and 128 random bits, in hex.
+fn new_sid(phone: &Digest) -> Result<String, RandomError> {
+    let mut random = [0u8; 16];
+    getrandom::fill(&mut random).map_err(|_| RandomError)?;
+    Ok(format!("{}{}", hex(phone), hex(&random)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sid_carries_its_phones_tag() {
+        let phone = [0xab; 16];
+        let sid = new_sid(&phone).unwrap();
+        assert_eq!(sid.len(), 64);
+        assert_eq!(phone_of(&sid), Some(phone));
+        assert_eq!(phone_of("not-a-sid"), None);
+        assert_eq!(phone_of(&"zz".repeat(32)), None);
     }
 }

@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 /// Answers one request. Never fails: every failure is a response.
 pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
     let started = Instant::now();
+    app.refresh_sandbox_clock().await;
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let uuid: Option<Arc<str>> = gate::header(req.headers(), "uuid").map(Arc::from);
@@ -68,6 +69,18 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
         "request"
     );
     response
+}
+
+/// Answers one request on the admin listener: `/metrics` and health only.
+pub async fn handle_admin(app: &App, req: Request<Incoming>) -> Response<Body> {
+    let (get, path) = (req.method() == Method::GET, req.uri().path());
+    match path {
+        "/metrics" if get => metrics(app),
+        "/health/live" if get => response::json(200, &serde_json::json!({"status": "live"})),
+        "/health/ready" if get => ready(app, None).await,
+        "/metrics" | "/health/live" | "/health/ready" => method_not_allowed(app, "GET", None),
+        _ => not_found(app, path, None),
+    }
 }
 
 /// The error code an error answer carries (`code` of an `ErrorResponse`,
@@ -122,23 +135,28 @@ async fn other(app: &App, req: Request<Incoming>, uuid: Option<&str>) -> Respons
             return response;
         }
     }
-    let path = req.uri().path();
+    let path = req.uri().path().to_owned();
     let get = req.method() == Method::GET;
-    match path {
+    match path.as_str() {
         "/health/live" if get => response::json(200, &serde_json::json!({"status": "live"})),
         "/health/ready" if get => ready(app, uuid).await,
-        "/metrics" if get => metrics(app),
-        "/sandbox/v1/sms" if get && app.is_sandbox() => {
-            sandbox::outbox(app, req.uri().query(), uuid).await
+        "/metrics" if get && app.is_sandbox() => metrics(app),
+        "/health/live" | "/health/ready" => method_not_allowed(app, "GET", uuid),
+        "/metrics" if app.is_sandbox() => method_not_allowed(app, "GET", uuid),
+        _ if app.is_sandbox() && path.starts_with("/sandbox/") => {
+            match sandbox::route(app, req, uuid).await {
+                Some(answer) => answer,
+                None => not_found(app, &path, uuid),
+            }
         }
-        "/health/live" | "/health/ready" | "/metrics" => method_not_allowed(app, "GET", uuid),
-        "/sandbox/v1/sms" if app.is_sandbox() => method_not_allowed(app, "GET", uuid),
-        _ => {
-            let error = ApiError::new(code::RESOURCE_NOT_FOUND, "path")
-                .with_details(format!("No operation at {path}"));
-            response::error(app, None, &error, uuid)
-        }
+        _ => not_found(app, &path, uuid),
     }
+}
+
+fn not_found(app: &App, path: &str, uuid: Option<&str>) -> Response<Body> {
+    let error = ApiError::new(code::RESOURCE_NOT_FOUND, "path")
+        .with_details(format!("No operation at {path}"));
+    response::error(app, None, &error, uuid)
 }
 
 async fn ready(app: &App, uuid: Option<&str>) -> Response<Body> {

@@ -6,6 +6,7 @@
 use crate::app::App;
 use crate::auth::TokenError;
 use crate::config::Client;
+use crate::contract::json::{self, JsonError};
 use crate::contract::Operation;
 use crate::error::{code, ApiError};
 use hyper::HeaderMap;
@@ -145,15 +146,14 @@ fn check_body(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result<(), Ap
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::invalid("body", "A JSON body is required"));
     }
-    let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::invalid(
+    let json = json::parse(body).map_err(|e| match e {
+        JsonError::Syntax { line, column } => ApiError::invalid(
             "body",
-            format!(
-                "The body is not well-formed JSON (line {}, column {})",
-                e.line(),
-                e.column()
-            ),
-        )
+            format!("The body is not well-formed JSON (line {line}, column {column})"),
+        ),
+        JsonError::Duplicate(path) => {
+            ApiError::invalid(path.clone(), format!("{path} is given more than once"))
+        }
     })?;
     schema
         .check(&json, "")

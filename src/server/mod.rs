@@ -2,8 +2,12 @@
 //!
 //! `serve` is what `main` calls and what the tests call on port 0. HTTP/1.1
 //! with keep-alive; the request head must arrive within
-//! `header_timeout_ms` and hyper's buffer caps the head's size. On
-//! `shutdown` it stops accepting and lets in-flight requests finish.
+//! `header_timeout_ms` and hyper's buffer caps the head's size. At most
+//! `max_connections` connections are served at once (and never more than
+//! the file-descriptor limit allows); failed accepts back off instead of
+//! spinning. Outside the sandbox `/metrics` is served on the admin
+//! listener only. On `shutdown` it stops accepting and lets in-flight
+//! requests finish.
 
 mod console;
 mod edge;
@@ -21,38 +25,116 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Largest request head (request line and headers) accepted.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
 
+/// File descriptors kept free for the store, the SMS gateway and logs.
+const SPARE_FDS: u64 = 128;
+
+/// Which endpoints a listener serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listener {
+    /// The APIs, the sandbox and the health endpoints (and, in the sandbox, `/metrics`).
+    Public,
+    /// `/metrics` and the health endpoints only (`server.admin_listen`).
+    Admin,
+}
+
 /// Serves `app` on `listener` until `shutdown` completes; then stops
 /// accepting and gives in-flight requests `shutdown_grace_ms` to finish.
 pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output = ()>) {
+    serve_with_admin(listener, None, app, shutdown).await;
+}
+
+/// [`serve`], with `/metrics` and the health endpoints also on `admin`
+/// (outside the sandbox `/metrics` is there only).
+pub async fn serve_with_admin(
+    listener: TcpListener,
+    admin: Option<TcpListener>,
+    app: App,
+    shutdown: impl Future<Output = ()>,
+) {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let admin = admin.map(|admin| {
+        let (app, stopped) = (app.clone(), stopped.clone());
+        tokio::spawn(accept_loop(admin, app, Listener::Admin, wait_for(stopped)))
+    });
+    let public = accept_loop(listener, app, Listener::Public, async {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    public.await;
+    if let Some(admin) = admin {
+        let _ = admin.await;
+    }
+}
+
+async fn wait_for(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
+}
+
+/// Connections served at once: `server.max_connections`, and never so many
+/// that the process runs out of file descriptors.
+fn connection_cap(app: &App) -> usize {
+    let configured = app.config().server.max_connections.max(1);
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we own and reads nothing else.
+    let known = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+    if !known || limit.rlim_cur == libc::RLIM_INFINITY {
+        return configured;
+    }
+    let fds = limit.rlim_cur.saturating_sub(SPARE_FDS).max(16);
+    configured.min(usize::try_from(fds).unwrap_or(usize::MAX))
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    app: App,
+    role: Listener,
+    shutdown: impl Future<Output = ()>,
+) {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(Duration::from_millis(app.config().server.header_timeout_ms))
         .max_buf_size(MAX_HEAD_BYTES.max(8 * 1024));
+    let slots = Arc::new(Semaphore::new(connection_cap(&app)));
+    let mut backoff = AcceptBackoff::default();
     loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
+        let accepted = tokio::select! {
+            accepted = accept(&listener, &slots) => accepted,
             () = &mut shutdown => break,
+        };
+        let (stream, slot) = match accepted {
+            Ok(accepted) => {
+                backoff.reset();
+                accepted
+            }
+            Err(e) => {
+                tokio::time::sleep(backoff.failed(&e)).await;
+                continue;
+            }
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let service = service_fn(move |req| {
             let app = app.clone();
-            async move { Ok::<_, std::convert::Infallible>(handle(&app, req).await) }
+            async move {
+                let response = match role {
+                    Listener::Public => handle(&app, req).await,
+                    Listener::Admin => edge::handle_admin(&app, req).await,
+                };
+                Ok::<_, std::convert::Infallible>(response)
+            }
         });
         let io = TokioIo::new(framing::EnvelopeIo::new(stream));
         let connection = graceful.watch(http.serve_connection(io, service));
@@ -60,11 +142,60 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection closed with an error");
             }
+            drop(slot);
         });
     }
     drop(listener);
     // Server-sent event streams never end on their own: end them.
     app.console().close();
+    finish(&app, graceful).await;
+}
+
+/// A free connection slot, then a connection: past the cap, connections
+/// wait in the listen backlog instead of costing a file descriptor each.
+async fn accept(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+) -> std::io::Result<(tokio::net::TcpStream, OwnedSemaphorePermit)> {
+    // The semaphore is never closed, so acquiring cannot fail.
+    let slot = slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(std::io::Error::other)?;
+    let (stream, _) = listener.accept().await?;
+    Ok((stream, slot))
+}
+
+/// Backing off after failed accepts (out of file descriptors, mostly):
+/// 5 ms doubling to 1 s, and one warning a second at most, not one per try.
+#[derive(Debug, Default)]
+struct AcceptBackoff {
+    failures: u32,
+    last_warning: Option<std::time::Instant>,
+}
+
+impl AcceptBackoff {
+    fn failed(&mut self, error: &std::io::Error) -> Duration {
+        self.failures += 1;
+        let due = self
+            .last_warning
+            .is_none_or(|at| at.elapsed() >= Duration::from_secs(1));
+        if due {
+            tracing::warn!(%error, failures = self.failures, "accept failed; backing off");
+            self.last_warning = Some(std::time::Instant::now());
+        }
+        Duration::from_millis(5 << self.failures.min(9).saturating_sub(1))
+            .min(Duration::from_secs(1))
+    }
+
+    fn reset(&mut self) {
+        self.failures = 0;
+    }
+}
+
+/// Lets in-flight requests finish within `shutdown_grace_ms`.
+async fn finish(app: &App, graceful: GracefulShutdown) {
     let grace = Duration::from_millis(app.config().server.shutdown_grace_ms);
     if tokio::time::timeout(grace, graceful.shutdown())
         .await
@@ -76,5 +207,22 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
         );
     } else {
         tracing::info!("all connections closed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_accepts_back_off_to_a_second() {
+        let mut backoff = AcceptBackoff::default();
+        let error = std::io::Error::other("too many open files");
+        let waits: Vec<_> = (0..10)
+            .map(|_| backoff.failed(&error).as_millis())
+            .collect();
+        assert_eq!(waits, [5, 10, 20, 40, 80, 160, 320, 640, 1000, 1000]);
+        backoff.reset();
+        assert_eq!(backoff.failed(&error), Duration::from_millis(5));
     }
 }

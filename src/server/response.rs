@@ -26,6 +26,14 @@ pub fn json(status: u16, value: &impl Serialize) -> Response<Body> {
     response
 }
 
+/// `status` with no body.
+pub fn empty(status: u16) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::new()).boxed());
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
+}
+
 /// The `ErrorResponse` for `error` on `op` (or outside any operation), now.
 pub fn error(
     app: &App,

@@ -5,7 +5,7 @@
 //! so a load test cannot grow it without limit.
 
 use super::{Sms, SmsError, SmsGateway};
-use crate::clock::{rfc3339, Clock};
+use crate::clock::{rfc3339, Clock, Millis};
 use crate::store::{OutboxMessage, OutboxStore, StoreError};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -26,13 +26,15 @@ impl Outbox {
         }
     }
 
-    /// Messages to `to` (all when `None`), newest first, at most `limit`.
+    /// Messages to `to` (all when `None`) sent after `since`, newest
+    /// first, at most `limit`.
     pub async fn list(
         &self,
         to: Option<&str>,
+        since: Option<Millis>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        self.store.outbox(to, limit).await
+        self.store.outbox(to, since, limit).await
     }
 }
 
@@ -73,7 +75,7 @@ mod tests {
             outbox.send(&sms(to, otp)).await.unwrap();
         }
         let otps = |list: Vec<OutboxMessage>| list.into_iter().map(|m| m.otp).collect::<Vec<_>>();
-        assert_eq!(otps(outbox.list(Some("a"), 10).await.unwrap()), ["3"]);
-        assert_eq!(otps(outbox.list(None, 10).await.unwrap()), ["3", "2"]);
+        assert_eq!(otps(outbox.list(Some("a"), None, 10).await.unwrap()), ["3"]);
+        assert_eq!(otps(outbox.list(None, None, 10).await.unwrap()), ["3", "2"]);
     }
 }

@@ -2,8 +2,8 @@
 //! `/metrics` shows store latency and errors whatever the backend.
 
 use super::{
-    Attempt, Candidate, CertifiedPhone, Challenge, ChallengeStore, CounterStore, Digest, Health,
-    Millis, OnMatch, OutboxMessage, OutboxStore, SecretStore, SendDecision, SendLimits, Store,
+    Attempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest, Health, Lock,
+    Millis, OnMatch, OutboxMessage, OutboxStore, SandboxStore, SendDecision, Sending, Store,
     StoreError,
 };
 use crate::observe::Metrics;
@@ -30,95 +30,78 @@ impl MeteredStore {
     ) -> Result<T, StoreError> {
         let started = Instant::now();
         let result = work.await;
+        let full = matches!(result, Err(StoreError::Full(_)));
         self.metrics
-            .store_call(call, started.elapsed(), result.is_ok());
+            .store_call(call, started.elapsed(), result.is_ok(), full);
         result
     }
 }
 
 #[async_trait]
 impl ChallengeStore for MeteredStore {
-    async fn put_challenge(
+    async fn issue(
         &self,
+        send: Sending<'_>,
         key: &str,
-        challenge: Challenge,
+        challenge: &Challenge,
         keep_for: Duration,
         now: Millis,
-    ) -> Result<(), StoreError> {
-        let work = self.inner.put_challenge(key, challenge, keep_for, now);
-        self.timed("put_challenge", work).await
+    ) -> Result<SendDecision, StoreError> {
+        let work = self.inner.issue(send, key, challenge, keep_for, now);
+        self.timed("issue", work).await
     }
-    async fn remove_challenge(&self, key: &str) -> Result<(), StoreError> {
-        self.timed("remove_challenge", self.inner.remove_challenge(key))
+    async fn withdraw(&self, phone: &Digest, key: &str) -> Result<(), StoreError> {
+        self.timed("withdraw", self.inner.withdraw(phone, key))
             .await
     }
     async fn attempt(
         &self,
+        phone: &Digest,
         key: &str,
         candidate: &Candidate,
+        lock: &Lock,
         on_match: OnMatch,
         now: Millis,
     ) -> Result<Attempt, StoreError> {
-        let work = self.inner.attempt(key, candidate, on_match, now);
+        let work = self
+            .inner
+            .attempt(phone, key, candidate, lock, on_match, now);
         self.timed("attempt", work).await
     }
-    async fn fail_attempt(&self, key: &str, now: Millis) -> Result<Attempt, StoreError> {
-        self.timed("fail_attempt", self.inner.fail_attempt(key, now))
-            .await
-    }
-    async fn consume(&self, key: &str, now: Millis) -> Result<bool, StoreError> {
-        self.timed("consume", self.inner.consume(key, now)).await
+    async fn settle(
+        &self,
+        phone: &Digest,
+        key: &str,
+        verified: bool,
+        now: Millis,
+    ) -> Result<Attempt, StoreError> {
+        let work = self.inner.settle(phone, key, verified, now);
+        self.timed("settle", work).await
     }
     async fn certified_phone(
         &self,
-        key: &str,
+        session: &str,
         now: Millis,
     ) -> Result<Option<CertifiedPhone>, StoreError> {
-        self.timed("certified_phone", self.inner.certified_phone(key, now))
-            .await
+        let work = self.inner.certified_phone(session, now);
+        self.timed("certified_phone", work).await
     }
 }
 
 #[async_trait]
-impl CounterStore for MeteredStore {
-    async fn permit_send(
+impl AuthStore for MeteredStore {
+    async fn reserve_auth(
         &self,
-        phone: &Digest,
-        limits: &SendLimits,
-        now: Millis,
-    ) -> Result<SendDecision, StoreError> {
-        self.timed("permit_send", self.inner.permit_send(phone, limits, now))
-            .await
-    }
-    async fn count_failure(
-        &self,
-        phone: &Digest,
+        client: &Digest,
+        max: u32,
         window: Duration,
         now: Millis,
-    ) -> Result<(), StoreError> {
-        let work = self.inner.count_failure(phone, window, now);
-        self.timed("count_failure", work).await
+    ) -> Result<Option<Duration>, StoreError> {
+        let work = self.inner.reserve_auth(client, max, window, now);
+        self.timed("reserve_auth", work).await
     }
-}
-
-#[async_trait]
-impl SecretStore for MeteredStore {
-    async fn put_secret(
-        &self,
-        key: &str,
-        digest: Digest,
-        ttl: Duration,
-        now: Millis,
-    ) -> Result<(), StoreError> {
-        let work = self.inner.put_secret(key, digest, ttl, now);
-        self.timed("put_secret", work).await
-    }
-    async fn secret(&self, key: &str, now: Millis) -> Result<Option<Digest>, StoreError> {
-        self.timed("secret", self.inner.secret(key, now)).await
-    }
-    async fn remove_secret(&self, key: &str) -> Result<(), StoreError> {
-        self.timed("remove_secret", self.inner.remove_secret(key))
-            .await
+    async fn forgive(&self, client: &Digest) -> Result<(), StoreError> {
+        self.timed("forgive", self.inner.forgive(client)).await
     }
 }
 
@@ -129,15 +112,49 @@ impl OutboxStore for MeteredStore {
         message: &OutboxMessage,
         capacity: usize,
     ) -> Result<(), StoreError> {
-        self.timed("push_outbox", self.inner.push_outbox(message, capacity))
-            .await
+        let work = self.inner.push_outbox(message, capacity);
+        self.timed("push_outbox", work).await
     }
     async fn outbox(
         &self,
         to: Option<&str>,
+        since: Option<Millis>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        self.timed("outbox", self.inner.outbox(to, limit)).await
+        let work = self.inner.outbox(to, since, limit);
+        self.timed("outbox", work).await
+    }
+}
+
+#[async_trait]
+impl SandboxStore for MeteredStore {
+    async fn clock_offset(&self) -> Result<Millis, StoreError> {
+        self.timed("clock_offset", self.inner.clock_offset()).await
+    }
+    async fn advance_clock(&self, by: Duration) -> Result<Millis, StoreError> {
+        self.timed("advance_clock", self.inner.advance_clock(by))
+            .await
+    }
+    async fn reset_all(&self) -> Result<(), StoreError> {
+        self.timed("reset_all", self.inner.reset_all()).await
+    }
+    async fn reset_phone(&self, phone: &Digest, recipients: &[String]) -> Result<(), StoreError> {
+        let work = self.inner.reset_phone(phone, recipients);
+        self.timed("reset_phone", work).await
+    }
+    async fn forget_session(&self, session: &str) -> Result<(), StoreError> {
+        self.timed("forget_session", self.inner.forget_session(session))
+            .await
+    }
+    async fn lock_phone(
+        &self,
+        phone: &Digest,
+        failures: u32,
+        window: Duration,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        let work = self.inner.lock_phone(phone, failures, window, now);
+        self.timed("lock_phone", work).await
     }
 }
 

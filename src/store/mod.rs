@@ -1,17 +1,19 @@
 //! Where challenges, certified phones, throttle counters, MFA secrets and
 //! the sandbox outbox live.
 //!
-//! One small trait per consumer, so each part of the domain sees only what
-//! it uses: [`ChallengeStore`] (the OTP flows' challenges and the RAO
-//! certified phones), [`CounterStore`] (send throttles and the phone lock),
-//! [`SecretStore`] (the built-in MFA engine), [`OutboxStore`] (the sandbox
-//! SMS gateway) and [`Health`]. A backend implements all of them; [`Store`]
+//! One small trait per consumer, so each part of the server sees only what
+//! it uses: [`ChallengeStore`] (the OTP flows: challenges beside their
+//! phone's throttle and lock counters, and the RAO certified phones),
+//! [`AuthStore`] (the token endpoint's failure counter), [`OutboxStore`]
+//! (the sandbox SMS gateway), [`SandboxStore`] (the sandbox's clock and
+//! resets) and [`Health`]. A backend implements all of them; [`Store`]
 //! names that whole, which the app wires into each consumer.
 //!
-//! Every method is an atomic step of a flow ("check the attempt and
-//! consume", "permit a send and count it"), never a bare get followed by a
-//! set, so that the memory store (locks) and Redis (one Lua script per
-//! step) stay correct under concurrency and across instances. Every method
+//! Every method is an atomic step of a flow ("check the lock, take an
+//! attempt, compare and count", "permit a send, count it and store the
+//! challenge"), never a bare get followed by a set, so that the memory
+//! store (locks) and Redis (one Lua script per step) stay correct under
+//! concurrency and across instances: a rule is never split over two calls. Every method
 //! that depends on time takes `now` from the caller's [`Clock`]: the store
 //! never reads a clock of its own, so tests and the sandbox can move time.
 //! Keys are built by the domain; the store treats them as opaque.
@@ -32,17 +34,17 @@ use std::time::Duration;
 /// An OTP waiting to be validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Challenge {
-    /// Keyed hash of the OTP (the part kept in the session, for telemarketing).
+    /// Keyed hash of the whole OTP (or of the part compared in the store,
+    /// when a remote MFA engine checks the rest).
     pub code: Digest,
-    /// Keyed hash of what the OTP is bound to: the phone (RAO) or the customer id (telemarketing).
+    /// Keyed hash of what the OTP is bound to: the phone (RAO) or the
+    /// customer id (telemarketing).
     pub binding: Digest,
     /// When validation stops succeeding. The entry itself is kept a while
     /// longer so that a late attempt is told "expired" rather than "not found".
     pub expires_at: Millis,
     /// Wrong attempts left before the challenge is burnt.
     pub attempts_left: u32,
-    /// Keyed hash of the phone, whose failure count a wrong attempt raises.
-    pub phone: Digest,
 }
 
 /// What a validation attempt brings.
@@ -55,32 +57,49 @@ pub struct Candidate {
     pub mismatch_counts: bool,
 }
 
+/// The phone lock: failures per phone in a window, across every OTP and
+/// client (NIST SP 800-63B-4: a new secret does not reset the count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lock {
+    pub max_failures: u32,
+    pub window: Duration,
+}
+
 /// What to do when a candidate matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OnMatch {
-    /// Leave the challenge (a second factor is still to be checked).
-    Keep,
-    /// Remove it and record the session's certified phone, in the same step.
-    ConsumeAndCertify {
-        key: String,
+    /// Remove the challenge: an OTP works once.
+    Consume,
+    /// Remove it and record the RAO session's certified phone, in the same step.
+    Certify {
+        /// The RAO session's key.
+        session: String,
         phone: CertifiedPhone,
         ttl: Duration,
     },
+    /// A remote MFA engine checks the rest of the OTP: keep the challenge
+    /// with this attempt taken from it and counted against the phone, until
+    /// [`ChallengeStore::settle`] says how the check ended.
+    Reserve,
 }
 
 /// The outcome of an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attempt {
+    /// Consumed (or certified), or reserved for the remote check.
     Matched,
-    /// No challenge (never made, consumed, burnt or long gone).
+    /// No challenge (never made, consumed, burnt, reset or long gone).
     NotFound,
     /// The binding differs and does not count: as good as not found.
     OtherBinding,
     Expired,
-    /// Wrong; burnt when `attempts_left` is 0. `phone` is the challenge's.
+    /// The phone reached its failure limit: nothing was compared.
+    Locked {
+        retry_after: Duration,
+    },
+    /// Wrong; burnt when `attempts_left` is 0.
     Wrong {
         attempts_left: u32,
-        phone: Digest,
     },
 }
 
@@ -97,8 +116,20 @@ pub struct SendLimits {
     pub min_interval: Duration,
     pub max_sends: u32,
     pub window: Duration,
-    pub max_failures: u32,
-    pub failure_window: Duration,
+    /// Sends are refused while the phone is locked.
+    pub lock: Lock,
+}
+
+/// The send of a new challenge: where, and under which limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sending<'a> {
+    /// Keyed hash of the phone's identity.
+    pub phone: &'a Digest,
+    /// `None` for a sandbox test phone: never throttled.
+    pub limits: Option<&'a SendLimits>,
+    /// The RAO session whose earlier challenge (for any phone) this one
+    /// replaces and whose certified phone it clears.
+    pub session: Option<&'a str>,
 }
 
 /// Whether a send to a phone may happen now.
@@ -126,93 +157,93 @@ pub struct OutboxMessage {
     pub to: String,
     pub text: String,
     pub otp: String,
+    /// RFC 3339 UTC with milliseconds, by the app's clock.
     #[serde(rename = "sentAt")]
     pub sent_at: String,
 }
 
-/// The store failed to answer: unreachable, timed out, or broken.
+/// The store failed to answer: unreachable, timed out, broken, or full.
 #[derive(Debug, thiserror::Error)]
-#[error("store unavailable: {0}")]
-pub struct StoreError(pub String);
+pub enum StoreError {
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The memory store holds `server.max_store_entries` entries.
+    #[error("the store is full ({0} entries)")]
+    Full(usize),
+}
 
 /// The OTP flows' challenges, and the certified phones RAO leaves behind.
+/// A challenge lives beside its phone's counters (one Redis slot), so each
+/// step below — limits, attempt and comparison — is one atomic step.
 #[async_trait]
 pub trait ChallengeStore: Send + Sync {
-    /// Creates or replaces the challenge at `key`, kept for `keep_for`.
-    async fn put_challenge(
+    /// Permits the send (throttles and phone lock, counting the send) and,
+    /// when allowed, creates or replaces the challenge at `key`, kept for
+    /// `keep_for`: one step. For a RAO session it also replaces the
+    /// session's earlier challenge and clears its certified phone.
+    async fn issue(
         &self,
+        send: Sending<'_>,
         key: &str,
-        challenge: Challenge,
+        challenge: &Challenge,
         keep_for: Duration,
         now: Millis,
-    ) -> Result<(), StoreError>;
+    ) -> Result<SendDecision, StoreError>;
 
-    /// Removes the challenge at `key`, if any.
-    async fn remove_challenge(&self, key: &str) -> Result<(), StoreError>;
+    /// Removes the challenge at `key` of `phone` (its SMS could not be sent).
+    async fn withdraw(&self, phone: &Digest, key: &str) -> Result<(), StoreError>;
 
-    /// Compares `candidate` with the challenge at `key`, counts a wrong
-    /// attempt (burning the challenge at the last one) or applies `on_match`;
-    /// one step.
+    /// One validation attempt, one step: refused while the phone is locked;
+    /// otherwise takes an attempt from the challenge, compares `candidate`,
+    /// counts a wrong one against the phone (burning the challenge at its
+    /// last attempt) or applies `on_match`. No challenge is ever compared
+    /// more than its attempts, nor a phone more than `lock` allows.
     async fn attempt(
         &self,
+        phone: &Digest,
         key: &str,
         candidate: &Candidate,
+        lock: &Lock,
         on_match: OnMatch,
         now: Millis,
     ) -> Result<Attempt, StoreError>;
 
-    /// Counts a wrong attempt found outside the store (the MFA engine said no).
-    async fn fail_attempt(&self, key: &str, now: Millis) -> Result<Attempt, StoreError>;
+    /// Ends an attempt reserved by [`OnMatch::Reserve`]: `verified`, the
+    /// challenge is consumed and the phone's count given back; otherwise the
+    /// reserved attempt stands as a wrong one.
+    async fn settle(
+        &self,
+        phone: &Digest,
+        key: &str,
+        verified: bool,
+        now: Millis,
+    ) -> Result<Attempt, StoreError>;
 
-    /// Removes the challenge at `key`; true for exactly one caller.
-    async fn consume(&self, key: &str, now: Millis) -> Result<bool, StoreError>;
-
-    /// The certified phone recorded at `key`, if still live.
+    /// The certified phone recorded for the RAO `session`, if still live.
     async fn certified_phone(
         &self,
-        key: &str,
+        session: &str,
         now: Millis,
     ) -> Result<Option<CertifiedPhone>, StoreError>;
 }
 
-/// Per-phone counters: send throttling and the failure lock.
+/// Failed client authentications at the token endpoint, per client.
 #[async_trait]
-pub trait CounterStore: Send + Sync {
-    /// Checks the phone's send and failure counters against `limits` and,
-    /// when allowed, counts this send; one step.
-    async fn permit_send(
+pub trait AuthStore: Send + Sync {
+    /// Takes one authentication attempt for `client` before its secret is
+    /// compared: refused (with when to retry) once `max` are counted in
+    /// `window`; otherwise counted as a failure until [`AuthStore::forgive`]
+    /// gives it back.
+    async fn reserve_auth(
         &self,
-        phone: &Digest,
-        limits: &SendLimits,
-        now: Millis,
-    ) -> Result<SendDecision, StoreError>;
-
-    /// Counts a wrong attempt against the phone, in a window of `window`.
-    async fn count_failure(
-        &self,
-        phone: &Digest,
+        client: &Digest,
+        max: u32,
         window: Duration,
         now: Millis,
-    ) -> Result<(), StoreError>;
-}
+    ) -> Result<Option<Duration>, StoreError>;
 
-/// Secret digests of the built-in MFA engine.
-#[async_trait]
-pub trait SecretStore: Send + Sync {
-    /// Keeps a secret digest for `ttl`.
-    async fn put_secret(
-        &self,
-        key: &str,
-        digest: Digest,
-        ttl: Duration,
-        now: Millis,
-    ) -> Result<(), StoreError>;
-
-    /// The secret digest at `key`, if still live.
-    async fn secret(&self, key: &str, now: Millis) -> Result<Option<Digest>, StoreError>;
-
-    /// Removes the secret at `key`, if any.
-    async fn remove_secret(&self, key: &str) -> Result<(), StoreError>;
+    /// Gives back a reserved attempt whose secret was right.
+    async fn forgive(&self, client: &Digest) -> Result<(), StoreError>;
 }
 
 /// The sandbox outbox: what the sandbox SMS gateway "sent".
@@ -222,12 +253,46 @@ pub trait OutboxStore: Send + Sync {
     async fn push_outbox(&self, message: &OutboxMessage, capacity: usize)
         -> Result<(), StoreError>;
 
-    /// Messages to `to` (all when `None`), newest first, at most `limit`.
+    /// Messages to `to` (all when `None`) sent after `since` (all when
+    /// `None`), newest first, at most `limit`.
     async fn outbox(
         &self,
         to: Option<&str>,
+        since: Option<Millis>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
+}
+
+/// The sandbox's shared state: its clock offset and the resets, shared by
+/// every instance on the store (the sandbox clock, WireMock's admin reset
+/// and Pact's provider states build on it).
+#[async_trait]
+pub trait SandboxStore: Send + Sync {
+    /// How far the sandbox clock is ahead of the system's, in ms.
+    async fn clock_offset(&self) -> Result<Millis, StoreError>;
+
+    /// Moves the sandbox clock forward by `by`; the new offset.
+    async fn advance_clock(&self, by: Duration) -> Result<Millis, StoreError>;
+
+    /// Forgets every challenge, session, certified phone, counter, outbox
+    /// message and the clock offset.
+    async fn reset_all(&self) -> Result<(), StoreError>;
+
+    /// Forgets one phone's counters (sends, failures), its live challenges
+    /// and its outbox messages (to any of `recipients`).
+    async fn reset_phone(&self, phone: &Digest, recipients: &[String]) -> Result<(), StoreError>;
+
+    /// Forgets a RAO session: its challenge pointer and certified phone.
+    async fn forget_session(&self, session: &str) -> Result<(), StoreError>;
+
+    /// Counts `failures` failed attempts against the phone at `now`.
+    async fn lock_phone(
+        &self,
+        phone: &Digest,
+        failures: u32,
+        window: Duration,
+        now: Millis,
+    ) -> Result<(), StoreError>;
 }
 
 /// Whether the store answers (`/health/ready`).
@@ -237,6 +302,6 @@ pub trait Health: Send + Sync {
 }
 
 /// A whole backend: every part above. The app hands each consumer only its part.
-pub trait Store: ChallengeStore + CounterStore + SecretStore + OutboxStore + Health {}
+pub trait Store: ChallengeStore + AuthStore + OutboxStore + SandboxStore + Health {}
 
-impl<T: ChallengeStore + CounterStore + SecretStore + OutboxStore + Health> Store for T {}
+impl<T> Store for T where T: ChallengeStore + AuthStore + OutboxStore + SandboxStore + Health {}

@@ -6,7 +6,7 @@
 use crate::support::*;
 use async_trait::async_trait;
 use otp_server::contract::{Api, Contract};
-use otp_server::mfa::{MfaEngine, MfaError};
+use otp_server::mfa::{MfaCheck, MfaEngine, MfaError};
 use otp_server::sms::{Sms, SmsError, SmsGateway};
 use otp_server::store::*;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -30,6 +30,9 @@ struct DownMfa {
 
 #[async_trait]
 impl MfaEngine for DownMfa {
+    fn check(&self) -> MfaCheck {
+        MfaCheck::Remote
+    }
     async fn issue(&self, _: &str, _: Duration) -> Result<String, MfaError> {
         if self.issue_fails {
             return Err(MfaError("CitiMFA timed out".into()));
@@ -47,36 +50,36 @@ impl MfaEngine for DownMfa {
 struct DownStore;
 
 fn down() -> StoreError {
-    StoreError("connection refused".into())
+    StoreError::Unavailable("connection refused".into())
 }
 
 #[async_trait]
 impl ChallengeStore for DownStore {
-    async fn put_challenge(
+    async fn issue(
         &self,
+        _: Sending<'_>,
         _: &str,
-        _: Challenge,
+        _: &Challenge,
         _: Duration,
         _: Millis,
-    ) -> Result<(), StoreError> {
+    ) -> Result<SendDecision, StoreError> {
         Err(down())
     }
-    async fn remove_challenge(&self, _: &str) -> Result<(), StoreError> {
+    async fn withdraw(&self, _: &Digest, _: &str) -> Result<(), StoreError> {
         Err(down())
     }
     async fn attempt(
         &self,
+        _: &Digest,
         _: &str,
         _: &Candidate,
+        _: &Lock,
         _: OnMatch,
         _: Millis,
     ) -> Result<Attempt, StoreError> {
         Err(down())
     }
-    async fn fail_attempt(&self, _: &str, _: Millis) -> Result<Attempt, StoreError> {
-        Err(down())
-    }
-    async fn consume(&self, _: &str, _: Millis) -> Result<bool, StoreError> {
+    async fn settle(&self, _: &Digest, _: &str, _: bool, _: Millis) -> Result<Attempt, StoreError> {
         Err(down())
     }
     async fn certified_phone(
@@ -89,35 +92,17 @@ impl ChallengeStore for DownStore {
 }
 
 #[async_trait]
-impl CounterStore for DownStore {
-    async fn permit_send(
+impl AuthStore for DownStore {
+    async fn reserve_auth(
         &self,
         _: &Digest,
-        _: &SendLimits,
-        _: Millis,
-    ) -> Result<SendDecision, StoreError> {
-        Err(down())
-    }
-    async fn count_failure(&self, _: &Digest, _: Duration, _: Millis) -> Result<(), StoreError> {
-        Err(down())
-    }
-}
-
-#[async_trait]
-impl SecretStore for DownStore {
-    async fn put_secret(
-        &self,
-        _: &str,
-        _: Digest,
+        _: u32,
         _: Duration,
         _: Millis,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<Duration>, StoreError> {
         Err(down())
     }
-    async fn secret(&self, _: &str, _: Millis) -> Result<Option<Digest>, StoreError> {
-        Err(down())
-    }
-    async fn remove_secret(&self, _: &str) -> Result<(), StoreError> {
+    async fn forgive(&self, _: &Digest) -> Result<(), StoreError> {
         Err(down())
     }
 }
@@ -127,7 +112,40 @@ impl OutboxStore for DownStore {
     async fn push_outbox(&self, _: &OutboxMessage, _: usize) -> Result<(), StoreError> {
         Err(down())
     }
-    async fn outbox(&self, _: Option<&str>, _: usize) -> Result<Vec<OutboxMessage>, StoreError> {
+    async fn outbox(
+        &self,
+        _: Option<&str>,
+        _: Option<Millis>,
+        _: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        Err(down())
+    }
+}
+
+#[async_trait]
+impl SandboxStore for DownStore {
+    async fn clock_offset(&self) -> Result<Millis, StoreError> {
+        Err(down())
+    }
+    async fn advance_clock(&self, _: Duration) -> Result<Millis, StoreError> {
+        Err(down())
+    }
+    async fn reset_all(&self) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn reset_phone(&self, _: &Digest, _: &[String]) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn forget_session(&self, _: &str) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn lock_phone(
+        &self,
+        _: &Digest,
+        _: u32,
+        _: Duration,
+        _: Millis,
+    ) -> Result<(), StoreError> {
         Err(down())
     }
 }
@@ -162,10 +180,10 @@ async fn rao_errors_by_their_real_causes() {
     let generate = format!("{RAO}/generate");
     let validate = format!("{RAO}/validate");
     let certified = format!("{RAO}/certified-phone");
-    let body = || Some(rao_phone_body("5500000001"));
+    let body = || Some(rao_phone_body("5500000011"));
     for path in [&generate, &validate, &certified] {
         let body = if *path == validate {
-            Some(validate_body("5500000001", "123456"))
+            Some(validate_body("5500000011", "123456"))
         } else if *path == certified {
             None
         } else {
@@ -203,7 +221,7 @@ async fn rao_errors_by_their_real_causes() {
     // 404: validate and certified-phone with nothing generated.
     assert_error(
         server
-            .post(&validate, &h, Some(validate_body("5500000001", "123456")))
+            .post(&validate, &h, Some(validate_body("5500000011", "123456")))
             .await,
         404,
         "error",
@@ -231,7 +249,7 @@ async fn rao_errors_by_their_real_causes() {
     .await;
     assert_error(
         server
-            .post(&validate, &h, Some(validate_body("5500000001", "abc")))
+            .post(&validate, &h, Some(validate_body("5500000011", "abc")))
             .await,
         422,
         "error",

@@ -5,11 +5,13 @@
 mod processes;
 mod support;
 
+mod attacks;
 mod console;
 mod contract;
 mod errors;
 mod fuzz;
 mod generated_guard;
+mod kit;
 mod oauth;
 mod operations;
 mod pages;

@@ -69,11 +69,11 @@ async fn metrics_count_a_flow() {
             1.0,
         ),
         (
-            r#"otp_store_call_duration_seconds_count{call="permit_send"}"#,
+            r#"otp_store_call_duration_seconds_count{call="issue"}"#,
             1.0,
         ),
         (
-            r#"otp_store_call_duration_seconds_count{call="put_challenge"}"#,
+            r#"otp_store_call_duration_seconds_count{call="push_outbox"}"#,
             1.0,
         ),
         (
@@ -81,7 +81,7 @@ async fn metrics_count_a_flow() {
             2.0,
         ),
         (
-            r#"otp_store_call_duration_seconds_count{call="count_failure"}"#,
+            r#"otp_store_call_duration_seconds_count{call="outbox"}"#,
             1.0,
         ),
     ] {

@@ -165,6 +165,8 @@ pub struct ServerProcess {
     pub addr: SocketAddr,
     /// Everything the process logged (stderr, at trace level).
     pub stderr: Arc<Mutex<String>>,
+    /// Everything it printed (stdout: the banner).
+    pub stdout: Arc<Mutex<String>>,
 }
 
 impl ServerProcess {
@@ -186,13 +188,20 @@ impl ServerProcess {
             .spawn()
             .unwrap();
         let mut banner = BufReader::new(child.stdout.take().unwrap()).lines();
+        let stdout = Arc::new(Mutex::new(String::new()));
         let addr = loop {
             let line = banner.next().expect("otp-server exited").unwrap();
+            stdout.lock().unwrap().push_str(&format!("{line}\n"));
             if let Some(rest) = line.split("listening on http://").nth(1) {
                 break rest.trim().parse().unwrap();
             }
         };
-        std::thread::spawn(move || banner.for_each(drop));
+        let printed = stdout.clone();
+        std::thread::spawn(move || {
+            for line in banner.map_while(Result::ok) {
+                printed.lock().unwrap().push_str(&format!("{line}\n"));
+            }
+        });
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = stderr.clone();
         let logs = BufReader::new(child.stderr.take().unwrap()).lines();
@@ -207,6 +216,7 @@ impl ServerProcess {
             child,
             addr,
             stderr,
+            stdout,
         }
     }
 }

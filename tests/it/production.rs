@@ -114,6 +114,41 @@ fn weak_or_misplaced_secrets_are_refused_by_name() {
             good.replace("gateway = \"webhook\"", "gateway = \"outbox\""),
             "sms.gateway = \"outbox\" is the sandbox's",
         ),
+        (
+            good.replace(
+                "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6",
+                "0b14d501a594442a01c6859541bcb3e8164d183d32937b851835442f69d5c94e", // password1
+            ),
+            "otp-server client new prod-app",
+        ),
+        (
+            with_key(
+                &good,
+                &token_line,
+                dir.path(),
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            ),
+            "secrets.token_key is a sequence",
+        ),
+        (
+            with_key(
+                &good,
+                &token_line,
+                dir.path(),
+                "bXktdmVyeS1zZWNyZXQtcGFzc3BocmFzZS0wMTIzNDU=",
+            ),
+            "secrets.token_key is printable ASCII",
+        ),
+        (
+            with_key(&good, &token_line, dir.path(), KEYS[2]),
+            "client prod-app: key is the same as secrets.token_key",
+        ),
+        (
+            format!(
+                "{good}\n[[sandbox.test_phones]]\nphone = \"+525500000001\"\notp = \"123456\"\n"
+            ),
+            "sandbox.test_phones are for the sandbox only",
+        ),
     ];
     for (toml, expected) in cases {
         let error = format!("{:#}", Config::from_toml(&toml).unwrap_err());
@@ -122,6 +157,16 @@ fn weak_or_misplaced_secrets_are_refused_by_name() {
             "expected {expected:?} in {error:?}"
         );
     }
+}
+
+/// `good` with its token key read from a new file holding `key`.
+fn with_key(good: &str, token_line: &str, dir: &Path, key: &str) -> String {
+    let path = dir.join(format!("token-{}", &key[..6].replace('/', "_")));
+    std::fs::write(&path, key).unwrap();
+    good.replace(
+        token_line,
+        &format!("token_key_file = \"{}\"", path.display()),
+    )
 }
 
 /// An SMS relay that fails its first request, then records what it gets.
@@ -169,7 +214,7 @@ async fn webhook_delivers_and_sandbox_parts_are_gone() {
     let dir = tempfile::tempdir().unwrap();
     let (url, received) = sms_relay().await;
     let config = Config::from_toml(&production_toml(dir.path(), &url)).unwrap();
-    let server = TestServer::builder().config(config).start().await;
+    let server = TestServer::builder().config(config).admin().start().await;
     let mut headers = server.tm_headers("prod-app").await;
     headers.insert("prefer", "error=backendError".parse().unwrap());
 
@@ -198,14 +243,48 @@ async fn webhook_delivers_and_sandbox_parts_are_gone() {
         .await
         .unwrap();
     assert_eq!(outbox.status(), 404);
-    let metrics = server
+    for path in [
+        "/sandbox/v1/reset",
+        "/sandbox/v1/provider-states",
+        "/sandbox/v1/clock",
+    ] {
+        let kit = server.http.post(server.url(path)).send().await.unwrap();
+        assert_eq!(kit.status(), 404, "{path}");
+    }
+    let public = server
         .http
         .get(server.url("/metrics"))
         .send()
         .await
-        .unwrap()
-        .text()
+        .unwrap();
+    assert_eq!(
+        public.status(),
+        404,
+        "/metrics is not on the public listener"
+    );
+    let admin = format!("http://{}", server.admin_addr.unwrap());
+    let metrics = server
+        .http
+        .get(format!("{admin}/metrics"))
+        .send()
         .await
         .unwrap();
+    assert_eq!(metrics.status(), 200);
+    let metrics = metrics.text().await.unwrap();
+    assert!(metrics.contains("otp_validated_total"), "{metrics}");
     assert!(!metrics.contains(&otp));
+    let ready = server
+        .http
+        .get(format!("{admin}/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    let api = server
+        .http
+        .post(format!("{admin}{TM}/generate"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 404, "the admin listener serves no API");
 }

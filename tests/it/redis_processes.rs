@@ -7,11 +7,21 @@ use crate::support::*;
 use otp_server::config::SANDBOX_TOML;
 use std::time::{Duration, Instant};
 
-/// A config file: the sandbox, with its own key prefix in Redis.
+/// A config file: the sandbox, with its own key prefix in Redis, and a
+/// client whose sends are not throttled (for the limit bursts).
 fn config_file() -> tempfile::NamedTempFile {
     let file = tempfile::NamedTempFile::new().unwrap();
+    let loose = r#"
+[[clients]]
+id = "loose"
+secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
+cipher = "plain"
+apis = ["rao", "telemarketing"]
+access = [{ country = "MX", business = "GCB", channels = ["IVR"] }]
+policy = { min_send_interval_secs = 0, max_sends_per_window = 1000 }
+"#;
     let text = format!(
-        "{SANDBOX_TOML}\n[redis]\nkey_prefix = \"{}\"\n",
+        "{SANDBOX_TOML}\n{loose}\n[redis]\nkey_prefix = \"{}\"\n",
         unique_prefix()
     );
     std::fs::write(file.path(), text).unwrap();
@@ -97,6 +107,92 @@ async fn two_instances_share_tokens_sessions_outbox_and_throttles() {
                 "the process logs contain a secret: {secret}"
             );
         }
+    }
+}
+
+/// Issue 10's attack across two processes on one Redis: wrong guesses in
+/// parallel, split over both, compare a challenge 3 times and a phone 10.
+#[tokio::test]
+async fn limits_hold_across_two_processes_under_parallel_guesses() {
+    if !redis_server_or_skip("limits_hold_across_two_processes_under_parallel_guesses") {
+        return;
+    }
+    let redis = RedisProcess::start(&[]);
+    let config = config_file();
+    let processes = [
+        ServerProcess::start(config.path(), &redis.url()),
+        ServerProcess::start(config.path(), &redis.url()),
+    ];
+    let servers = [
+        TestServer::at(processes[0].addr),
+        TestServer::at(processes[1].addr),
+    ];
+    let headers = servers[0].tm_headers("loose").await;
+    let mut sessions = Vec::new();
+    for _ in 0..10 {
+        let (sid, _) = servers[0].tm_generate(&headers, "p2", "5520000003").await;
+        sessions.push((sid, servers[1].last_otp("5520000003").await));
+    }
+    let guesses = (0..200).map(|i| {
+        let (sid, otp) = &sessions[0];
+        let wrong = format!("{}{:08}", &otp[..3], i);
+        let (server, headers) = (&servers[i % 2], &headers);
+        async move { server.tm_validate(headers, sid, "p2", &wrong).await }
+    });
+    let codes = error_codes(futures::future::join_all(guesses).await).await;
+    let compared = codes.iter().filter(|c| *c == "OTP Token Invalid").count();
+    assert_eq!(compared, 3, "one OTP: {codes:?}");
+    let guesses = (0..30).map(|i| {
+        let (sid, otp) = &sessions[1 + i % 9];
+        let wrong = format!("{}{:08}", &otp[..3], i);
+        let (server, headers) = (&servers[i % 2], &headers);
+        async move { server.tm_validate(headers, sid, "p2", &wrong).await }
+    });
+    let codes = error_codes(futures::future::join_all(guesses).await).await;
+    let compared = codes.iter().filter(|c| *c == "OTP Token Invalid").count();
+    assert_eq!(
+        compared, 7,
+        "the phone had 3 failures already, 10 in all: {codes:?}"
+    );
+}
+
+async fn error_codes(responses: Vec<reqwest::Response>) -> Vec<String> {
+    let bodies = responses.into_iter().map(|r| r.json::<serde_json::Value>());
+    futures::future::join_all(bodies)
+        .await
+        .into_iter()
+        .map(|b| b.unwrap()["code"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// A password in the Redis URL never reaches the banner or the logs.
+#[tokio::test]
+async fn store_credentials_are_never_printed() {
+    if !redis_server_or_skip("store_credentials_are_never_printed") {
+        return;
+    }
+    let redis = RedisProcess::start(&[]);
+    let config = config_file();
+    let url = format!("redis://:hunter2-secret@127.0.0.1:{}", redis.port);
+    let process = ServerProcess::start(config.path(), &url);
+    let server = TestServer::at(process.addr);
+    let _ = server
+        .http
+        .get(server.url("/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    let printed = process.stdout.lock().unwrap().clone();
+    assert!(
+        printed.contains(&format!("store: redis://127.0.0.1:{}", redis.port)),
+        "{printed}"
+    );
+    let logs = process.stderr.lock().unwrap().clone();
+    for text in [&printed, &logs] {
+        assert!(
+            !text.contains("hunter2"),
+            "a credential was printed: {text}"
+        );
     }
 }
 

@@ -1,6 +1,8 @@
 //! The store conformance suite: the same cases, step by step, against every
 //! backend — the memory store and a real Redis (a `redis-server` of the
 //! test's own) — so both keep the same promises, not only the HTTP suite.
+//! The limits are checked under a burst of parallel calls, since a limit
+//! that holds only one call at a time does not hold.
 
 use crate::processes::{redis_server_or_skip, RedisProcess};
 use crate::support::redis_store;
@@ -11,43 +13,65 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+const LOCK: Lock = Lock {
+    max_failures: 10,
+    window: Duration::from_secs(3600),
+};
+
 const LIMITS: SendLimits = SendLimits {
     min_interval: Duration::from_secs(30),
     max_sends: 2,
     window: Duration::from_secs(900),
-    max_failures: 2,
-    failure_window: Duration::from_secs(3600),
+    lock: Lock {
+        max_failures: 2,
+        window: Duration::from_secs(3600),
+    },
 };
 
-const KEEP: Duration = Duration::from_secs(60);
+const KEEP: Duration = Duration::from_secs(600);
 
-fn challenge(expires_at: Millis) -> Challenge {
+fn challenge(expires_at: Millis, attempts: u32) -> Challenge {
     Challenge {
         code: [1; 16],
         binding: [2; 16],
         expires_at,
-        attempts_left: 2,
-        phone: [5; 16],
+        attempts_left: attempts,
     }
 }
 
-fn candidate(code: u8) -> Candidate {
-    Candidate {
+/// A candidate that lives as long as the test (held across `.await`s).
+fn candidate(code: u8) -> &'static Candidate {
+    Box::leak(Box::new(Candidate {
         code: [code; 16],
         binding: [2; 16],
         mismatch_counts: false,
-    }
+    }))
 }
 
-fn certify(key: &str) -> OnMatch {
-    OnMatch::ConsumeAndCertify {
-        key: key.into(),
+fn certify(session: &str) -> OnMatch {
+    OnMatch::Certify {
+        session: session.into(),
         phone: CertifiedPhone {
             country_code: "+52".into(),
             number: "5512345678".into(),
         },
         ttl: Duration::from_secs(1800),
     }
+}
+
+fn unthrottled(phone: &Digest) -> Sending<'_> {
+    Sending {
+        phone,
+        limits: None,
+        session: None,
+    }
+}
+
+/// Makes a challenge at `key` for `phone`, never throttled.
+async fn make(store: &dyn Store, phone: &Digest, key: &str, attempts: u32, now: Millis) {
+    let fresh = challenge(now + 300_000, attempts);
+    let made = store.issue(unthrottled(phone), key, &fresh, KEEP, now);
+    assert_eq!(made.await.unwrap(), SendDecision::Allowed);
 }
 
 /// Runs `case` on the memory store and on Redis.
@@ -65,225 +89,476 @@ where
 
 #[tokio::test]
 async fn wrong_attempts_count_down_then_a_match_consumes_and_certifies() {
-    on_every_store("store::wrong_attempts", |store| async move {
-        let now = system_now();
-        store
-            .put_challenge("{s1}:otp", challenge(now + 10_000), KEEP, now)
-            .await
-            .unwrap();
-        let wrong = store
-            .attempt("{s1}:otp", &candidate(9), certify("{s1}:phone"), now)
-            .await
-            .unwrap();
-        assert_eq!(
-            wrong,
-            Attempt::Wrong {
-                attempts_left: 1,
-                phone: [5; 16]
-            }
+    on_every_store("store::certify", |store| async move {
+        let (phone, now) = ([1; 16], system_now());
+        make(&*store, &phone, "c:{p1}:s1", 2, now).await;
+        let wrong = store.attempt(
+            &phone,
+            "c:{p1}:s1",
+            candidate(9),
+            &LOCK,
+            certify("s:{s1}"),
+            now,
         );
+        assert_eq!(wrong.await.unwrap(), Attempt::Wrong { attempts_left: 1 });
+        assert_eq!(store.certified_phone("s:{s1}", now).await.unwrap(), None);
+        let right = candidate(1);
+        let matched = store.attempt(&phone, "c:{p1}:s1", right, &LOCK, certify("s:{s1}"), now);
+        assert_eq!(matched.await.unwrap(), Attempt::Matched);
+        let replay = store.attempt(&phone, "c:{p1}:s1", right, &LOCK, OnMatch::Consume, now);
         assert_eq!(
-            store.certified_phone("{s1}:phone", now).await.unwrap(),
-            None
+            replay.await.unwrap(),
+            Attempt::NotFound,
+            "an OTP works once"
         );
-        let matched = store
-            .attempt("{s1}:otp", &candidate(1), certify("{s1}:phone"), now)
-            .await
-            .unwrap();
-        assert_eq!(matched, Attempt::Matched);
-        let replay = store
-            .attempt("{s1}:otp", &candidate(1), certify("{s1}:phone"), now)
-            .await
-            .unwrap();
-        assert_eq!(replay, Attempt::NotFound, "an OTP works once");
-        let phone = store.certified_phone("{s1}:phone", now).await.unwrap();
-        assert_eq!(phone.unwrap().number, "5512345678");
-        let later = now + 1_800_000;
+        let certified = store.certified_phone("s:{s1}", now).await.unwrap();
+        assert_eq!(certified.unwrap().number, "5512345678");
+        let later = store.certified_phone("s:{s1}", now + 1_800_000);
         assert_eq!(
-            store.certified_phone("{s1}:phone", later).await.unwrap(),
+            later.await.unwrap(),
             None,
-            "the certified phone's lifetime is read from the caller's clock"
+            "its lifetime is read from the caller's clock"
         );
     })
     .await;
 }
 
 #[tokio::test]
-async fn the_last_wrong_attempt_burns_the_challenge() {
-    on_every_store("store::burns", |store| async move {
-        let now = system_now();
-        store
-            .put_challenge("{s2}:otp", challenge(now + 10_000), KEEP, now)
-            .await
-            .unwrap();
-        for left in [1, 0] {
-            let wrong = store
-                .attempt("{s2}:otp", &candidate(9), OnMatch::Keep, now)
-                .await
-                .unwrap();
-            assert!(matches!(wrong, Attempt::Wrong { attempts_left, .. } if attempts_left == left));
-        }
-        let after = store
-            .attempt("{s2}:otp", &candidate(1), OnMatch::Keep, now)
-            .await
-            .unwrap();
-        assert_eq!(after, Attempt::NotFound);
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn expiry_other_bindings_and_kept_matches() {
+async fn expiry_other_bindings_and_the_last_attempt() {
     on_every_store("store::expiry", |store| async move {
-        let now = system_now();
-        store
-            .put_challenge("{s3}:otp", challenge(now + 10_000), KEEP, now)
-            .await
-            .unwrap();
+        let (phone, now) = ([2; 16], system_now());
+        make(&*store, &phone, "c:{p2}:s", 2, now).await;
         let other = Candidate {
             binding: [3; 16],
-            ..candidate(1)
+            ..candidate(1).clone()
         };
-        let attempt = store.attempt("{s3}:otp", &other, OnMatch::Keep, now);
+        let attempt = store.attempt(&phone, "c:{p2}:s", &other, &LOCK, OnMatch::Consume, now);
         assert_eq!(attempt.await.unwrap(), Attempt::OtherBinding);
-        let right = candidate(1);
-        let kept = store.attempt("{s3}:otp", &right, OnMatch::Keep, now);
-        assert_eq!(kept.await.unwrap(), Attempt::Matched);
-        let expired = store.attempt("{s3}:otp", &right, OnMatch::Keep, now + 10_000);
+        let late = now + 300_000;
+        let expired = store.attempt(
+            &phone,
+            "c:{p2}:s",
+            candidate(1),
+            &LOCK,
+            OnMatch::Consume,
+            late,
+        );
         assert_eq!(expired.await.unwrap(), Attempt::Expired);
         let counting = Candidate {
             mismatch_counts: true,
             ..other
         };
-        let wrong = store.attempt("{s3}:otp", &counting, OnMatch::Keep, now);
-        assert!(matches!(
-            wrong.await.unwrap(),
-            Attempt::Wrong {
-                attempts_left: 1,
-                ..
-            }
-        ));
-        let failed = store.fail_attempt("{s3}:otp", now).await.unwrap();
-        assert!(matches!(
-            failed,
-            Attempt::Wrong {
-                attempts_left: 0,
-                ..
-            }
-        ));
-        assert_eq!(
-            store.fail_attempt("{s3}:otp", now).await.unwrap(),
-            Attempt::NotFound
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn consume_is_true_for_exactly_one_of_many_callers() {
-    on_every_store("store::consume", |store| async move {
-        let now = system_now();
-        store
-            .put_challenge("{s4}:otp", challenge(now + 10_000), KEEP, now)
-            .await
-            .unwrap();
-        let racers = (0..32).map(|_| {
-            let store = store.clone();
-            tokio::spawn(async move { store.consume("{s4}:otp", now).await.unwrap() })
-        });
-        let won = futures::future::join_all(racers)
-            .await
-            .into_iter()
-            .filter(|r| *r.as_ref().unwrap())
-            .count();
-        assert_eq!(won, 1);
-        store
-            .put_challenge("{s4}:otp", challenge(now + 10_000), KEEP, now)
-            .await
-            .unwrap();
-        store.remove_challenge("{s4}:otp").await.unwrap();
-        assert!(!store.consume("{s4}:otp", now).await.unwrap());
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn sends_are_throttled_by_interval_count_and_failures() {
-    on_every_store("store::throttles", |store| async move {
-        let phone = [7; 16];
-        let t0 = system_now();
-        let at = |ms: u64| store.permit_send(&phone, &LIMITS, t0 + ms);
-        assert_eq!(at(0).await.unwrap(), SendDecision::Allowed);
-        assert_eq!(
-            at(1_000).await.unwrap(),
-            SendDecision::Refused {
-                reason: Throttle::TooSoon,
-                retry_after: Duration::from_secs(29)
-            }
-        );
-        assert_eq!(at(30_000).await.unwrap(), SendDecision::Allowed);
-        let too_many = at(60_000).await.unwrap();
-        assert!(matches!(
-            too_many,
-            SendDecision::Refused {
-                reason: Throttle::TooMany,
-                ..
-            }
-        ));
-        assert_eq!(at(900_000).await.unwrap(), SendDecision::Allowed);
-
-        let other = [8; 16];
-        for _ in 0..2 {
-            let failure = store.count_failure(&other, LIMITS.failure_window, t0);
-            failure.await.unwrap();
+        for left in [1, 0] {
+            let wrong = store.attempt(&phone, "c:{p2}:s", &counting, &LOCK, OnMatch::Consume, now);
+            assert_eq!(
+                wrong.await.unwrap(),
+                Attempt::Wrong {
+                    attempts_left: left
+                }
+            );
         }
-        let locked = store.permit_send(&other, &LIMITS, t0 + 1).await.unwrap();
+        let burnt = store.attempt(
+            &phone,
+            "c:{p2}:s",
+            candidate(1),
+            &LOCK,
+            OnMatch::Consume,
+            now,
+        );
+        assert_eq!(burnt.await.unwrap(), Attempt::NotFound);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn parallel_wrong_attempts_compare_a_challenge_at_most_its_attempts() {
+    on_every_store("store::parallel_attempts", |store| async move {
+        let (phone, now) = ([3; 16], system_now());
+        make(&*store, &phone, "c:{p3}:s", 3, now).await;
+        let burst = (0..200).map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let guess = candidate(100 + (i % 100) as u8);
+                store
+                    .attempt(&phone, "c:{p3}:s", guess, &LOCK, OnMatch::Consume, now)
+                    .await
+            })
+        });
+        let outcomes = futures::future::join_all(burst).await;
+        let compared = outcomes
+            .iter()
+            .filter(|o| matches!(o.as_ref().unwrap().as_ref().unwrap(), Attempt::Wrong { .. }))
+            .count();
+        assert_eq!(compared, 3, "exactly max_attempts comparisons");
+        let right = store.attempt(
+            &phone,
+            "c:{p3}:s",
+            candidate(1),
+            &LOCK,
+            OnMatch::Consume,
+            now,
+        );
+        assert_eq!(right.await.unwrap(), Attempt::NotFound, "burnt");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_locked_phone_is_locked_for_guesses_and_sends() {
+    on_every_store("store::phone_lock", |store| async move {
+        let (phone, now) = ([4; 16], system_now());
+        for i in 0..10 {
+            make(&*store, &phone, &format!("c:{{p4}}:{i}"), 3, now).await;
+        }
+        let burst = (0..30).map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let key = format!("c:{{p4}}:{}", i % 10);
+                store
+                    .attempt(&phone, &key, candidate(9), &LOCK, OnMatch::Consume, now)
+                    .await
+            })
+        });
+        let outcomes = futures::future::join_all(burst).await;
+        let compared = outcomes
+            .iter()
+            .filter(|o| matches!(o.as_ref().unwrap().as_ref().unwrap(), Attempt::Wrong { .. }))
+            .count();
+        assert_eq!(compared, 10, "exactly max_failures comparisons per phone");
+        make(&*store, &phone, "c:{p4}:fresh", 3, now).await;
+        let right = store.attempt(
+            &phone,
+            "c:{p4}:fresh",
+            candidate(1),
+            &LOCK,
+            OnMatch::Consume,
+            now,
+        );
+        let right = right.await.unwrap();
+        assert!(
+            matches!(right, Attempt::Locked { .. }),
+            "the right OTP is refused too: {right:?}"
+        );
+        let limits = SendLimits {
+            lock: LOCK,
+            ..LIMITS
+        };
+        let send = Sending {
+            phone: &phone,
+            limits: Some(&limits),
+            session: None,
+        };
+        let fresh = challenge(now + 1, 3);
+        let refused = store
+            .issue(send, "c:{p4}:x", &fresh, KEEP, now)
+            .await
+            .unwrap();
         assert!(matches!(
-            locked,
+            refused,
             SendDecision::Refused {
                 reason: Throttle::TooManyFailures,
                 ..
             }
         ));
-        let hour_later = store.permit_send(&other, &LIMITS, t0 + 3_600_000);
-        assert_eq!(hour_later.await.unwrap(), SendDecision::Allowed);
+        let hour_later = now + 3_600_000;
+        make(&*store, &phone, "c:{p4}:late", 3, hour_later - 1).await;
+        let late = store.attempt(
+            &phone,
+            "c:{p4}:late",
+            candidate(1),
+            &LOCK,
+            OnMatch::Consume,
+            hour_later - 1,
+        );
+        assert!(matches!(late.await.unwrap(), Attempt::Locked { .. }));
+        make(&*store, &phone, "c:{p4}:next", 3, hour_later).await;
+        let after = store.attempt(
+            &phone,
+            "c:{p4}:next",
+            candidate(1),
+            &LOCK,
+            OnMatch::Consume,
+            hour_later,
+        );
+        assert_eq!(
+            after.await.unwrap(),
+            Attempt::Matched,
+            "the lock ends with its hour"
+        );
     })
     .await;
 }
 
 #[tokio::test]
-async fn secrets_live_for_their_time_by_the_callers_clock() {
-    on_every_store("store::secrets", |store| async move {
-        let now = system_now();
-        let ttl = Duration::from_secs(60);
-        store
-            .put_secret("mfa:{x}", [4; 16], ttl, now)
-            .await
-            .unwrap();
-        assert_eq!(store.secret("mfa:{x}", now).await.unwrap(), Some([4; 16]));
-        assert_eq!(store.secret("mfa:{x}", now + 60_000).await.unwrap(), None);
-        store.remove_secret("mfa:{x}").await.unwrap();
-        assert_eq!(store.secret("mfa:{x}", now).await.unwrap(), None);
+async fn reserved_attempts_are_settled_by_the_remote_check() {
+    on_every_store("store::reserve", |store| async move {
+        let (phone, now) = ([5; 16], system_now());
+        make(&*store, &phone, "c:{p5}:s", 3, now).await;
+        let reserve = |store: Arc<dyn Store>| async move {
+            store
+                .attempt(
+                    &phone,
+                    "c:{p5}:s",
+                    candidate(1),
+                    &LOCK,
+                    OnMatch::Reserve,
+                    now,
+                )
+                .await
+                .unwrap()
+        };
+        assert_eq!(reserve(store.clone()).await, Attempt::Matched);
+        let denied = store.settle(&phone, "c:{p5}:s", false, now).await.unwrap();
+        assert_eq!(denied, Attempt::Wrong { attempts_left: 2 });
+        assert_eq!(reserve(store.clone()).await, Attempt::Matched);
+        assert_eq!(
+            store.settle(&phone, "c:{p5}:s", true, now).await.unwrap(),
+            Attempt::Matched
+        );
+        assert_eq!(
+            store.settle(&phone, "c:{p5}:s", true, now).await.unwrap(),
+            Attempt::NotFound
+        );
+        assert_eq!(reserve(store.clone()).await, Attempt::NotFound, "consumed");
     })
     .await;
+}
+
+#[tokio::test]
+async fn sends_are_throttled_by_interval_and_count_but_test_phones_never() {
+    on_every_store("store::throttles", |store| async move {
+        let (phone, t0) = ([6; 16], system_now());
+        let send = Sending {
+            phone: &phone,
+            limits: Some(&LIMITS),
+            session: None,
+        };
+        let at = |ms: u64| {
+            let store = store.clone();
+            let fresh = challenge(t0 + ms + 1, 3);
+            async move {
+                store
+                    .issue(send, "c:{p6}:s", &fresh, KEEP, t0 + ms)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(at(0).await, SendDecision::Allowed);
+        let too_soon = SendDecision::Refused {
+            reason: Throttle::TooSoon,
+            retry_after: Duration::from_secs(29),
+        };
+        assert_eq!(at(1_000).await, too_soon);
+        assert_eq!(at(30_000).await, SendDecision::Allowed);
+        assert!(matches!(
+            at(60_000).await,
+            SendDecision::Refused {
+                reason: Throttle::TooMany,
+                ..
+            }
+        ));
+        assert_eq!(at(900_000).await, SendDecision::Allowed);
+        for _ in 0..5 {
+            make(&*store, &phone, "c:{p6}:t", 3, t0 + 900_001).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_rao_challenge_replaces_the_sessions_earlier_one_and_certified_phone() {
+    on_every_store("store::sessions", |store| async move {
+        let (a, b, now) = ([7; 16], [8; 16], system_now());
+        let send = |phone| Sending {
+            phone,
+            limits: None,
+            session: Some("s:{s7}"),
+        };
+        let fresh = challenge(now + 300_000, 3);
+        store
+            .issue(send(&a), "c:{p7}:s7", &fresh, KEEP, now)
+            .await
+            .unwrap();
+        let certified = store.attempt(&a, "c:{p7}:s7", candidate(1), &LOCK, certify("s:{s7}"), now);
+        assert_eq!(certified.await.unwrap(), Attempt::Matched);
+        store
+            .issue(send(&a), "c:{p7}:s7", &fresh, KEEP, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.certified_phone("s:{s7}", now).await.unwrap(),
+            None,
+            "cleared by a new generate"
+        );
+        store
+            .issue(send(&b), "c:{p8}:s7", &fresh, KEEP, now)
+            .await
+            .unwrap();
+        let old = store.attempt(&a, "c:{p7}:s7", candidate(1), &LOCK, OnMatch::Consume, now);
+        assert_eq!(
+            old.await.unwrap(),
+            Attempt::NotFound,
+            "the other phone's OTP stopped working"
+        );
+        let new = store.attempt(&b, "c:{p8}:s7", candidate(1), &LOCK, OnMatch::Consume, now);
+        assert_eq!(new.await.unwrap(), Attempt::Matched);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn resets_forget_a_phone_or_everything_and_the_clock_moves_forward() {
+    on_every_store("store::resets", |store| async move {
+        let (phone, now) = ([9; 16], system_now());
+        make(&*store, &phone, "c:{p9}:s", 3, now).await;
+        store
+            .lock_phone(&phone, 10, LOCK.window, now)
+            .await
+            .unwrap();
+        let locked = store.attempt(
+            &phone,
+            "c:{p9}:s",
+            candidate(1),
+            &LOCK,
+            OnMatch::Consume,
+            now,
+        );
+        assert!(matches!(locked.await.unwrap(), Attempt::Locked { .. }));
+        store
+            .push_outbox(&message("+52559", "1", 0), 10)
+            .await
+            .unwrap();
+        store
+            .push_outbox(&message("other", "2", 0), 10)
+            .await
+            .unwrap();
+        store
+            .reset_phone(&phone, &["+52559".to_owned()])
+            .await
+            .unwrap();
+        let gone = store.attempt(
+            &phone,
+            "c:{p9}:s",
+            candidate(1),
+            &LOCK,
+            OnMatch::Consume,
+            now,
+        );
+        assert_eq!(
+            gone.await.unwrap(),
+            Attempt::NotFound,
+            "its challenges went with it"
+        );
+        make(&*store, &phone, "c:{p9}:t", 3, now).await;
+        let unlocked = store.attempt(
+            &phone,
+            "c:{p9}:t",
+            candidate(1),
+            &LOCK,
+            OnMatch::Consume,
+            now,
+        );
+        assert_eq!(unlocked.await.unwrap(), Attempt::Matched);
+        let left: Vec<_> = store
+            .outbox(None, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.to)
+            .collect();
+        assert_eq!(left, ["other"]);
+
+        assert_eq!(
+            store.advance_clock(Duration::from_secs(301)).await.unwrap(),
+            301_000
+        );
+        assert_eq!(
+            store.advance_clock(Duration::from_secs(1)).await.unwrap(),
+            302_000
+        );
+        make(&*store, &phone, "c:{p9}:u", 3, now).await;
+        store.reset_all().await.unwrap();
+        assert_eq!(store.clock_offset().await.unwrap(), 0);
+        let all_gone = store.attempt(
+            &phone,
+            "c:{p9}:u",
+            candidate(1),
+            &LOCK,
+            OnMatch::Consume,
+            now,
+        );
+        assert_eq!(all_gone.await.unwrap(), Attempt::NotFound);
+        assert!(store.outbox(None, None, 10).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn token_failures_are_reserved_before_the_secret_is_compared() {
+    on_every_store("store::auth", |store| async move {
+        let (client, now) = ([10; 16], system_now());
+        let window = Duration::from_secs(60);
+        let burst = (0..50).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.reserve_auth(&client, 10, window, now).await.unwrap() })
+        });
+        let allowed = futures::future::join_all(burst)
+            .await
+            .into_iter()
+            .filter(|r| r.as_ref().unwrap().is_none())
+            .count();
+        assert_eq!(allowed, 10);
+        let refused = store
+            .reserve_auth(&client, 10, window, now + 1_000)
+            .await
+            .unwrap();
+        assert_eq!(refused, Some(Duration::from_secs(59)));
+        store.forgive(&client).await.unwrap();
+        assert_eq!(
+            store.reserve_auth(&client, 10, window, now).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .reserve_auth(&client, 10, window, now + 60_000)
+                .await
+                .unwrap(),
+            None
+        );
+    })
+    .await;
+}
+
+fn message(to: &str, otp: &str, second: u32) -> OutboxMessage {
+    OutboxMessage {
+        to: to.into(),
+        text: format!("code {otp}"),
+        otp: otp.into(),
+        sent_at: format!("2026-11-25T12:00:{second:02}.000Z"),
+    }
 }
 
 #[tokio::test]
 async fn the_outbox_is_newest_first_filtered_and_bounded() {
     on_every_store("store::outbox", |store| async move {
-        for (to, otp) in [("a", "1"), ("b", "2"), ("a", "3")] {
-            let message = OutboxMessage {
-                to: to.into(),
-                text: format!("code {otp}"),
-                otp: otp.into(),
-                sent_at: "2026-11-25T12:00:00.000Z".into(),
-            };
-            store.push_outbox(&message, 2).await.unwrap();
+        for (second, (to, otp)) in [("a", "1"), ("b", "2"), ("a", "3")].into_iter().enumerate() {
+            store
+                .push_outbox(&message(to, otp, second as u32), 2)
+                .await
+                .unwrap();
         }
         let otps = |list: Vec<OutboxMessage>| list.into_iter().map(|m| m.otp).collect::<Vec<_>>();
-        assert_eq!(otps(store.outbox(None, 10).await.unwrap()), ["3", "2"]);
-        assert_eq!(otps(store.outbox(Some("a"), 10).await.unwrap())[0], "3");
-        assert_eq!(otps(store.outbox(Some("b"), 1).await.unwrap()), ["2"]);
+        assert_eq!(
+            otps(store.outbox(None, None, 10).await.unwrap()),
+            ["3", "2"]
+        );
+        assert_eq!(
+            otps(store.outbox(Some("a"), None, 10).await.unwrap())[0],
+            "3"
+        );
+        assert_eq!(otps(store.outbox(Some("b"), None, 1).await.unwrap()), ["2"]);
+        let since = otp_server::clock::parse_rfc3339("2026-11-25T12:00:01.000Z");
+        assert_eq!(otps(store.outbox(None, since, 10).await.unwrap()), ["3"]);
         store.ping().await.unwrap();
     })
     .await;

@@ -46,6 +46,14 @@ access = [{ country = "MX", business = "GCB", channels = ["IVR", "WEB", "MOBILE"
 policy = { min_send_interval_secs = 0, max_sends_per_window = 100, max_attempts = 100, max_failures_per_phone_hour = 3 }
 
 [[clients]]
+id = "loose"
+secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
+cipher = "plain"
+apis = ["rao", "telemarketing"]
+access = [{ country = "MX", business = "GCB", channels = ["IVR", "WEB", "MOBILE", "BRANCH"] }]
+policy = { min_send_interval_secs = 0, max_sends_per_window = 1000 }
+
+[[clients]]
 id = "web-rao-only"
 secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
 cipher = "plain"
@@ -124,6 +132,12 @@ pub fn unique_prefix() -> String {
     )
 }
 
+/// One store for several servers (two instances): the Redis under test,
+/// else a memory store.
+pub fn shared_store() -> Arc<dyn Store> {
+    store_under_test().unwrap_or_else(|| Arc::new(otp_server::store::memory::MemoryStore::new()))
+}
+
 /// Starts a server with some backends replaced. Its clock is a
 /// [`ManualClock`] (starting at the real time), moved by
 /// [`TestServer::advance`]: no test sleeps for time to pass.
@@ -134,6 +148,7 @@ pub struct Builder {
     mfa: Option<Arc<dyn MfaEngine>>,
     config: Option<Config>,
     clock: Option<Arc<ManualClock>>,
+    admin: bool,
 }
 
 impl Builder {
@@ -151,6 +166,11 @@ impl Builder {
     }
     pub fn config(mut self, config: Config) -> Self {
         self.config = Some(config);
+        self
+    }
+    /// Also serves the admin listener (`/metrics`, health), on a free port.
+    pub fn admin(mut self) -> Self {
+        self.admin = true;
         self
     }
     /// Shares a clock with another test server (two instances, one time).
@@ -175,12 +195,18 @@ impl Builder {
         let app = app.build().expect("app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let admin = match self.admin {
+            true => Some(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()),
+            false => None,
+        };
+        let admin_addr = admin.as_ref().map(|a| a.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(otp_server::serve(listener, app, async {
+        tokio::spawn(otp_server::serve_with_admin(listener, admin, app, async {
             let _ = stopped.await;
         }));
         TestServer {
             addr,
+            admin_addr,
             http: reqwest::Client::new(),
             clock: Some(clock),
             _stop: Some(stop),
@@ -191,6 +217,8 @@ impl Builder {
 /// A running server; stops when dropped.
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The admin listener's address, when started with [`Builder::admin`].
+    pub admin_addr: Option<SocketAddr>,
     pub http: reqwest::Client,
     /// The server's clock, when it runs in this process.
     pub clock: Option<Arc<ManualClock>>,
@@ -202,6 +230,7 @@ impl TestServer {
     pub fn at(addr: SocketAddr) -> Self {
         Self {
             addr,
+            admin_addr: None,
             http: reqwest::Client::new(),
             clock: None,
             _stop: None,

@@ -10,7 +10,8 @@ async fn generate_then_validate_case_insensitively_then_replay_is_refused() {
     let (sid, token) = server
         .tm_generate(&headers, "test_1234", "1111214678")
         .await;
-    assert_eq!(sid.len(), 32);
+    assert_eq!(sid.len(), 64);
+    assert!(sid.bytes().all(|b| b.is_ascii_hexdigit()));
     let sms = server.outbox("1111214678").await;
     let otp = sms[0]["otp"].as_str().unwrap().to_owned();
     assert_eq!(otp.len(), 11);

@@ -52,6 +52,16 @@ pub enum IssueTokenResponse {
         String
         >
     }
+    ,
+    /// Too many failed client authentications for this client_id: after 10 within a minute every token request naming it is refused, whatever its secret, until the minute ends (RFC 6585 section 4). The body is an RFC 6749 section 5.2 error, invalid_client.
+    TooManyRequests
+    {
+        body: models::OAuthError,
+        retry_after:
+        Option<
+        i32
+        >
+    }
 }
 
 /// API
@@ -66,7 +76,7 @@ pub trait Api<C: Send + Sync> {
         authorization: Option<String>,
         client_id: Option<String>,
         client_secret: Option<String>,
-        scope: Option<String>,
+        scope: Option<models::IssueTokenRequestScope>,
         context: &C) -> Result<IssueTokenResponse, ApiError>;
 
 }
@@ -90,7 +100,7 @@ pub trait ApiNoContext<C: Send + Sync> {
         authorization: Option<String>,
         client_id: Option<String>,
         client_secret: Option<String>,
-        scope: Option<String>,
+        scope: Option<models::IssueTokenRequestScope>,
         ) -> Result<IssueTokenResponse, ApiError>;
 
 }
@@ -121,7 +131,7 @@ impl<T: Api<C> + Send + Sync, C: Clone + Send + Sync> ApiNoContext<C> for Contex
         authorization: Option<String>,
         client_id: Option<String>,
         client_secret: Option<String>,
-        scope: Option<String>,
+        scope: Option<models::IssueTokenRequestScope>,
         ) -> Result<IssueTokenResponse, ApiError>
     {
         let context = self.context().clone();

@@ -611,7 +611,7 @@ pub struct GenerateRaoOtpRequest {
            regex(path = *RE_GENERATERAOOTPREQUEST_PHONE_COUNTRY_CODE),
         ))]
     #[cfg_attr(feature = "validate", validate(max_length = 5))]
-    #[cfg_attr(feature = "validate", validate(pattern = r"^\\+\\d{1,4}$"))]
+    #[cfg_attr(feature = "validate", validate(pattern = r"^\\+[0-9]{1,4}$"))]
 
     pub phone_country_code: String,
 
@@ -646,7 +646,7 @@ impl serde_valid::validation::ValidateCompositedMaxLength for GenerateRaoOtpRequ
 }
 
 lazy_static::lazy_static! {
-    static ref RE_GENERATERAOOTPREQUEST_PHONE_COUNTRY_CODE: regex::Regex = regex::Regex::new(r"^\\+\\d{1,4}$").unwrap();
+    static ref RE_GENERATERAOOTPREQUEST_PHONE_COUNTRY_CODE: regex::Regex = regex::Regex::new(r"^\\+[0-9]{1,4}$").unwrap();
 }
 lazy_static::lazy_static! {
     static ref RE_GENERATERAOOTPREQUEST_ENCRYPTED_PHONE_NUMBER: regex::bytes::Regex = regex::bytes::Regex::new(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}&#x3D;&#x3D;|[A-Za-z0-9+/]{3}&#x3D;)?$").unwrap();
@@ -823,7 +823,7 @@ pub struct Phone {
            regex(path = *RE_PHONE_PHONE_COUNTRY_CODE),
         ))]
     #[cfg_attr(feature = "validate", validate(max_length = 5))]
-    #[cfg_attr(feature = "validate", validate(pattern = r"^\\+\\d{1,4}$"))]
+    #[cfg_attr(feature = "validate", validate(pattern = r"^\\+[0-9]{1,4}$"))]
 
     pub phone_country_code: String,
 
@@ -858,7 +858,7 @@ impl serde_valid::validation::ValidateCompositedMaxLength for Phone {
 }
 
 lazy_static::lazy_static! {
-    static ref RE_PHONE_PHONE_COUNTRY_CODE: regex::Regex = regex::Regex::new(r"^\\+\\d{1,4}$").unwrap();
+    static ref RE_PHONE_PHONE_COUNTRY_CODE: regex::Regex = regex::Regex::new(r"^\\+[0-9]{1,4}$").unwrap();
 }
 lazy_static::lazy_static! {
     static ref RE_PHONE_ENCRYPTED_PHONE_NUMBER: regex::bytes::Regex = regex::bytes::Regex::new(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}&#x3D;&#x3D;|[A-Za-z0-9+/]{3}&#x3D;)?$").unwrap();

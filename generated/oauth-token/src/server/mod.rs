@@ -287,7 +287,7 @@ where
                                 let param_client_secret =
                                     Some("client_secret_example".to_string());
                                 let param_scope =
-                                    Some("scope_example".to_string());
+                                    Some(models::IssueTokenRequestScope::SlashApiSlashV1);
 
                                 let result = api_impl.issue_token(
                                             param_grant_type,
@@ -392,6 +392,39 @@ where
                                                     response.headers_mut().insert(
                                                         HeaderName::from_static("www-authenticate"),
                                                         www_authenticate
+                                                    );
+                                                    }
+                                                    response.headers_mut().insert(
+                                                        CONTENT_TYPE,
+                                                        HeaderValue::from_static("application/json"));
+                                                    // JSON Body
+                                                    let body = serde_json::to_string(&body).expect("impossible to fail to serialize");
+                                                    *response.body_mut() = body_from_string(body);
+
+                                                },
+                                                IssueTokenResponse::TooManyRequests
+                                                    {
+                                                        body,
+                                                        retry_after
+                                                    }
+                                                => {
+                                                    *response.status_mut() = StatusCode::from_u16(429).expect("Unable to turn 429 into a StatusCode");
+
+                                                    if let Some(retry_after) = retry_after {
+                                                    let retry_after = match header::IntoHeaderValue(retry_after).try_into() {
+                                                        Ok(val) => val,
+                                                        Err(e) => {
+                                                            return Ok(Response::builder()
+                                                                    .status(StatusCode::INTERNAL_SERVER_ERROR)
+                                                                    .header(CONTENT_TYPE, mime::TEXT_PLAIN.as_ref())
+                                                                    .body(body_from_string(format!("An internal server error occurred handling retry_after header - {e}")))
+                                                                    .expect("Unable to create Internal Server Error for invalid response header"))
+                                                        }
+                                                    };
+
+                                                    response.headers_mut().insert(
+                                                        HeaderName::from_static("retry-after"),
+                                                        retry_after
                                                     );
                                                     }
                                                     response.headers_mut().insert(

@@ -1,0 +1,100 @@
+//! `[[sandbox.test_phones]]`: phones with a fixed OTP, in the spirit of
+//! Firebase's test phone numbers, so UI tests can log in without reading
+//! an SMS. Sends to them are never throttled (attempt limits and the
+//! phone lock still apply) and still reach the outbox. Sandbox only: a
+//! configuration with `sandbox = false` and test phones refuses to start.
+
+use crate::phone::PhoneId;
+use anyhow::{ensure, Context};
+use serde::Deserialize;
+
+/// `[[sandbox.test_phones]]` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestPhoneEntry {
+    /// `+525500000001` (E.164: a RAO phone) or `5500000001` (national: a
+    /// telemarketing `phoneNumber`, under the request's `countryCode`).
+    pub phone: String,
+    /// The OTP every send to this phone carries: RAO digits, or the 11
+    /// telemarketing characters (the first 3 are generate's answer).
+    pub otp: String,
+}
+
+/// `[sandbox]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SandboxConfig {
+    pub test_phones: Vec<TestPhoneEntry>,
+}
+
+/// The test phones, checked and ready to look up.
+#[derive(Debug, Clone, Default)]
+pub struct TestPhones {
+    rao: Vec<(PhoneId, String)>,
+    /// National numbers: normalized under each request's country.
+    telemarketing: Vec<(String, String)>,
+}
+
+impl TestPhones {
+    pub fn from_config(config: &SandboxConfig) -> anyhow::Result<Self> {
+        let mut phones = Self::default();
+        for entry in &config.test_phones {
+            let (phone, otp) = (entry.phone.trim(), entry.otp.trim());
+            if phone.starts_with('+') {
+                let id = PhoneId::from_e164(phone).with_context(|| {
+                    format!("sandbox.test_phones: {phone} is not a phone number")
+                })?;
+                ensure!(
+                    otp.len() >= 4 && otp.bytes().all(|b| b.is_ascii_digit()),
+                    "sandbox.test_phones: the OTP of {phone} (RAO) must be digits"
+                );
+                phones.rao.push((id, otp.to_owned()));
+            } else {
+                ensure!(
+                    (4..=15).contains(&phone.len()) && phone.bytes().all(|b| b.is_ascii_digit()),
+                    "sandbox.test_phones: {phone} is neither +E.164 (RAO) nor 4 to 15 digits (telemarketing)"
+                );
+                ensure!(
+                    otp.len() == 11 && otp.bytes().all(|b| b.is_ascii_alphanumeric()),
+                    "sandbox.test_phones: the OTP of {phone} (telemarketing) must be 11 letters or digits"
+                );
+                phones
+                    .telemarketing
+                    .push((phone.to_owned(), otp.to_ascii_uppercase()));
+            }
+        }
+        Ok(phones)
+    }
+
+    /// Every test phone and its OTP, as configured (for the banner).
+    pub fn listed(&self) -> Vec<(String, &str)> {
+        let rao = self.rao.iter().map(|(id, otp)| (id.e164(), otp.as_str()));
+        let tm = self
+            .telemarketing
+            .iter()
+            .map(|(n, otp)| (n.clone(), otp.as_str()));
+        rao.chain(tm).collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rao.is_empty() && self.telemarketing.is_empty()
+    }
+
+    /// The fixed OTP of a RAO phone, if it is a test phone.
+    pub fn rao(&self, phone: &PhoneId) -> Option<&str> {
+        self.rao
+            .iter()
+            .find(|(id, _)| id == phone)
+            .map(|(_, otp)| otp.as_str())
+    }
+
+    /// The fixed OTP of a telemarketing phone, if it is a test phone.
+    pub fn telemarketing(&self, iso_country: &str, phone: &PhoneId) -> Option<&str> {
+        self.telemarketing
+            .iter()
+            .find(|(number, _)| {
+                PhoneId::telemarketing(iso_country, number).ok().as_ref() == Some(phone)
+            })
+            .map(|(_, otp)| otp.as_str())
+    }
+}

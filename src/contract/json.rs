@@ -1,0 +1,136 @@
+//! Strict JSON: a body with a key twice is bad input, named by its dotted
+//! path (`phone.phoneCountryCode`), not silently the last one (as
+//! `serde_json::Value` would take it) nor a 500 later (as the generated
+//! models, which refuse it, would give).
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Why a body is not strict JSON: where, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonError {
+    /// Not JSON at all (line and column).
+    Syntax { line: usize, column: usize },
+    /// A key given twice: its dotted path.
+    Duplicate(String),
+}
+
+/// Parses `bytes`, refusing duplicate keys at any depth.
+pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let parsed = Strict {
+        path: String::new(),
+    }
+    .deserialize(&mut deserializer);
+    let value = parsed.and_then(|v| deserializer.end().map(|()| v));
+    value.map_err(|e| {
+        let message = e.to_string();
+        match message.strip_prefix(DUPLICATE) {
+            Some(rest) => Duplicate(rest.split(" at line").next().unwrap_or(rest).to_owned()),
+            None => JsonError::Syntax {
+                line: e.line(),
+                column: e.column(),
+            },
+        }
+    })
+}
+
+use JsonError::Duplicate;
+
+const DUPLICATE: &str = "duplicate key ";
+
+/// A value at `path`.
+struct Strict {
+    path: String,
+}
+
+impl Strict {
+    fn child(&self, key: &str) -> Self {
+        let path = if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        };
+        Self { path }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Strict {
+    type Value = Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self.child(&items.len().to_string()))? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let child = self.child(&key);
+            if object.contains_key(&key) {
+                return Err(de::Error::custom(format!("{DUPLICATE}{}", child.path)));
+            }
+            let value = map.next_value_seed(child)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_keys_are_named_by_their_path() {
+        assert!(parse(br#"{"a": 1, "b": {"c": [1, {"d": 2}]}}"#).is_ok());
+        assert_eq!(parse(br#"{"a": 1, "a": 2}"#), Err(Duplicate("a".into())));
+        let nested = br#"{"phone": {"phoneCountryCode": "+52", "phoneCountryCode": "+1"}}"#;
+        assert_eq!(
+            parse(nested),
+            Err(Duplicate("phone.phoneCountryCode".into()))
+        );
+        assert!(matches!(
+            parse(b"{\"a\": }"),
+            Err(JsonError::Syntax { line: 1, .. })
+        ));
+        assert!(matches!(
+            parse(b"{} trailing"),
+            Err(JsonError::Syntax { .. })
+        ));
+    }
+}

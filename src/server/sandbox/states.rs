@@ -1,0 +1,374 @@
+//! Pact provider states: `POST /sandbox/v1/provider-states` with
+//! `{"state", "params", "action"}`, as the Pact verifier's
+//! `--state-change-url` sends it (one call per state and interaction;
+//! `action` `setup` or `teardown`). Setup makes the state through the real
+//! flows and answers the values a pact injects with `fromProviderState`
+//! (flat keys; always with an `accessToken` for the client), teardown
+//! forgets the phone's state and answers `{}`. The empty state (an
+//! interaction without one) only gets its `accessToken`.
+
+use super::admin::{phone_id, recipients, unavailable};
+use super::{answer, body};
+use crate::app::App;
+use crate::config::Client;
+use crate::error::ApiError;
+use crate::otp::{Making, OtpError, Phone, TelemarketingRequest, FAILURE_WINDOW};
+use crate::server::response::Body;
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+/// The states, by their exact names (PRODUCT.md, "Consumer testing kit").
+pub const STATES: [&str; 7] = [
+    RAO_SENT,
+    RAO_EXPIRED,
+    RAO_CERTIFIED,
+    TM_SENT,
+    TM_EXPIRED,
+    LOCKED,
+    JUST_SENT,
+];
+/// The defaults of a state's parameters, so a pact whose states carry no
+/// params still verifies: the README's phone, session and customer.
+const DEFAULT_PHONE: &str = "5512345678";
+const RAO_SENT: &str = "a RAO OTP was sent";
+const RAO_EXPIRED: &str = "a RAO OTP has expired";
+const RAO_CERTIFIED: &str = "a RAO phone is certified";
+const TM_SENT: &str = "a telemarketing OTP was sent";
+const TM_EXPIRED: &str = "a telemarketing OTP has expired";
+const LOCKED: &str = "the phone is locked";
+const JUST_SENT: &str = "the phone was just sent an OTP";
+
+/// What the verifier sends.
+#[derive(Deserialize)]
+struct StateChange {
+    state: String,
+    #[serde(default)]
+    params: Map<String, Value>,
+    action: Option<String>,
+}
+
+/// A state's parameters, as text.
+struct Params<'a>(&'a Map<String, Value>);
+
+impl Params<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        match self.0.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    fn or(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or_else(|| default.to_owned())
+    }
+}
+
+/// `POST /sandbox/v1/provider-states`.
+pub async fn provider_state(
+    app: &App,
+    req: Request<Incoming>,
+    uuid: Option<&str>,
+) -> Response<Body> {
+    let result = async {
+        let change: StateChange = body(req)
+            .await?
+            .ok_or_else(|| ApiError::invalid("body", "Send {\"state\", \"params\", \"action\"}"))?;
+        change_state(app, &change).await
+    }
+    .await;
+    answer(app, result, uuid)
+}
+
+async fn change_state(app: &App, change: &StateChange) -> Result<Value, ApiError> {
+    let params = Params(&change.params);
+    let client_id = params.or("client_id", "sandbox");
+    let client = app
+        .config()
+        .clients
+        .get(&client_id)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "params.client_id",
+                format!("No client {client_id} in this sandbox"),
+            )
+        })?;
+    let state = change.state.as_str();
+    if !state.is_empty() && !STATES.contains(&state) {
+        let known = STATES.map(|s| format!("{s:?}")).join(", ");
+        return Err(ApiError::invalid(
+            "state",
+            format!("Unknown provider state {state:?}; the states are: {known}"),
+        ));
+    }
+    let values = match change.action.as_deref().unwrap_or("setup") {
+        "setup" => setup(app, &client, state, &params).await?,
+        "teardown" => {
+            return teardown(app, &client, state, &params)
+                .await
+                .map(|()| json!({}))
+        }
+        other => {
+            return Err(ApiError::invalid(
+                "action",
+                format!("action {other:?}: use \"setup\" or \"teardown\""),
+            ))
+        }
+    };
+    Ok(with_token(app, &client, values))
+}
+
+/// The values, with a fresh bearer token for the client.
+fn with_token(app: &App, client: &Client, mut values: Value) -> Value {
+    if let Value::Object(map) = &mut values {
+        map.insert(
+            "accessToken".into(),
+            Value::from(app.tokens().issue(&client.id)),
+        );
+    }
+    values
+}
+
+async fn setup(
+    app: &App,
+    client: &Arc<Client>,
+    state: &str,
+    params: &Params<'_>,
+) -> Result<Value, ApiError> {
+    match state {
+        "" => Ok(json!({})),
+        RAO_SENT | RAO_EXPIRED => rao_sent(app, client, params, state == RAO_EXPIRED).await,
+        RAO_CERTIFIED => rao_certified(app, client, params).await,
+        TM_SENT | TM_EXPIRED => tm_sent(app, client, params, state == TM_EXPIRED).await,
+        LOCKED => locked(app, client, params).await,
+        _ => just_sent(app, client, params).await,
+    }
+}
+
+/// A RAO state's phone and `sid`.
+fn rao_phone(params: &Params<'_>) -> Result<(Phone, String), ApiError> {
+    let number = params.or("phoneNumber", DEFAULT_PHONE);
+    let country_code = params.or("phoneCountryCode", "+52");
+    let phone = Phone::new(&country_code, &number)
+        .map_err(|e| ApiError::invalid("params.phoneNumber", format!("params.phoneNumber: {e}")))?;
+    Ok((phone, params.or("sid", "pact-session")))
+}
+
+/// A failure of the real flow while making a state.
+fn failed(error: OtpError) -> ApiError {
+    match error {
+        OtpError::Throttled { .. } | OtpError::Locked { .. } => ApiError::invalid(
+            "state",
+            format!("The state cannot be made: {error}; tear down the phone's state (or reset it) first"),
+        ),
+        other => {
+            tracing::error!(cause = %other, "sandbox: a provider state failed");
+            ApiError::unavailable()
+        }
+    }
+}
+
+fn encrypt(client: &Client, text: &str) -> Result<String, ApiError> {
+    client.cipher.encrypt(text).map_err(|e| {
+        tracing::error!(cause = %e, "sandbox: cannot encrypt a provider state's value");
+        ApiError::unavailable()
+    })
+}
+
+async fn rao_sent(
+    app: &App,
+    client: &Client,
+    params: &Params<'_>,
+    expired: bool,
+) -> Result<Value, ApiError> {
+    let (phone, sid) = rao_phone(params)?;
+    let making = Making {
+        unthrottled: true,
+        expired,
+    };
+    let otp = app
+        .otp()
+        .rao_make(client, &sid, &phone, making)
+        .await
+        .map_err(failed)?;
+    Ok(json!({
+        "sid": sid,
+        "phoneCountryCode": phone.country_code,
+        "phoneNumber": phone.number,
+        "otp": otp,
+        "encryptedOtpToken": encrypt(client, &otp)?,
+        "encryptedPhoneNumber": encrypt(client, &phone.number)?,
+    }))
+}
+
+async fn rao_certified(app: &App, client: &Client, params: &Params<'_>) -> Result<Value, ApiError> {
+    let (phone, sid) = rao_phone(params)?;
+    let otp = app.otp().rao_make(
+        client,
+        &sid,
+        &phone,
+        Making {
+            unthrottled: true,
+            expired: false,
+        },
+    );
+    let otp = otp.await.map_err(failed)?;
+    app.otp()
+        .rao_validate(client, &sid, &phone, &otp)
+        .await
+        .map_err(failed)?;
+    Ok(json!({
+        "sid": sid,
+        "phoneCountryCode": phone.country_code,
+        "phoneNumber": phone.number,
+        "encryptedPhoneNumber": encrypt(client, &phone.number)?,
+    }))
+}
+
+async fn tm_sent(
+    app: &App,
+    client: &Client,
+    params: &Params<'_>,
+    expired: bool,
+) -> Result<Value, ApiError> {
+    let (number, customer, country) = (
+        params.or("phoneNumber", DEFAULT_PHONE),
+        params.or("customerId", "pact-customer"),
+        params.or("countryCode", "MX"),
+    );
+    let request = TelemarketingRequest {
+        customer_id: &customer,
+        phone_number: &number,
+        country: &country,
+        message_prefix: "Citi Identification Code Service",
+        message_suffix: None,
+    };
+    let making = Making {
+        unthrottled: true,
+        expired,
+    };
+    let made = app.otp().telemarketing_make(client, &request, making).await;
+    let (session, otp) = made.map_err(failed)?;
+    Ok(json!({
+        "sid": session.sid,
+        "otp": otp,
+        "oneTimePasswordToken": session.prefix,
+        "customerId": customer,
+        "phoneNumber": number,
+    }))
+}
+
+/// The identity of a `the phone is …` state's phone: RAO when it has a
+/// `phoneCountryCode`, else telemarketing under `countryCode` (default MX).
+fn state_phone(params: &Params<'_>) -> Result<(crate::phone::PhoneId, String), ApiError> {
+    let number = params.or("phoneNumber", DEFAULT_PHONE);
+    let text = match params.get("phoneCountryCode") {
+        Some(code) => format!("{code}{number}"),
+        None => number.clone(),
+    };
+    let id = phone_id(
+        &text,
+        params.get("countryCode").as_deref(),
+        "params.phoneNumber",
+    )?;
+    Ok((id, number))
+}
+
+async fn locked(app: &App, client: &Client, params: &Params<'_>) -> Result<Value, ApiError> {
+    let (id, _) = state_phone(params)?;
+    let failures = client.policy.max_failures_per_phone_hour;
+    let digest = app.otp().phone_digest(&id);
+    let now = app.clock().now();
+    let lock = app
+        .sandbox()
+        .lock_phone(&digest, failures, FAILURE_WINDOW, now);
+    lock.await.map_err(|e| unavailable(&e))?;
+    Ok(json!({"retryAfterSeconds": FAILURE_WINDOW.as_secs()}))
+}
+
+async fn just_sent(app: &App, client: &Client, params: &Params<'_>) -> Result<Value, ApiError> {
+    let made = match params.get("phoneCountryCode") {
+        Some(_) => {
+            let (phone, sid) = rao_phone(params)?;
+            if app.config().test_phones.rao(&phone.id).is_some() {
+                return Err(never_throttled());
+            }
+            app.otp()
+                .rao_make(client, &sid, &phone, Making::default())
+                .await
+                .map(drop)
+        }
+        None => {
+            let (number, country) = (
+                params.or("phoneNumber", DEFAULT_PHONE),
+                params.or("countryCode", "MX"),
+            );
+            let request = TelemarketingRequest {
+                customer_id: &params.or("customerId", "pact-customer"),
+                phone_number: &number,
+                country: &country,
+                message_prefix: "Citi Identification Code Service",
+                message_suffix: None,
+            };
+            let id = phone_id(&number, Some(&country), "params.phoneNumber")?;
+            if app
+                .config()
+                .test_phones
+                .telemarketing(&country, &id)
+                .is_some()
+            {
+                return Err(never_throttled());
+            }
+            app.otp()
+                .telemarketing_make(client, &request, Making::default())
+                .await
+                .map(drop)
+        }
+    };
+    let retry_after = match made {
+        Ok(()) => client.policy.min_send_interval_secs,
+        Err(OtpError::Throttled { retry_after, .. }) => retry_after.as_secs().max(1),
+        Err(other) => return Err(failed(other)),
+    };
+    Ok(json!({"retryAfterSeconds": retry_after}))
+}
+
+fn never_throttled() -> ApiError {
+    ApiError::invalid(
+        "params.phoneNumber",
+        "A test phone is never throttled: use another phone for this state",
+    )
+}
+
+/// Forgets what setup made: the phone's counters, challenges and messages,
+/// and for RAO the session's certified phone.
+async fn teardown(
+    app: &App,
+    client: &Client,
+    state: &str,
+    params: &Params<'_>,
+) -> Result<(), ApiError> {
+    if state.is_empty() {
+        return Ok(());
+    }
+    let (id, given) = match state {
+        RAO_SENT | RAO_EXPIRED | RAO_CERTIFIED => {
+            let (phone, sid) = rao_phone(params)?;
+            let session = app.otp().rao_session(client, &sid);
+            app.sandbox()
+                .forget_session(&session)
+                .await
+                .map_err(|e| unavailable(&e))?;
+            (phone.id, phone.number)
+        }
+        _ => state_phone(params)?,
+    };
+    let digest = app.otp().phone_digest(&id);
+    let recipients = recipients(&id, &given);
+    let reset = app.sandbox().reset_phone(&digest, &recipients);
+    reset.await.map_err(|e| unavailable(&e))
+}

@@ -1,0 +1,141 @@
+//! What the memory store keeps per phone, challenge, RAO session and token
+//! client, and the rules that read and change it (the same rules the Redis
+//! store's scripts apply).
+
+use super::super::{CertifiedPhone, Challenge, Lock, Millis, SendDecision, SendLimits, Throttle};
+use super::{ms, Slot};
+use std::collections::VecDeque;
+use std::time::Duration;
+
+/// Sends and failures of one phone, and its reset epoch.
+#[derive(Debug, Default)]
+pub struct PhoneRecord {
+    pub sends: VecDeque<Millis>,
+    pub failures: u32,
+    pub failures_since: Millis,
+    /// Raised by a per-phone reset: challenges of an older epoch are gone.
+    pub epoch: u64,
+}
+
+impl PhoneRecord {
+    /// Failures counted in the lock's window at `now`.
+    fn failures_at(&mut self, lock: &Lock, now: Millis) -> u32 {
+        if self.failures_since + ms(lock.window) <= now {
+            self.failures = 0;
+        }
+        self.failures
+    }
+
+    /// When the lock ends, if the phone is locked at `now`.
+    pub fn locked_until(&mut self, lock: &Lock, now: Millis) -> Option<Millis> {
+        (self.failures_at(lock, now) >= lock.max_failures)
+            .then(|| self.failures_since + ms(lock.window))
+    }
+
+    /// One more failure in the window (which starts at the first).
+    pub fn count_failure(&mut self, lock: &Lock, now: Millis) {
+        if self.failures_at(lock, now) == 0 {
+            self.failures_since = now;
+        }
+        self.failures += 1;
+    }
+
+    /// Gives back a failure counted for an attempt that turned out right.
+    pub fn forgive(&mut self) {
+        self.failures = self.failures.saturating_sub(1);
+    }
+
+    /// Forgets the counters; live challenges of this phone stop working.
+    pub fn reset(&mut self) {
+        self.sends.clear();
+        self.failures = 0;
+        self.epoch += 1;
+    }
+
+    /// Until when this record matters under `limits`.
+    pub fn keep_until(&self, limits: &SendLimits, now: Millis) -> Millis {
+        let sends = now + ms(limits.window);
+        sends.max(self.failures_since + ms(limits.lock.window))
+    }
+
+    /// Whether a send may happen now; counts it when it may.
+    pub fn decide_send(&mut self, limits: &SendLimits, now: Millis) -> SendDecision {
+        let refuse = |reason, at: Millis| SendDecision::Refused {
+            reason,
+            retry_after: Duration::from_millis(at.saturating_sub(now)),
+        };
+        let window = ms(limits.window);
+        while self.sends.front().is_some_and(|&t| t + window <= now) {
+            self.sends.pop_front();
+        }
+        if let Some(until) = self.locked_until(&limits.lock, now) {
+            return refuse(Throttle::TooManyFailures, until);
+        }
+        let interval = ms(limits.min_interval);
+        if let Some(&last) = self.sends.back().filter(|&&t| t + interval > now) {
+            return refuse(Throttle::TooSoon, last + interval);
+        }
+        if self.sends.len() >= limits.max_sends as usize {
+            return refuse(Throttle::TooMany, self.sends[0] + window);
+        }
+        self.sends.push_back(now);
+        SendDecision::Allowed
+    }
+}
+
+/// A challenge, the epoch of its phone when it was made, and the attempts
+/// reserved for a remote check and not yet settled.
+#[derive(Debug)]
+pub struct Entry {
+    pub challenge: Challenge,
+    pub epoch: u64,
+    pub reserved: u32,
+}
+
+impl Entry {
+    pub fn new(challenge: Challenge, epoch: u64) -> Self {
+        Self {
+            challenge,
+            epoch,
+            reserved: 0,
+        }
+    }
+
+    /// Takes one attempt; the attempts left.
+    pub fn take_attempt(&mut self) -> u32 {
+        let left = &mut self.challenge.attempts_left;
+        *left = left.saturating_sub(1);
+        *left
+    }
+}
+
+/// A RAO session: its live challenge, and its certified phone until when.
+#[derive(Debug, Default)]
+pub struct Session {
+    pub current: Option<Slot>,
+    pub certified: Option<(CertifiedPhone, Millis)>,
+}
+
+/// Failed authentications of one client at the token endpoint.
+#[derive(Debug, Default)]
+pub struct AuthLog {
+    pub failures: u32,
+    pub since: Millis,
+}
+
+impl AuthLog {
+    /// Takes an attempt: `Some(until)` when refused.
+    pub fn reserve(&mut self, max: u32, window: Millis, now: Millis) -> Option<Millis> {
+        if self.since + window <= now {
+            self.failures = 0;
+        }
+        if self.failures >= max {
+            return Some(self.since + window);
+        }
+        if self.failures == 0 {
+            self.since = now;
+        }
+        self.failures += 1;
+        None
+    }
+}

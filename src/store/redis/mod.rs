@@ -1,0 +1,214 @@
+//! The Redis store: one node (`redis://host:port[/db]`) or a Redis Cluster
+//! (`redis+cluster://h1:p1,h2:p2,…`), shared by any number of instances.
+//!
+//! Every state change is one Lua script run with EVALSHA (the `redis` crate
+//! loads it on NOSCRIPT), so each flow step is atomic on the server. The
+//! keys one script touches share a hash tag (`{…}`: the session, or the
+//! phone), so in a cluster each script runs on one slot. Deadlines that a
+//! rule reads (expiry, certified-phone lifetime, throttle windows) are
+//! stored as values and compared with the caller's `now`, so the app's
+//! clock decides; Redis's PEXPIRE only collects what no rule can read any
+//! more. Nothing is swept and no KEYS/SCAN runs on a request.
+//!
+//! Connections are made lazily and remade after a failure, and every call
+//! is bounded by `command_timeout_ms`: with Redis down a request fails fast
+//! (`500 serverUnavailable`), and recovers by itself when Redis returns.
+
+mod scripts;
+mod steps;
+
+use super::StoreError;
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::ClusterClientBuilder;
+use redis::cluster_async::ClusterConnection;
+use redis::{Cmd, FromRedisValue, ScriptInvocation};
+use serde::Deserialize;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+/// `[redis]`: connection behaviour of the Redis store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedisConfig {
+    /// Time to open a connection.
+    pub connect_timeout_ms: u64,
+    /// Time for one command, reconnection included; past it the request
+    /// answers `500 serverUnavailable`.
+    pub command_timeout_ms: u64,
+    /// Prefix of every key, so several deployments can share one Redis.
+    pub key_prefix: String,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout_ms: 250,
+            command_timeout_ms: 300,
+            key_prefix: "otp:".into(),
+        }
+    }
+}
+
+/// A connection to one node or to a cluster.
+#[derive(Clone)]
+enum Connection {
+    Node(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+/// How to reach Redis; the cluster connection is opened on first use.
+enum Target {
+    Node(ConnectionManager),
+    Cluster(Box<ClusterTarget>),
+}
+
+/// A cluster client and its connection, opened on first use.
+struct ClusterTarget {
+    client: redis::cluster::ClusterClient,
+    connection: OnceCell<ClusterConnection>,
+}
+
+/// The Redis store.
+pub struct RedisStore {
+    target: Target,
+    prefix: String,
+    timeout: Duration,
+    /// The sandbox's reset generation: every key is under it, so a reset
+    /// of every instance's state is one increment. Read with the sandbox
+    /// clock's offset; always 0 outside the sandbox.
+    generation: AtomicU64,
+}
+
+impl RedisStore {
+    /// Prepares a store for `url`; connects lazily, so a Redis that is down
+    /// at startup only makes the server not ready.
+    pub fn new(url: &str, config: &RedisConfig) -> Result<Self, StoreError> {
+        let connect = Duration::from_millis(config.connect_timeout_ms);
+        let command = Duration::from_millis(config.command_timeout_ms);
+        let target = if let Some(nodes) = url.strip_prefix("redis+cluster://") {
+            let nodes: Vec<String> = nodes.split(',').map(|n| format!("redis://{n}")).collect();
+            let client = ClusterClientBuilder::new(nodes)
+                .connection_timeout(connect)
+                .response_timeout(command)
+                .retries(1)
+                .build()
+                .map_err(error)?;
+            Target::Cluster(Box::new(ClusterTarget {
+                client,
+                connection: OnceCell::new(),
+            }))
+        } else {
+            let client = redis::Client::open(url).map_err(error)?;
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(connect))
+                .set_response_timeout(Some(command))
+                .set_number_of_retries(1)
+                .set_min_delay(Duration::from_millis(10))
+                .set_max_delay(Duration::from_millis(100));
+            Target::Node(ConnectionManager::new_lazy_with_config(client, config).map_err(error)?)
+        };
+        Ok(Self {
+            target,
+            prefix: config.key_prefix.clone(),
+            timeout: command,
+            generation: AtomicU64::new(0),
+        })
+    }
+
+    fn is_cluster(&self) -> bool {
+        matches!(self.target, Target::Cluster(_))
+    }
+
+    /// The full name of a store key: prefix, generation, key.
+    fn key(&self, key: &str) -> String {
+        let generation = self.generation.load(Ordering::Relaxed);
+        format!("{}{generation}:{key}", self.prefix)
+    }
+
+    /// The sandbox's state (clock offset, generation): outside every generation.
+    fn sandbox_key(&self) -> String {
+        format!("{}sandbox:{{sandbox}}", self.prefix)
+    }
+
+    fn outbox_all_key(&self) -> String {
+        self.key("outbox:{sandbox}:all")
+    }
+
+    fn outbox_key(&self, to: &str) -> String {
+        self.key(&format!("outbox:{{sandbox}}:to:{to}"))
+    }
+
+    async fn connection(&self) -> Result<Connection, StoreError> {
+        match &self.target {
+            Target::Node(manager) => Ok(Connection::Node(manager.clone())),
+            Target::Cluster(cluster) => {
+                let connection = cluster
+                    .connection
+                    .get_or_try_init(|| async {
+                        cluster.client.get_async_connection().await.map_err(error)
+                    })
+                    .await?;
+                Ok(Connection::Cluster(connection.clone()))
+            }
+        }
+    }
+
+    /// Runs `call` on a connection within the command timeout.
+    async fn bounded<T, F, Fut>(&self, call: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(Connection) -> Fut,
+        Fut: Future<Output = redis::RedisResult<T>>,
+    {
+        let work = async {
+            let connection = self.connection().await?;
+            call(connection).await.map_err(error)
+        };
+        tokio::time::timeout(self.timeout, work)
+            .await
+            .map_err(|_| {
+                StoreError::Unavailable(format!("redis did not answer within {:?}", self.timeout))
+            })?
+    }
+
+    async fn script<T: FromRedisValue + Send>(
+        &self,
+        invocation: ScriptInvocation<'_>,
+    ) -> Result<T, StoreError> {
+        self.bounded(|mut c| async move {
+            match &mut c {
+                Connection::Node(n) => invocation.invoke_async(n).await,
+                Connection::Cluster(n) => invocation.invoke_async(n).await,
+            }
+        })
+        .await
+    }
+
+    /// Deletes `key`; how many keys went.
+    async fn del(&self, key: &str) -> Result<i64, StoreError> {
+        self.command(redis::cmd("DEL").arg(self.key(key)).clone())
+            .await
+    }
+
+    async fn command<T: FromRedisValue + Send>(&self, cmd: Cmd) -> Result<T, StoreError> {
+        self.bounded(|mut c| async move {
+            match &mut c {
+                Connection::Node(n) => query(&cmd, n).await,
+                Connection::Cluster(n) => query(&cmd, n).await,
+            }
+        })
+        .await
+    }
+}
+
+async fn query<T: FromRedisValue, C: ConnectionLike>(
+    cmd: &Cmd,
+    connection: &mut C,
+) -> redis::RedisResult<T> {
+    cmd.query_async(connection).await
+}
+
+fn error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(format!("redis: {e}"))
+}

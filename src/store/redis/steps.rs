@@ -1,0 +1,409 @@
+//! The store's steps on Redis: each one script (two on a cluster when a
+//! RAO session, on its own slot, is touched too).
+
+use super::scripts::*;
+use super::{error, RedisStore};
+use crate::clock::parse_rfc3339;
+use crate::store::{
+    Attempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest, Health, Lock,
+    Millis, OnMatch, OutboxMessage, OutboxStore, SandboxStore, SendDecision, Sending, StoreError,
+    Throttle,
+};
+use async_trait::async_trait;
+use redis::Value;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Messages kept per recipient in the sandbox outbox.
+const OUTBOX_PER_RECIPIENT: usize = 100;
+
+/// How long the sandbox outbox outlives its last message.
+const OUTBOX_KEEP: Duration = Duration::from_secs(24 * 3600);
+
+fn ms(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn text(v: &Value) -> String {
+    redis::from_redis_value_ref(v).unwrap_or_default()
+}
+
+fn int(v: &Value) -> Option<i64> {
+    redis::from_redis_value_ref(v).ok()
+}
+
+fn unexpected(reply: &str) -> StoreError {
+    StoreError::Unavailable(format!("redis: unexpected script reply {reply:?}"))
+}
+
+fn millis_at(reply: &[Value], index: usize) -> Duration {
+    Duration::from_millis(reply.get(index).and_then(int).unwrap_or(0).max(0) as u64)
+}
+
+/// Reads a script's `{'wrong', left}` and friends.
+fn attempt_from(reply: &[Value]) -> Result<Attempt, StoreError> {
+    let tag = reply.first().map(text).unwrap_or_default();
+    Ok(match tag.as_str() {
+        "matched" => Attempt::Matched,
+        "notfound" => Attempt::NotFound,
+        "other" => Attempt::OtherBinding,
+        "expired" => Attempt::Expired,
+        "locked" => Attempt::Locked {
+            retry_after: millis_at(reply, 1),
+        },
+        "wrong" => Attempt::Wrong {
+            attempts_left: reply.get(1).and_then(int).unwrap_or(0).max(0) as u32,
+        },
+        other => return Err(unexpected(other)),
+    })
+}
+
+fn decision_from(reply: &[Value]) -> Result<SendDecision, StoreError> {
+    let refused = |reason| SendDecision::Refused {
+        reason,
+        retry_after: millis_at(reply, 1),
+    };
+    Ok(match reply.first().map(text).as_deref() {
+        Some("ok") => SendDecision::Allowed,
+        Some("soon") => refused(Throttle::TooSoon),
+        Some("many") => refused(Throttle::TooMany),
+        Some("fails") => refused(Throttle::TooManyFailures),
+        other => return Err(unexpected(other.unwrap_or_default())),
+    })
+}
+
+impl RedisStore {
+    /// A phone's record and its sends; both under the phone's hash tag.
+    fn phone_keys(&self, phone: &Digest) -> (String, String) {
+        let tag = hex(phone);
+        (
+            self.key(&format!("ph:{{{tag}}}")),
+            self.key(&format!("ph:{{{tag}}}:s")),
+        )
+    }
+
+    fn auth_key(&self, client: &Digest) -> String {
+        self.key(&format!("auth:{{{}}}", hex(client)))
+    }
+
+    /// The cluster's second half of a RAO issue: the session, then the
+    /// earlier challenge on its own slot.
+    async fn swap_session(
+        &self,
+        session: &str,
+        challenge: &str,
+        keep: u64,
+    ) -> Result<(), StoreError> {
+        let mut invocation = SWAP_SESSION.key(self.key(session));
+        invocation.arg(challenge).arg(keep);
+        let earlier: Option<String> = self.script(invocation).await?;
+        if let Some(earlier) = earlier {
+            let cmd = redis::cmd("DEL").arg(earlier).clone();
+            self.command::<i64>(cmd).await?;
+        }
+        Ok(())
+    }
+
+    async fn certify(
+        &self,
+        session: &str,
+        phone: &CertifiedPhone,
+        ttl: u64,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        let mut invocation = CERTIFY.key(self.key(session));
+        let phone_args = invocation.arg(&phone.country_code).arg(&phone.number);
+        phone_args.arg(now).arg(ttl);
+        self.script::<i64>(invocation).await.map(drop)
+    }
+}
+
+#[async_trait]
+impl ChallengeStore for RedisStore {
+    async fn issue(
+        &self,
+        send: Sending<'_>,
+        key: &str,
+        c: &Challenge,
+        keep_for: Duration,
+        now: Millis,
+    ) -> Result<SendDecision, StoreError> {
+        let (record, sends) = self.phone_keys(send.phone);
+        let challenge = self.key(key);
+        let keep = ms(keep_for).max(1);
+        let mut member = [0u8; 8];
+        getrandom::fill(&mut member).map_err(|_| error("the random source failed"))?;
+        let mut invocation = ISSUE.key(record);
+        invocation.key(sends).key(&challenge);
+        let inline = send.session.filter(|_| !self.is_cluster());
+        if let Some(session) = inline {
+            invocation.key(self.key(session));
+        }
+        match send.limits {
+            Some(l) => invocation
+                .arg(now)
+                .arg(1)
+                .arg(ms(l.window))
+                .arg(ms(l.min_interval))
+                .arg(l.max_sends)
+                .arg(l.lock.max_failures)
+                .arg(ms(l.lock.window)),
+            None => invocation
+                .arg(now)
+                .arg(0)
+                .arg(0)
+                .arg(0)
+                .arg(0)
+                .arg(0)
+                .arg(0),
+        };
+        invocation
+            .arg(format!("{now}:{}", u64::from_le_bytes(member)))
+            .arg(&c.code[..])
+            .arg(&c.binding[..])
+            .arg(c.expires_at)
+            .arg(c.attempts_left)
+            .arg(keep);
+        let reply: Vec<Value> = self.script(invocation).await?;
+        let decision = decision_from(&reply)?;
+        match send.session {
+            Some(session) if self.is_cluster() && decision == SendDecision::Allowed => {
+                self.swap_session(session, &challenge, keep).await?;
+            }
+            _ => {}
+        }
+        Ok(decision)
+    }
+
+    async fn withdraw(&self, _phone: &Digest, key: &str) -> Result<(), StoreError> {
+        self.del(key).await.map(drop)
+    }
+
+    async fn attempt(
+        &self,
+        phone: &Digest,
+        key: &str,
+        candidate: &Candidate,
+        lock: &Lock,
+        on_match: OnMatch,
+        now: Millis,
+    ) -> Result<Attempt, StoreError> {
+        let (record, _) = self.phone_keys(phone);
+        let mut invocation = ATTEMPT.key(record);
+        invocation.key(self.key(key));
+        let (mode, certified) = match &on_match {
+            OnMatch::Consume => ("consume", None),
+            OnMatch::Reserve => ("reserve", None),
+            OnMatch::Certify {
+                session,
+                phone,
+                ttl,
+            } => ("certify", Some((session, phone, ms(*ttl)))),
+        };
+        if let Some((session, _, _)) = certified.filter(|_| !self.is_cluster()) {
+            invocation.key(self.key(session));
+        }
+        invocation
+            .arg(&candidate.code[..])
+            .arg(&candidate.binding[..])
+            .arg(if candidate.mismatch_counts { 1 } else { 0 })
+            .arg(mode)
+            .arg(now)
+            .arg(lock.max_failures)
+            .arg(ms(lock.window));
+        match certified {
+            Some((_, p, ttl)) => invocation
+                .arg(&p.country_code)
+                .arg(&p.number)
+                .arg(ttl.max(1)),
+            None => invocation.arg("").arg("").arg(0),
+        };
+        let reply: Vec<Value> = self.script(invocation).await?;
+        let attempt = attempt_from(&reply)?;
+        if let (Attempt::Matched, Some((session, phone, ttl)), true) =
+            (attempt, certified, self.is_cluster())
+        {
+            self.certify(session, phone, ttl.max(1), now).await?;
+        }
+        Ok(attempt)
+    }
+
+    async fn settle(
+        &self,
+        phone: &Digest,
+        key: &str,
+        verified: bool,
+        _now: Millis,
+    ) -> Result<Attempt, StoreError> {
+        let (record, _) = self.phone_keys(phone);
+        let mut invocation = SETTLE.key(record);
+        invocation
+            .key(self.key(key))
+            .arg(if verified { 1 } else { 0 });
+        let reply: Vec<Value> = self.script(invocation).await?;
+        attempt_from(&reply)
+    }
+
+    async fn certified_phone(
+        &self,
+        session: &str,
+        now: Millis,
+    ) -> Result<Option<CertifiedPhone>, StoreError> {
+        let cmd = redis::cmd("HMGET")
+            .arg(self.key(session))
+            .arg("cc")
+            .arg("number")
+            .arg("until")
+            .clone();
+        let fields: Vec<Option<String>> = self.command(cmd).await?;
+        Ok(match fields.as_slice() {
+            [Some(country_code), Some(number), Some(until)]
+                if until.parse::<Millis>().is_ok_and(|until| until > now) =>
+            {
+                Some(CertifiedPhone {
+                    country_code: country_code.clone(),
+                    number: number.clone(),
+                })
+            }
+            _ => None,
+        })
+    }
+}
+
+#[async_trait]
+impl AuthStore for RedisStore {
+    async fn reserve_auth(
+        &self,
+        client: &Digest,
+        max: u32,
+        window: Duration,
+        now: Millis,
+    ) -> Result<Option<Duration>, StoreError> {
+        let mut invocation = RESERVE_AUTH.key(self.auth_key(client));
+        invocation.arg(now).arg(max).arg(ms(window));
+        let wait: i64 = self.script(invocation).await?;
+        Ok((wait >= 0).then(|| Duration::from_millis(wait as u64)))
+    }
+
+    async fn forgive(&self, client: &Digest) -> Result<(), StoreError> {
+        let invocation = FORGIVE.key(self.auth_key(client));
+        self.script::<i64>(invocation).await.map(drop)
+    }
+}
+
+#[async_trait]
+impl OutboxStore for RedisStore {
+    /// Two capped lists, written by one script: every message (for `to`-less
+    /// reads) and one per recipient, so that reading one recipient's SMS
+    /// costs `limit` entries, not the whole outbox. Both share the
+    /// `{sandbox}` hash tag (one cluster slot; the outbox is sandbox-only).
+    async fn push_outbox(
+        &self,
+        message: &OutboxMessage,
+        capacity: usize,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(message).map_err(error)?;
+        let mut invocation = PUSH_OUTBOX.key(self.outbox_all_key());
+        invocation
+            .key(self.outbox_key(&message.to))
+            .arg(json)
+            .arg(capacity.max(1))
+            .arg(capacity.clamp(1, OUTBOX_PER_RECIPIENT))
+            .arg(ms(OUTBOX_KEEP));
+        self.script::<i64>(invocation).await.map(drop)
+    }
+
+    /// The lists are newest first, so the messages after `since` are the
+    /// first ones: reading `limit` and filtering is enough.
+    async fn outbox(
+        &self,
+        to: Option<&str>,
+        since: Option<Millis>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let key = to.map_or_else(|| self.outbox_all_key(), |to| self.outbox_key(to));
+        let last = limit.max(1) as isize - 1;
+        let cmd = redis::cmd("LRANGE").arg(key).arg(0).arg(last).clone();
+        let messages: Vec<String> = self.command(cmd).await?;
+        let after = |m: &OutboxMessage| {
+            since.is_none_or(|since| parse_rfc3339(&m.sent_at).is_some_and(|at| at > since))
+        };
+        Ok(messages
+            .iter()
+            .filter_map(|json| serde_json::from_str::<OutboxMessage>(json).ok())
+            .filter(after)
+            .collect())
+    }
+}
+
+#[async_trait]
+impl SandboxStore for RedisStore {
+    /// Also learns the current generation: the sandbox reads this once per
+    /// request, so every instance follows another's reset.
+    async fn clock_offset(&self) -> Result<Millis, StoreError> {
+        let cmd = redis::cmd("HMGET")
+            .arg(self.sandbox_key())
+            .arg("offset")
+            .arg("gen")
+            .clone();
+        let fields: Vec<Option<u64>> = self.command(cmd).await?;
+        let generation = fields.get(1).copied().flatten().unwrap_or(0);
+        self.generation.store(generation, Ordering::Relaxed);
+        Ok(fields.first().copied().flatten().unwrap_or(0))
+    }
+
+    async fn advance_clock(&self, by: Duration) -> Result<Millis, StoreError> {
+        let cmd = redis::cmd("HINCRBY")
+            .arg(self.sandbox_key())
+            .arg("offset")
+            .arg(ms(by))
+            .clone();
+        self.command(cmd).await
+    }
+
+    async fn reset_all(&self) -> Result<(), StoreError> {
+        let generation: u64 = self.script(RESET_ALL.key(self.sandbox_key())).await?;
+        self.generation.store(generation, Ordering::Relaxed);
+        Ok(())
+    }
+
+    async fn reset_phone(&self, phone: &Digest, recipients: &[String]) -> Result<(), StoreError> {
+        let (record, sends) = self.phone_keys(phone);
+        let mut invocation = RESET_PHONE.key(record);
+        invocation.key(sends);
+        self.script::<i64>(invocation).await?;
+        let mut invocation = FORGET_RECIPIENTS.key(self.outbox_all_key());
+        for to in recipients {
+            invocation.key(self.outbox_key(to)).arg(to);
+        }
+        self.script::<i64>(invocation).await.map(drop)
+    }
+
+    async fn forget_session(&self, session: &str) -> Result<(), StoreError> {
+        self.del(session).await.map(drop)
+    }
+
+    async fn lock_phone(
+        &self,
+        phone: &Digest,
+        failures: u32,
+        window: Duration,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        let (record, _) = self.phone_keys(phone);
+        let mut invocation = LOCK_PHONE.key(record);
+        invocation.arg(failures).arg(now).arg(ms(window));
+        self.script::<i64>(invocation).await.map(drop)
+    }
+}
+
+#[async_trait]
+impl Health for RedisStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.command::<String>(redis::cmd("PING")).await.map(drop)
+    }
+}

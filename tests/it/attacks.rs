@@ -1,0 +1,386 @@
+//! Regression tests of the attack on the first version (issue 10): every
+//! limit under a burst of parallel requests, over two instances on one
+//! store, with look-alike inputs. Each failed on the old main.
+
+use crate::support::*;
+use reqwest::header::HeaderValue;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Two instances sharing one store (and one clock).
+async fn two_instances() -> (TestServer, TestServer) {
+    let store = shared_store();
+    let a = TestServer::builder().store(store.clone()).start().await;
+    let clock = a.clock.clone().unwrap();
+    let b = TestServer::builder()
+        .store(store)
+        .clock(clock)
+        .start()
+        .await;
+    (a, b)
+}
+
+async fn code_of(response: reqwest::Response) -> String {
+    let body: Value = response.json().await.unwrap();
+    body["code"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn codes(responses: Vec<reqwest::Response>) -> Vec<String> {
+    futures::future::join_all(responses.into_iter().map(code_of)).await
+}
+
+fn count(codes: &[String], code: &str) -> usize {
+    codes.iter().filter(|c| *c == code).count()
+}
+
+#[tokio::test]
+async fn parallel_wrong_suffixes_compare_one_otp_three_times_over_two_instances() {
+    let (a, b) = two_instances().await;
+    let headers = a.tm_headers("loose").await;
+    let (sid, _) = a.tm_generate(&headers, "race", "5540000001").await;
+    let otp = a.last_otp("5540000001").await;
+    let guesses = (0..200).map(|i| {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let wrong = format!("{}{:08}", &otp[..3], i);
+        let (headers, sid) = (headers.clone(), sid.clone());
+        async move { server.tm_validate(&headers, &sid, "race", &wrong).await }
+    });
+    let codes = codes(futures::future::join_all(guesses).await).await;
+    assert_eq!(count(&codes, "OTP Token Invalid"), 3, "compared: {codes:?}");
+    let right = a.tm_validate(&headers, &sid, "race", &otp).await;
+    assert_eq!(right.status(), 400, "the burnt OTP stays burnt");
+}
+
+#[tokio::test]
+async fn thirty_wrong_guesses_over_one_phone_compare_ten_then_lock_the_right_otp_out() {
+    let (a, b) = two_instances().await;
+    let headers = a.tm_headers("loose").await;
+    let mut sessions = Vec::new();
+    for _ in 0..11 {
+        let (sid, _) = a.tm_generate(&headers, "lock", "5540000002").await;
+        sessions.push((sid, a.last_otp("5540000002").await));
+    }
+    let (last_sid, last_otp) = sessions.pop().unwrap();
+    let guesses = (0..30).map(|i| {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let (sid, otp) = &sessions[i % 10];
+        let wrong = if otp.ends_with('0') {
+            otp.replace('0', "1")
+        } else {
+            format!("{}0", &otp[..10])
+        };
+        let (headers, sid) = (headers.clone(), sid.clone());
+        async move { server.tm_validate(&headers, &sid, "lock", &wrong).await }
+    });
+    let codes = codes(futures::future::join_all(guesses).await).await;
+    assert_eq!(
+        count(&codes, "OTP Token Invalid"),
+        10,
+        "compared: {codes:?}"
+    );
+    let right = b.tm_validate(&headers, &last_sid, "lock", &last_otp).await;
+    let error = assert_error(
+        right,
+        400,
+        "invalid",
+        "invalidRequest",
+        "oneTimePasswordToken",
+    )
+    .await;
+    assert!(
+        error["details"]
+            .as_str()
+            .unwrap()
+            .contains("validations are refused for"),
+        "{error}"
+    );
+    let again = a
+        .post(
+            &format!("{TM}/generate"),
+            &headers,
+            Some(tm_body("lock", "5540000002")),
+        )
+        .await;
+    assert_error(again, 400, "invalid", "invalidRequest", "phoneNumber").await;
+    a.advance(Duration::from_secs(3600));
+    let headers = a.tm_headers("loose").await; // the old token's hour is over too
+    let (sid, _) = a.tm_generate(&headers, "lock", "5540000002").await;
+    let otp = a.last_otp("5540000002").await;
+    assert_eq!(
+        b.tm_validate(&headers, &sid, "lock", &otp).await.status(),
+        200,
+        "the hour is over"
+    );
+}
+
+#[tokio::test]
+async fn a_locked_phone_refuses_the_right_rao_otp_as_a_business_error() {
+    let server = TestServer::start().await;
+    let headers = server.rao_headers("loose", "rao-lock").await;
+    assert_eq!(
+        server.rao_generate(&headers, "5540000003").await.status(),
+        204
+    );
+    let otp = server.last_otp("+525540000003").await;
+    let wrong = if otp == "000000" { "111111" } else { "000000" };
+    for i in 0..10 {
+        let sid = format!("rao-lock-{i}");
+        let h = server.rao_headers("loose", &sid).await;
+        assert_eq!(server.rao_generate(&h, "5540000003").await.status(), 204);
+        assert_eq!(
+            server.rao_validate(&h, "5540000003", wrong).await.status(),
+            422
+        );
+    }
+    let refused = server.rao_validate(&headers, "5540000003", &otp).await;
+    let error = assert_error(
+        refused,
+        422,
+        "error",
+        "businessValidationFailed",
+        "phone.encryptedPhoneNumber",
+    )
+    .await;
+    assert!(
+        error["details"]
+            .as_str()
+            .unwrap()
+            .contains("validations are refused"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn look_alike_phones_share_one_counter() {
+    let server = TestServer::start().await;
+    let h = server.rao_headers("sandbox", "look-alike").await;
+    let path = format!("{RAO}/generate");
+    let generate = |cc: &str, number: &str| {
+        let body = json!({"phoneCountryCode": cc, "encryptedPhoneNumber": b64(number)});
+        server.post(&path, &h, Some(body))
+    };
+    assert_eq!(generate("+52", "5540000004").await.status(), 204);
+    for (cc, number) in [
+        ("+052", "5540000004"),
+        ("+0052", "5540000004"),
+        ("+52", "05540000004"),
+        ("+52", "525540000004"),
+        ("+52", "15540000004"),
+    ] {
+        let again = generate(cc, number).await;
+        assert_eq!(
+            again.status(),
+            422,
+            "{cc} {number} is the same phone: throttled"
+        );
+    }
+    let tm = server.tm_headers("sandbox").await;
+    for number in ["5540000004", "525540000004", "05540000004"] {
+        let again = server
+            .post(&format!("{TM}/generate"), &tm, Some(tm_body("c", number)))
+            .await;
+        assert_eq!(
+            again.status(),
+            400,
+            "telemarketing {number} is the same phone: throttled"
+        );
+    }
+    for (cc, location) in [("+５２", "phoneCountryCode"), ("+٥٢", "phoneCountryCode")] {
+        let response = generate(cc, "5540000005").await;
+        assert_error(response, 400, "error", "invalidRequest", location).await;
+    }
+    let digits = generate("+52", "５５４０００００６").await;
+    assert_error(
+        digits,
+        400,
+        "error",
+        "invalidRequest",
+        "encryptedPhoneNumber",
+    )
+    .await;
+    assert_eq!(
+        server.outbox("+525540000004").await.len(),
+        1,
+        "one SMS to the real phone"
+    );
+}
+
+#[tokio::test]
+async fn a_rao_otp_is_bound_to_the_country_code_and_number_pair() {
+    let server = TestServer::start().await;
+    let h = server.rao_headers("sandbox", "pair").await;
+    assert_eq!(server.rao_generate(&h, "5577002144").await.status(), 204);
+    let otp = server.last_otp("+525577002144").await;
+    let shifted = json!({"encryptedOtpToken": b64(&otp), "phone": {"phoneCountryCode": "+525", "encryptedPhoneNumber": b64("577002144")}});
+    let response = server
+        .post(&format!("{RAO}/validate"), &h, Some(shifted))
+        .await;
+    assert_error(response, 404, "error", "resourceNotFound", "sid").await;
+    assert_eq!(
+        server.rao_validate(&h, "5577002144", &otp).await.status(),
+        204
+    );
+}
+
+async fn token_status(server: &TestServer, secret: &str) -> (u16, Option<String>) {
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "sandbox"),
+        ("client_secret", secret),
+    ];
+    let response = server
+        .http
+        .post(server.url(TOKEN_URL))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (response.status().as_u16(), retry)
+}
+
+#[tokio::test]
+async fn the_token_endpoint_refuses_a_client_after_ten_failures_a_minute() {
+    let (a, b) = two_instances().await;
+    let burst = (0..60).map(|i| {
+        let server = if i % 2 == 0 { &a } else { &b };
+        token_status(server, "wrong-secret")
+    });
+    let statuses: Vec<u16> = futures::future::join_all(burst)
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 401).count(),
+        10,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 429).count(),
+        50,
+        "{statuses:?}"
+    );
+    let (status, retry) = token_status(&a, "sandbox-secret").await;
+    assert_eq!(status, 429, "the right secret waits too");
+    let retry: u64 = retry.expect("Retry-After").parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    let response = b
+        .http
+        .post(b.url(TOKEN_URL))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "sandbox"),
+            ("client_secret", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_client", "{body}");
+    a.advance(Duration::from_secs(60));
+    assert_eq!(
+        token_status(&b, "sandbox-secret").await.0,
+        200,
+        "the minute is over"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_json_keys_are_bad_input_naming_the_key() {
+    let server = TestServer::start().await;
+    let h = server.rao_headers("sandbox", "dup").await;
+    let body = r#"{"phoneCountryCode": "+52", "phoneCountryCode": "+1", "encryptedPhoneNumber": "NTU0MDAwMDAwNw=="}"#;
+    let response = server
+        .http
+        .post(server.url(&format!("{RAO}/generate")))
+        .headers(h.clone())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let error = assert_error(response, 400, "error", "invalidRequest", "phoneCountryCode").await;
+    assert!(
+        error["details"]
+            .as_str()
+            .unwrap()
+            .contains("more than once"),
+        "{error}"
+    );
+    let nested = r#"{"encryptedOtpToken": "MTIzNDU2", "phone": {"phoneCountryCode": "+52", "encryptedPhoneNumber": "NTU0MDAwMDAwNw==", "encryptedPhoneNumber": "NTU0MDAwMDAwNw=="}}"#;
+    let response = server
+        .http
+        .post(server.url(&format!("{RAO}/validate")))
+        .headers(h)
+        .body(nested)
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        response,
+        400,
+        "error",
+        "invalidRequest",
+        "phone.encryptedPhoneNumber",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_generate_clears_the_sessions_certified_phone() {
+    let server = TestServer::start().await;
+    let h = server.rao_headers("loose", "recertify").await;
+    assert_eq!(server.rao_generate(&h, "5540000008").await.status(), 204);
+    let otp = server.last_otp("+525540000008").await;
+    assert_eq!(
+        server.rao_validate(&h, "5540000008", &otp).await.status(),
+        204
+    );
+    let certified = format!("{RAO}/certified-phone");
+    assert_eq!(server.post(&certified, &h, None).await.status(), 200);
+    assert_eq!(server.rao_generate(&h, "5540000009").await.status(), 204);
+    let cleared = server.post(&certified, &h, None).await;
+    assert_error(cleared, 404, "error", "resourceNotFound", "sid").await;
+    let old = server.rao_validate(&h, "5540000008", &otp).await;
+    assert_eq!(old.status(), 404, "the earlier phone's OTP is gone too");
+}
+
+#[tokio::test]
+async fn a_full_memory_store_answers_server_unavailable_not_out_of_memory() {
+    let mut config = test_config();
+    config.server.max_store_entries = 5;
+    let server = TestServer::builder()
+        .config(config)
+        .store(std::sync::Arc::new(
+            otp_server::store::memory::MemoryStore::with_clock(
+                std::sync::Arc::new(otp_server::clock::SystemClock),
+                5,
+            ),
+        ))
+        .start()
+        .await;
+    let h = server.tm_headers("loose").await;
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let body = tm_body("full", &format!("554100000{i}"));
+        statuses.push(
+            server
+                .post(&format!("{TM}/generate"), &h, Some(body))
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    // The token's failure counter, then two phones with a session each, fill it.
+    assert_eq!(statuses, [200, 200, 500, 500]);
+    let mut headers = h.clone();
+    headers.insert("uuid", HeaderValue::from_static(TM_UUID));
+    let body = tm_body("full", "5541000009");
+    let full = server
+        .post(&format!("{TM}/generate"), &headers, Some(body))
+        .await;
+    assert_error(full, 500, "fatal", "serverUnavailable", "server").await;
+}
