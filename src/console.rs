@@ -67,7 +67,7 @@ pub enum ConsoleEvent {
     /// The sandbox was reset (all of it, or one phone's state).
     Reset,
     /// The sandbox clock moved: `now` is the sandbox's time after the move.
-    Clock { now: Millis, offset_seconds: i64 },
+    Clock { now: Millis, offset_seconds: u64 },
 }
 
 impl ConsoleEvent {

@@ -5,6 +5,7 @@
 use super::{answer, body, no_store};
 use crate::app::App;
 use crate::clock::rfc3339;
+use crate::console::ConsoleEvent;
 use crate::error::ApiError;
 use crate::phone::PhoneId;
 use crate::server::response::{self, Body};
@@ -62,6 +63,9 @@ pub async fn advance(app: &App, req: Request<Incoming>, uuid: Option<&str>) -> R
         if let Some(clock) = app.sandbox_clock() {
             clock.set_offset(offset);
         }
+        let now_ms = app.clock().now();
+        let offset_seconds = offset / 1000;
+        app.console().publish(ConsoleEvent::Clock { now: now_ms, offset_seconds });
         Ok(now(app))
     }
     .await;
@@ -88,7 +92,10 @@ pub async fn reset(app: &App, req: Request<Incoming>, uuid: Option<&str>) -> Res
     }
     .await;
     match result {
-        Ok(()) => no_store(response::empty(204)),
+        Ok(()) => {
+            app.console().publish(ConsoleEvent::Reset);
+            no_store(response::empty(204))
+        }
         Err(e) => response::error(app, None, &e, uuid),
     }
 }
