@@ -1,6 +1,7 @@
 //! The console's live API: recent requests (newest first, masked, bounded)
 //! and the server-sent event stream (SMS from any instance sharing the
-//! store, this instance's requests, an end at shutdown).
+//! store, this instance's requests, the kit's reset and clock moves, an
+//! end at shutdown).
 
 use crate::support::{store_under_test, TestServer, TM_UUID};
 use otp_server::store::memory::MemoryStore;
@@ -175,5 +176,37 @@ async fn streams_end_when_the_server_shuts_down() {
     assert!(
         matches!(end, Ok(Ok(None)) | Ok(Err(_))),
         "the stream did not end"
+    );
+}
+
+#[tokio::test]
+async fn a_reset_and_a_clock_move_are_announced() {
+    let server = TestServer::start().await;
+    let mut events = Events::open(&server).await;
+    let advanced = server
+        .http
+        .post(server.url("/sandbox/v1/clock"))
+        .body(r#"{"advanceSeconds": 60}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(advanced.status(), 200);
+    let shown: Value = advanced.json().await.unwrap();
+    let clock = events.next("clock", Duration::from_secs(1)).await;
+    assert_eq!(clock["offsetSeconds"], 60);
+    assert_eq!(
+        clock["now"].as_str().unwrap()[..19],
+        shown["now"].as_str().unwrap()[..19]
+    );
+    let reset = server
+        .http
+        .post(server.url("/sandbox/v1/reset"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 204);
+    assert_eq!(
+        events.next("reset", Duration::from_secs(1)).await,
+        serde_json::json!({})
     );
 }
