@@ -58,8 +58,9 @@ check-pact: $(STAMP) ## verify the consumer pacts of tests/pacts/ against a sand
 check-recipe: $(STAMP) ## add a throw-away operation to a copy of a spec: only the spec, generated/ and one impl method change
 	@scripts/check-new-operation.sh
 
-check-browser: ## the sandbox console and API docs in headless Chromium, against a fresh sandbox server
-	@scripts/check-browser.sh
+check-browser: ## the sandbox console and API docs in headless Chromium against a sandbox (screenshots: target/screenshots/)
+	@scripts/vendor-swagger-ui.sh --check
+	@scripts/with-sandbox.sh scripts/browser-tests.sh
 
 bench: ## benchmarks: full flows under load against a baseline, and memory per challenge
 	@scripts/bench.sh
