@@ -18,6 +18,9 @@
 //! - [`error`]: the spec's `ErrorResponse` envelope, rendered purely.
 //! - [`observe`] (request log, per-app metrics), [`config`], [`app`]
 //!   (shared state), [`cli`], [`startup`].
+//! - Measuring other implementations against the specs and PRODUCT.md:
+//!   [`conform`] (`otp-server conform`, the conformance kit) and [`proxy`]
+//!   (`otp-server proxy`, the validation proxy).
 //!
 //! See `docs/ARCHITECTURE.md` for the path of a request through the layers.
 
@@ -28,6 +31,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod conform;
 pub mod contract;
 pub mod crypto;
 pub mod error;
@@ -36,6 +40,7 @@ pub mod mfa;
 pub mod observe;
 pub mod otp;
 pub mod phone;
+pub mod proxy;
 pub mod server;
 pub mod sms;
 pub mod startup;

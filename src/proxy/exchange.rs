@@ -1,0 +1,321 @@
+//! One exchange through the proxy: check the request, forward it (or, with
+//! `--enforce`, answer it as the gate would), check the answer, and pass
+//! the upstream's answer on unchanged but for `Contract-Violations`.
+
+use super::log::{header_summary, Direction, Violation};
+use super::Proxy;
+use crate::contract::{
+    check_request, check_response, response::check_error_envelope, Api, Operation, Route,
+};
+use crate::error::{code, ApiError};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::http::request::Parts;
+use hyper::{HeaderMap, Method, Request, Response};
+
+/// Largest body the proxy carries either way.
+const MAX_BODY: usize = 16 << 20;
+
+/// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1).
+const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// Headers a missing one of which the gate answers `401`, not `400`.
+const CREDENTIALS: [&str; 2] = ["client_id", "Authorization"];
+
+/// The upstream's answer, read whole.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// What the proxy knows of the request while it checks the answer.
+struct Asked<'a> {
+    parts: &'a Parts,
+    op: Option<&'static Operation>,
+    uuid: Option<String>,
+}
+
+impl Asked<'_> {
+    fn violation(
+        &self,
+        direction: Direction,
+        status: Option<u16>,
+        location: String,
+        details: String,
+    ) -> Violation {
+        Violation {
+            at: crate::clock::rfc3339(crate::clock::system_now()),
+            direction,
+            operation: self.op.map(|op| op.id.clone()),
+            method: self.parts.method.to_string(),
+            path: self.parts.uri.path().to_owned(),
+            status,
+            uuid: self.uuid.clone(),
+            location,
+            details,
+        }
+    }
+}
+
+impl Proxy {
+    /// Answers one request. Never fails: every failure is a response.
+    pub(super) async fn handle(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        if req.uri().path() == "/proxy/v1/violations" && req.method() == Method::GET {
+            return json(
+                200,
+                serde_json::to_vec(&self.shared.log.snapshot()).unwrap_or_default(),
+            );
+        }
+        let (parts, body) = req.into_parts();
+        let Ok(body) = Limited::new(body, MAX_BODY)
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+        else {
+            return self.local_error(
+                None,
+                &ApiError::invalid("body", "The proxy could not read the body"),
+                None,
+            );
+        };
+        let route = self
+            .shared
+            .contract
+            .route(parts.method.as_str(), parts.uri.path());
+        let op = match route {
+            Route::Operation(op) => Some(op),
+            _ => None,
+        };
+        let uuid = parts
+            .headers
+            .get("uuid")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let asked = Asked {
+            parts: &parts,
+            op,
+            uuid,
+        };
+        let broken = self.request_rule(&asked, &route, &body);
+        let mut found: Vec<Violation> = broken
+            .iter()
+            .map(|v| {
+                asked.violation(
+                    Direction::Request,
+                    None,
+                    v.location.clone(),
+                    v.details.clone(),
+                )
+            })
+            .collect();
+        if let (true, Some(op), Some(rule)) = (self.shared.options.enforce, op, &broken) {
+            let response = self.local_error(Some(op), &gate_error(rule), asked.uuid.as_deref());
+            return self.finish(response, found);
+        }
+        let answer = match self.forward(&parts, body).await {
+            Ok(answer) => answer,
+            Err(cause) => {
+                tracing::warn!(%cause, "the upstream did not answer");
+                let error = ApiError::unavailable()
+                    .with_details(format!("The upstream did not answer: {cause}"));
+                return self.finish(self.local_error(op, &error, asked.uuid.as_deref()), found);
+            }
+        };
+        if let Some(op) = op {
+            found.extend(response_violations(&asked, op, broken.is_some(), &answer));
+        }
+        let mut response = Response::new(Full::new(answer.body));
+        *response.status_mut() = hyper::StatusCode::from_u16(answer.status).unwrap_or_default();
+        *response.headers_mut() = without_hop_by_hop(&answer.headers);
+        self.finish(response, found)
+    }
+
+    /// The contract rule the request breaks, if any.
+    fn request_rule(
+        &self,
+        asked: &Asked<'_>,
+        route: &Route<'_>,
+        body: &[u8],
+    ) -> Option<crate::contract::schema::Violation> {
+        use crate::contract::schema::Violation as Rule;
+        let path = asked.parts.uri.path();
+        match route {
+            Route::Operation(op) if op.api != Api::Token => {
+                check_request(op, &asked.parts.headers, body).err()
+            }
+            Route::Operation(_) => None,
+            Route::WrongMethod(allowed) => Some(Rule::new(
+                "method",
+                format!(
+                    "{} is not documented for {path} (documented: {})",
+                    asked.parts.method,
+                    allowed.join(", ")
+                ),
+            )),
+            Route::Unknown if self.in_api_space(path) => Some(Rule::new(
+                "path",
+                format!("no operation at {path} in the specs"),
+            )),
+            Route::Unknown => None,
+        }
+    }
+
+    /// Whether `path` lies under a spec's `basePath` (so must be one of its operations).
+    fn in_api_space(&self, path: &str) -> bool {
+        self.shared.contract.operations().iter().any(|op| {
+            let root = op.path.split('/').nth(1).unwrap_or_default();
+            path.split('/').nth(1) == Some(root)
+        })
+    }
+
+    async fn forward(&self, parts: &Parts, body: Bytes) -> Result<Answer, String> {
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let mut request = Request::builder()
+            .method(parts.method.clone())
+            .uri(format!("{}{path}", self.shared.upstream));
+        if let Some(headers) = request.headers_mut() {
+            *headers = without_hop_by_hop(&parts.headers);
+            headers.remove(hyper::header::HOST);
+        }
+        let request = request.body(Full::new(body)).map_err(|e| e.to_string())?;
+        let exchange = async {
+            let response = self
+                .shared
+                .client
+                .request(request)
+                .await
+                .map_err(|e| e.to_string())?;
+            let (parts, body) = response.into_parts();
+            let body = Limited::new(body, MAX_BODY)
+                .collect()
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Answer {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body: body.to_bytes(),
+            })
+        };
+        tokio::time::timeout(self.shared.options.timeout, exchange)
+            .await
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "no answer within {:?}",
+                    self.shared.options.timeout
+                ))
+            })
+    }
+
+    /// An answer of the proxy's own, as the server's gate renders it.
+    fn local_error(
+        &self,
+        op: Option<&Operation>,
+        error: &ApiError,
+        uuid: Option<&str>,
+    ) -> Response<Full<Bytes>> {
+        let (status, body) = error.render(op, uuid, crate::clock::system_now());
+        let mut response = json(status, serde_json::to_vec(&body).unwrap_or_default());
+        if error.code == code::SERVER_UNAVAILABLE {
+            *response.status_mut() = hyper::StatusCode::BAD_GATEWAY;
+        }
+        response
+    }
+
+    /// Books the violations and adds their summary header.
+    fn finish(
+        &self,
+        mut response: Response<Full<Bytes>>,
+        found: Vec<Violation>,
+    ) -> Response<Full<Bytes>> {
+        if !found.is_empty() {
+            if let Ok(value) = HeaderValue::from_str(&header_summary(&found)) {
+                response
+                    .headers_mut()
+                    .insert(HeaderName::from_static("contract-violations"), value);
+            }
+        }
+        self.shared.log.record(found);
+        response
+    }
+}
+
+/// The gate's answer to a request that breaks `rule`.
+fn gate_error(rule: &crate::contract::schema::Violation) -> ApiError {
+    if CREDENTIALS.contains(&rule.location.as_str()) {
+        return ApiError::new(code::UNAUTHORIZED, rule.location.clone())
+            .with_details(rule.details.clone());
+    }
+    ApiError::invalid(rule.location.clone(), rule.details.clone())
+}
+
+/// The contract's rules for `answer`, PRODUCT.md's envelope, and the
+/// refusal a broken request must get.
+fn response_violations(
+    asked: &Asked<'_>,
+    op: &'static Operation,
+    broken: bool,
+    answer: &Answer,
+) -> Vec<Violation> {
+    let status = Some(answer.status);
+    let mut found: Vec<Violation> =
+        check_response(op, answer.status, &answer.headers, &answer.body)
+            .into_iter()
+            .map(|v| asked.violation(Direction::Response, status, v.location, v.details))
+            .collect();
+    if op.api != Api::Token
+        && answer.status >= 400
+        && !found
+            .iter()
+            .any(|v| v.location == "Content-Type" || v.location == "status")
+    {
+        if let Err(problem) =
+            check_error_envelope(&answer.headers, &answer.body, asked.uuid.as_deref())
+        {
+            found.push(asked.violation(
+                Direction::Response,
+                status,
+                "body".into(),
+                format!("not the full ErrorResponse: {problem}"),
+            ));
+        }
+    }
+    if broken && ![400, 401, 403].contains(&answer.status) {
+        let details = format!("a request that breaks the contract must be refused 400 invalidRequest (PRODUCT.md Every request 3), or 401/403 first; upstream answered {}", answer.status);
+        found.push(asked.violation(Direction::Response, status, "status".into(), details));
+    }
+    found
+}
+
+fn without_hop_by_hop(headers: &HeaderMap) -> HeaderMap {
+    let mut kept = headers.clone();
+    for name in HOP_BY_HOP {
+        kept.remove(name);
+    }
+    kept.remove(hyper::header::CONTENT_LENGTH);
+    kept
+}
+
+fn json(status: u16, body: Vec<u8>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or_default();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
