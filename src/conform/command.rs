@@ -3,7 +3,7 @@
 //! check on stdout, prints the summary table, writes `--junit`/`--json`,
 //! and exits 1 when any check failed.
 
-use super::{run, Event, Identity, KitPolicy, Options, Selection, SourceSpec};
+use super::{run, Event, Extras, Identity, KitPolicy, Options, Selection, SourceSpec};
 use crate::cipher::Cipher;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
@@ -120,7 +120,7 @@ pub fn run_command(args: ConformArgs) -> anyhow::Result<ExitCode> {
     let (junit, json) = (args.junit.clone(), args.json.clone());
     let options = options(args)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let report = runtime.block_on(run(options, None, &mut progress()))?;
+    let report = runtime.block_on(run(options, Extras::default(), &mut progress()))?;
     println!("{}", report.summary());
     if let Some(path) = junit {
         write(&path, &report.to_junit())?;

@@ -65,17 +65,30 @@ pub fn catalogue() -> Vec<(&'static str, &'static str)> {
     checks::all().iter().map(|c| (c.name, c.rule)).collect()
 }
 
-/// Runs the selected checks against `options.target`. `webhook` is an
-/// inbox already listening (tests bind one on port 0); otherwise one is
-/// bound when the sources name `webhook:ADDR`.
+/// Moves the target's clock forward by the given time.
+pub type ClockHook = Arc<dyn Fn(std::time::Duration) + Send + Sync>;
+
+/// What a run can be handed besides its options.
+#[derive(Default, Clone)]
+pub struct Extras {
+    /// A webhook inbox already listening (tests bind one on port 0 and
+    /// point the target's gateway at it); otherwise one is bound when the
+    /// sources name `webhook:ADDR`.
+    pub webhook: Option<Arc<WebhookInbox>>,
+    /// Moves the clock of a target in the same process, instead of the
+    /// sandbox's `POST /sandbox/v1/clock`.
+    pub clock: Option<ClockHook>,
+}
+
+/// Runs the selected checks against `options.target`.
 pub async fn run(
     options: Options,
-    webhook: Option<Arc<WebhookInbox>>,
+    extras: Extras,
     progress: &mut dyn FnMut(Event<'_>),
 ) -> Result<Report, ConformError> {
     let contract = Contract::get().map_err(|e| ConformError::Contract(e.to_string()))?;
     let target = target::Target::new(&options.target, options.timeout)?;
-    let webhook = match (webhook, webhook_addr(&options)) {
+    let webhook = match (extras.webhook, webhook_addr(&options)) {
         (Some(inbox), _) => Some(inbox),
         (None, Some(addr)) => Some(Arc::new(
             WebhookInbox::bind(addr)
@@ -84,7 +97,7 @@ pub async fn run(
         )),
         (None, None) => None,
     };
-    let kit = Kit::new(options, target, contract, webhook);
+    let kit = Kit::new(options, target, contract, webhook).with_clock(extras.clock);
     reset_test_phones(&kit).await;
     Ok(run_checks(&kit, progress).await)
 }

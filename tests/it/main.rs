@@ -6,6 +6,7 @@ mod processes;
 mod support;
 
 mod attacks;
+mod conform;
 mod contract;
 mod errors;
 mod fuzz;
@@ -14,6 +15,7 @@ mod kit;
 mod oauth;
 mod operations;
 mod production;
+mod proxy;
 mod rao_flow;
 mod redis_processes;
 mod shutdown;
