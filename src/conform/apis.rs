@@ -136,6 +136,7 @@ impl Kit {
         }
     }
 
+    /// RAO generate on `sid` for `phone`.
     pub async fn rao_generate(&self, sid: &str, phone: &RaoPhone) -> Step<Exchange> {
         let body = self.rao_phone_json(phone)?;
         self.call(
@@ -146,6 +147,7 @@ impl Kit {
         .await
     }
 
+    /// RAO validate of `otp` on `sid` for `phone`.
     pub async fn rao_validate(&self, sid: &str, phone: &RaoPhone, otp: &str) -> Step<Exchange> {
         let body =
             json!({"encryptedOtpToken": self.seal(otp)?, "phone": self.rao_phone_json(phone)?});
@@ -157,6 +159,7 @@ impl Kit {
         .await
     }
 
+    /// RAO certified-phone on `sid`.
     pub async fn rao_certified(&self, sid: &str) -> Step<Exchange> {
         self.call(
             self.op("getCertifiedPhone"),
@@ -234,6 +237,7 @@ impl Kit {
         })
     }
 
+    /// Telemarketing generate for `customer` and `phone`.
     pub async fn tm_generate(&self, customer: &str, phone: &str) -> Step<Exchange> {
         self.tm_generate_raw(self.tm_body(customer, phone)).await
     }
@@ -249,6 +253,7 @@ impl Kit {
         .await
     }
 
+    /// Telemarketing validate of `otp` for `customer` on `sid`.
     pub async fn tm_validate(&self, sid: &str, customer: &str, otp: &str) -> Step<Exchange> {
         let body = json!({"customerId": customer, "oneTimePasswordToken": otp})
             .to_string()

@@ -60,8 +60,13 @@ impl Exchange {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The answer in one line: status, and the error row or the body's start.
+    /// The answer in one line: status, and the error row or the body's
+    /// start, with long digit runs (phones, OTPs) masked.
     pub fn describe(&self) -> String {
+        redact(&self.describe_raw())
+    }
+
+    fn describe_raw(&self) -> String {
         let status = self.status;
         if self.body.is_empty() {
             return format!("{status} (empty body)");
@@ -172,6 +177,31 @@ fn short_json(value: &Json) -> String {
     }
 }
 
+/// `text` with every run of 6 or more digits masked but its last 4 (a
+/// phone number, an OTP), as the server's own logs show phones.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 6 {
+            out.push_str(&crate::phone::mask(run));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// `text` cut to `max` characters, with an ellipsis when cut.
 pub fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -179,4 +209,17 @@ pub fn clip(text: &str, max: usize) -> String {
     }
     let cut: String = text.chars().take(max).collect();
     format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn long_digit_runs_are_masked() {
+        assert_eq!(
+            redact(r#"200 {"phoneNumber":"5565780029"} at 12:30, code 123456"#),
+            r#"200 {"phoneNumber":"******0029"} at 12:30, code **3456"#
+        );
+    }
 }

@@ -47,7 +47,26 @@ struct Asked<'a> {
     uuid: Option<String>,
 }
 
-impl Asked<'_> {
+impl<'a> Asked<'a> {
+    fn new(parts: &'a Parts, route: &Route<'static>) -> Self {
+        let op = match route {
+            Route::Operation(op) => Some(*op),
+            _ => None,
+        };
+        let uuid = parts
+            .headers
+            .get("uuid")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Self { parts, op, uuid }
+    }
+
+    /// The request's own violation of `rule`.
+    fn broke(&self, rule: &crate::contract::schema::Violation) -> Violation {
+        let (location, details) = (rule.location.clone(), rule.details.clone());
+        self.violation(Direction::Request, None, location, details)
+    }
+
     fn violation(
         &self,
         direction: Direction,
@@ -73,67 +92,43 @@ impl Proxy {
     /// Answers one request. Never fails: every failure is a response.
     pub(super) async fn handle(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
         if req.uri().path() == "/proxy/v1/violations" && req.method() == Method::GET {
-            return json(
-                200,
-                serde_json::to_vec(&self.shared.log.snapshot()).unwrap_or_default(),
-            );
+            let listed = serde_json::to_vec(&self.shared.log.snapshot()).unwrap_or_default();
+            return json(200, listed);
         }
         let (parts, body) = req.into_parts();
-        let Ok(body) = Limited::new(body, MAX_BODY)
-            .collect()
-            .await
-            .map(|b| b.to_bytes())
-        else {
-            return self.local_error(
-                None,
-                &ApiError::invalid("body", "The proxy could not read the body"),
-                None,
-            );
-        };
+        match Limited::new(body, MAX_BODY).collect().await {
+            Ok(body) => self.exchange(&parts, body.to_bytes()).await,
+            Err(_) => {
+                let error = ApiError::invalid("body", "The proxy could not read the body");
+                self.local_error(None, &error, None)
+            }
+        }
+    }
+
+    /// Checks the request, forwards it (unless enforced), checks the answer.
+    async fn exchange(&self, parts: &Parts, body: Bytes) -> Response<Full<Bytes>> {
         let route = self
             .shared
             .contract
             .route(parts.method.as_str(), parts.uri.path());
-        let op = match route {
-            Route::Operation(op) => Some(op),
-            _ => None,
-        };
-        let uuid = parts
-            .headers
-            .get("uuid")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let asked = Asked {
-            parts: &parts,
-            op,
-            uuid,
-        };
+        let asked = Asked::new(parts, &route);
         let broken = self.request_rule(&asked, &route, &body);
-        let mut found: Vec<Violation> = broken
-            .iter()
-            .map(|v| {
-                asked.violation(
-                    Direction::Request,
-                    None,
-                    v.location.clone(),
-                    v.details.clone(),
-                )
-            })
-            .collect();
-        if let (true, Some(op), Some(rule)) = (self.shared.options.enforce, op, &broken) {
+        let mut found: Vec<Violation> = broken.iter().map(|v| asked.broke(v)).collect();
+        if let (true, Some(op), Some(rule)) = (self.shared.options.enforce, asked.op, &broken) {
             let response = self.local_error(Some(op), &gate_error(rule), asked.uuid.as_deref());
             return self.finish(response, found);
         }
-        let answer = match self.forward(&parts, body).await {
+        let answer = match self.forward(parts, body).await {
             Ok(answer) => answer,
             Err(cause) => {
                 tracing::warn!(%cause, "the upstream did not answer");
                 let error = ApiError::unavailable()
                     .with_details(format!("The upstream did not answer: {cause}"));
-                return self.finish(self.local_error(op, &error, asked.uuid.as_deref()), found);
+                let response = self.local_error(asked.op, &error, asked.uuid.as_deref());
+                return self.finish(response, found);
             }
         };
-        if let Some(op) = op {
+        if let Some(op) = asked.op {
             found.extend(response_violations(&asked, op, broken.is_some(), &answer));
         }
         let mut response = Response::new(Full::new(answer.body));
