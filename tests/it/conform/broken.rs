@@ -11,11 +11,13 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{HeaderMap, Request, Response};
 use hyper_util::rt::TokioIo;
+use otp_server::conform::target::Target;
 use otp_server::contract::{request::check_headers, Api, Contract, Route};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The one thing a broken server gets wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,38 +144,41 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
         }
         _ => forward(state, &parts, body.clone()).await,
     };
-    let answer = distort(state, parts.uri.path(), &body, answer);
+    let has_sid = parts.headers.contains_key("sid");
+    let answer = distort(state, (parts.uri.path(), has_sid), &body, answer);
     let mut response = Response::new(Full::new(answer.body));
     *response.status_mut() = hyper::StatusCode::from_u16(answer.status).unwrap();
     *response.headers_mut() = answer.headers;
     response
 }
 
+/// The request, forwarded as it came (a hyper client: it adds no header).
 async fn forward(state: &State, parts: &hyper::http::request::Parts, body: Bytes) -> Answer {
     let path = parts.uri.path_and_query().unwrap().as_str();
     let mut headers = parts.headers.clone();
     headers.remove("host");
-    let method = reqwest::Method::from_bytes(parts.method.as_str().as_bytes()).unwrap();
-    let response = state
-        .http
-        .request(method, format!("{}{path}", state.upstream))
-        .headers(headers)
-        .body(body)
-        .send()
+    let target = Target::new(&state.upstream, Duration::from_secs(10)).unwrap();
+    let method = parts.method.clone();
+    let answer = target
+        .send(method, path, &headers, Some(body.to_vec()), None)
         .await
         .unwrap();
-    let status = response.status().as_u16();
-    let mut headers = response.headers().clone();
+    let mut headers = answer.headers;
     headers.remove("content-length");
     Answer {
-        status,
+        status: answer.status,
         headers,
-        body: response.bytes().await.unwrap(),
+        body: answer.body,
     }
 }
 
 /// The defect applied to what the upstream answered.
-fn distort(state: &State, path: &str, request: &[u8], mut answer: Answer) -> Answer {
+fn distort(
+    state: &State,
+    (path, has_sid): (&str, bool),
+    request: &[u8],
+    mut answer: Answer,
+) -> Answer {
     let json: Option<Value> = serde_json::from_slice(&answer.body).ok();
     let code = json
         .as_ref()
@@ -207,7 +212,7 @@ fn distort(state: &State, path: &str, request: &[u8], mut answer: Answer) -> Ans
                 "OTP Token Expired",
             ]
             .contains(&code.as_str())
-                || (code == "invalidRequest" && location == "sid");
+                || (code == "invalidRequest" && location == "sid" && has_sid);
             if about_otp {
                 let status = if path.contains("/rao/") { 204 } else { 200 };
                 return Answer {

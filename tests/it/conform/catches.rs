@@ -14,11 +14,7 @@ async fn against(defect: Defect, only: &[&str]) -> Report {
 
 #[tokio::test]
 async fn a_server_that_accepts_any_otp_fails_single_use_and_attempt_limits() {
-    let report = against(
-        Defect::AcceptsAnyOtp,
-        &["flows", "semantics.*.attempt-limit"],
-    )
-    .await;
+    let report = against(Defect::AcceptsAnyOtp, &[]).await;
     assert_failed(
         &report,
         "semantics.rao.attempt-limit",
@@ -63,7 +59,15 @@ async fn a_server_that_accepts_any_otp_fails_single_use_and_attempt_limits() {
     );
     assert_passed(&report, "flows.rao.happy-path");
     assert_passed(&report, "flows.telemarketing.happy-path");
-    assert!(!report.conforms());
+    for name in report.failures() {
+        let about_otps = ["flows.", "semantics.", "errors.prefer"]
+            .iter()
+            .any(|p| name.starts_with(p));
+        assert!(
+            about_otps || PENDING_ON_MAIN.contains(&name),
+            "{name} failed: the defect is only about OTPs"
+        );
+    }
 }
 
 #[tokio::test]
