@@ -40,7 +40,6 @@ pub struct Kit {
     /// Seconds the kit moved the target's sandbox clock forward.
     advanced: Mutex<f64>,
     clock: OnceCell<bool>,
-    clock_hook: Option<super::ClockHook>,
     observations: Mutex<Vec<Observation>>,
     calls: std::sync::atomic::AtomicUsize,
     current: Mutex<String>,
@@ -68,17 +67,10 @@ impl Kit {
             token: Mutex::new(None),
             advanced: Mutex::new(0.0),
             clock: OnceCell::new(),
-            clock_hook: None,
             observations: Mutex::new(Vec::new()),
             calls: Default::default(),
             current: Mutex::new(String::new()),
         }
-    }
-
-    /// Moves time with `hook` instead of the sandbox's clock endpoint.
-    pub fn with_clock(mut self, hook: Option<super::ClockHook>) -> Self {
-        self.clock_hook = hook;
-        self
     }
 
     /// The operation named `id` in the specs.
@@ -197,11 +189,6 @@ impl Kit {
         if !self.has_clock().await {
             return skip(format!("needs {secs} s to pass: the target has no sandbox clock (GET /sandbox/v1/clock did not answer 200)"));
         }
-        if let Some(hook) = &self.clock_hook {
-            hook(std::time::Duration::from_secs(secs));
-            *lock(&self.advanced) += secs as f64;
-            return Ok(());
-        }
         let body = serde_json::json!({ "advanceSeconds": secs })
             .to_string()
             .into_bytes();
@@ -237,9 +224,6 @@ impl Kit {
 
     /// Whether the target has a sandbox clock (asked once per run).
     pub async fn has_clock(&self) -> bool {
-        if self.clock_hook.is_some() {
-            return true;
-        }
         *self
             .clock
             .get_or_init(|| async {

@@ -65,9 +65,6 @@ pub fn catalogue() -> Vec<(&'static str, &'static str)> {
     checks::all().iter().map(|c| (c.name, c.rule)).collect()
 }
 
-/// Moves the target's clock forward by the given time.
-pub type ClockHook = Arc<dyn Fn(std::time::Duration) + Send + Sync>;
-
 /// What a run can be handed besides its options.
 #[derive(Default, Clone)]
 pub struct Extras {
@@ -75,9 +72,6 @@ pub struct Extras {
     /// point the target's gateway at it); otherwise one is bound when the
     /// sources name `webhook:ADDR`.
     pub webhook: Option<Arc<WebhookInbox>>,
-    /// Moves the clock of a target in the same process, instead of the
-    /// sandbox's `POST /sandbox/v1/clock`.
-    pub clock: Option<ClockHook>,
 }
 
 /// Runs the selected checks against `options.target`.
@@ -97,7 +91,7 @@ pub async fn run(
         )),
         (None, None) => None,
     };
-    let kit = Kit::new(options, target, contract, webhook).with_clock(extras.clock);
+    let kit = Kit::new(options, target, contract, webhook);
     reset_test_phones(&kit).await;
     Ok(run_checks(&kit, progress).await)
 }

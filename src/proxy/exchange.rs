@@ -33,6 +33,28 @@ const HOP_BY_HOP: [&str; 8] = [
 /// Headers a missing one of which the gate answers `401`, not `400`.
 const CREDENTIALS: [&str; 2] = ["client_id", "Authorization"];
 
+/// Why forwarding failed.
+enum Forward {
+    /// A pooled connection was closed before any answer: worth one retry.
+    Stale,
+    Failed(String),
+}
+
+impl From<hyper_util::client::legacy::Error> for Forward {
+    fn from(error: hyper_util::client::legacy::Error) -> Self {
+        use std::error::Error as _;
+        let incomplete = error
+            .source()
+            .and_then(|s| s.downcast_ref::<hyper::Error>())
+            .is_some_and(hyper::Error::is_incomplete_message);
+        if incomplete {
+            Self::Stale
+        } else {
+            Self::Failed(error.to_string())
+        }
+    }
+}
+
 /// The upstream's answer, read whole.
 struct Answer {
     status: u16,
@@ -175,46 +197,55 @@ impl Proxy {
         })
     }
 
+    /// Forwards the request. Once more on a fresh connection when a pooled
+    /// one turns out closed before any answer (an upstream that answered
+    /// an earlier request early, unread body and all, then hung up).
     async fn forward(&self, parts: &Parts, body: Bytes) -> Result<Answer, String> {
+        match self.forward_once(parts, body.clone()).await {
+            Err(Forward::Stale) => self.forward_once(parts, body).await,
+            other => other,
+        }
+        .map_err(|e| match e {
+            Forward::Stale => "the connection closed before an answer".to_owned(),
+            Forward::Failed(cause) => cause,
+        })
+    }
+
+    async fn forward_once(&self, parts: &Parts, body: Bytes) -> Result<Answer, Forward> {
         let path = parts
             .uri
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
-        let mut request = Request::builder()
-            .method(parts.method.clone())
-            .uri(format!("{}{path}", self.shared.upstream));
+        let uri = format!("{}{path}", self.shared.upstream);
+        let mut request = Request::builder().method(parts.method.clone()).uri(uri);
         if let Some(headers) = request.headers_mut() {
             *headers = without_hop_by_hop(&parts.headers);
             headers.remove(hyper::header::HOST);
         }
-        let request = request.body(Full::new(body)).map_err(|e| e.to_string())?;
+        let request = request
+            .body(Full::new(body))
+            .map_err(|e| Forward::Failed(e.to_string()))?;
         let exchange = async {
             let response = self
                 .shared
                 .client
                 .request(request)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(Forward::from)?;
             let (parts, body) = response.into_parts();
-            let body = Limited::new(body, MAX_BODY)
-                .collect()
-                .await
-                .map_err(|e| e.to_string())?;
+            let body = Limited::new(body, MAX_BODY).collect().await;
+            let body = body.map_err(|e| Forward::Failed(e.to_string()))?;
             Ok(Answer {
                 status: parts.status.as_u16(),
                 headers: parts.headers,
                 body: body.to_bytes(),
             })
         };
-        tokio::time::timeout(self.shared.options.timeout, exchange)
+        let timeout = self.shared.options.timeout;
+        tokio::time::timeout(timeout, exchange)
             .await
-            .unwrap_or_else(|_| {
-                Err(format!(
-                    "no answer within {:?}",
-                    self.shared.options.timeout
-                ))
-            })
+            .unwrap_or_else(|_| Err(Forward::Failed(format!("no answer within {timeout:?}"))))
     }
 
     /// An answer of the proxy's own, as the server's gate renders it.

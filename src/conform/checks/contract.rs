@@ -417,6 +417,13 @@ async fn edge_envelope(kit: &Kit) -> Step {
             &[400, 413][..],
         ),
     ];
+    // A server may answer a too-large body before reading it and then close
+    // the connection: ask for that, so no later request reuses it.
+    let mut headers = headers;
+    headers.insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
     for (method, path, body, what, statuses) in cases {
         let answer = kit.target.send(method, &path, &headers, body, None).await?;
         answer.expect_status(statuses, &format!("{what}: an ErrorResponse of status"))?;

@@ -42,7 +42,7 @@ pub enum Defect {
 pub struct Broken {
     pub addr: SocketAddr,
     /// The real server behind it (none for the placeholder mock).
-    pub upstream: Option<TestServer>,
+    _upstream: Option<TestServer>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -98,7 +98,7 @@ pub async fn start(defect: Defect) -> Broken {
     });
     Broken {
         addr,
-        upstream,
+        _upstream: upstream,
         task,
     }
 }

@@ -1,30 +1,14 @@
 //! The conformance kit, run as a library: against the project's own
-//! sandbox (every check passes but those of rules main does not implement
-//! yet), against deliberately broken implementations (the matching checks
-//! fail, saying what was expected and what was seen), and as a command.
+//! sandbox (every check passes), against deliberately broken
+//! implementations (the matching checks fail, saying what was expected and
+//! what was seen), and as a command.
 
 pub mod broken;
 mod catches;
 mod command;
 mod sandbox;
 
-use crate::support::TestServer;
 use otp_server::conform::{self, CheckResult, Extras, Options, Outcome, Report, Selection};
-use std::sync::Arc;
-
-/// Checks of rules PRODUCT.md states that today's server does not follow
-/// yet ("How the limits hold", revised 2026-11-25; test phones and the
-/// sandbox clock of the consumer testing kit). They run for real; the
-/// sandbox test lets them fail, and lists them.
-pub const PENDING_ON_MAIN: [&str; 7] = [
-    "flows.rao.resend-clears-certified",
-    "contract.ascii-digits",
-    "contract.duplicate-keys",
-    "semantics.rao.phone-identity",
-    "semantics.rao.phone-lock.validates",
-    "semantics.telemarketing.phone-lock.validates",
-    "auth.token.lockout",
-];
 
 /// Options for `target` running the checks `only` selects (all when empty).
 pub fn options(target: &str, only: &[&str]) -> Options {
@@ -34,15 +18,6 @@ pub fn options(target: &str, only: &[&str]) -> Options {
         skip: vec![],
     };
     options
-}
-
-/// Moves `server`'s clock: the kit's way to let time pass on a server of this process.
-pub fn clock_of(server: &TestServer) -> Extras {
-    let clock = server.clock.clone().expect("a server of this process");
-    Extras {
-        clock: Some(Arc::new(move |by| clock.advance(by))),
-        ..Extras::default()
-    }
 }
 
 /// Runs the kit, the report printed for whoever reads the test's output.
