@@ -3,11 +3,11 @@
 //! come from, and every contract violation seen in any answer (which the
 //! `errors.responses` check reports at the end).
 
-use super::exchange::{envelope, fail, skip, Exchange, Step};
+use super::exchange::{fail, skip, Exchange, Step};
 use super::options::{Options, SourceSpec};
 use super::sms::{Inbox, WebhookInbox};
 use super::target::{header_map, Target};
-use crate::contract::{check_response, Contract, Operation};
+use crate::contract::{check_answer, Contract, Operation};
 use hyper::{HeaderMap, Method};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -97,9 +97,10 @@ impl Kit {
         headers: &HeaderMap,
         body: Option<Vec<u8>>,
     ) -> Step<Exchange> {
+        let method = Method::from_bytes(op.method.as_bytes()).unwrap_or(Method::POST);
         let exchange = self
             .target
-            .send(Method::POST, &op.path, headers, body, Some(op))
+            .send(method, &op.path, headers, body, Some(op))
             .await?;
         self.observe(&exchange);
         Ok(exchange)
@@ -114,14 +115,8 @@ impl Kit {
         let Some(op) = exchange.op else { return };
         self.calls
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut found = check_response(op, exchange.status, &exchange.headers, &exchange.body);
-        let otp_error = op.api != crate::contract::Api::Token && exchange.status >= 400;
-        if let Some(problem) = envelope(exchange).err().filter(|_| otp_error) {
-            found.push(crate::contract::schema::Violation::new(
-                "body",
-                format!("not the full ErrorResponse: {problem}"),
-            ));
-        }
+        let (headers, uuid) = (&exchange.headers, exchange.uuid.as_deref());
+        let found = check_answer(op, exchange.status, headers, &exchange.body, uuid);
         let check = lock(&self.current).clone();
         let mut book = lock(&self.observations);
         book.extend(found.into_iter().map(|v| Observation {

@@ -20,7 +20,7 @@ pub mod response;
 pub mod schema;
 
 pub use request::check_request;
-pub use response::check_response;
+pub use response::{check_answer, check_response};
 
 use crate::config::ApiName;
 use anyhow::{bail, Context};

@@ -51,6 +51,29 @@ pub fn check_response(
     violations
 }
 
+/// Every rule the answer breaks: [`check_response`], and for an error of
+/// an OTP operation that is JSON of a documented status, the full
+/// envelope of [`check_error_envelope`].
+pub fn check_answer(
+    op: &Operation,
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    request_uuid: Option<&str>,
+) -> Vec<Violation> {
+    let mut found = check_response(op, status, headers, body);
+    let unreadable = found
+        .iter()
+        .any(|v| v.location == "Content-Type" || v.location == "status");
+    if op.api != super::Api::Token && status >= 400 && !unreadable {
+        if let Err(problem) = check_error_envelope(headers, body, request_uuid) {
+            let details = format!("not the full ErrorResponse: {problem}");
+            found.push(Violation::new("body", details));
+        }
+    }
+    found
+}
+
 /// PRODUCT.md "Every request" 4 beyond the schema: an error of an OTP
 /// operation carries every field of the `ErrorResponse` (`type`, `code`,
 /// `details`, `location`, `moreInfo`, `timestamp` in RFC 3339 UTC) and
