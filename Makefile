@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-pact check-browser lint clean
+.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-pact check-browser lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -30,6 +30,10 @@ build: ## build the release binary: target/release/otp-server
 
 run: ## start the server in sandbox mode on 127.0.0.1:8080 (extra flags: ARGS="...")
 	$(CARGO) run --bin otp-server -- serve $(ARGS)
+
+TARGET    ?= http://127.0.0.1:8080
+conform: ## run the conformance kit against TARGET (default: a sandbox on 127.0.0.1:8080; extra flags: ARGS="...")
+	$(CARGO) run --bin otp-server -- conform --target $(TARGET) $(ARGS)
 
 test: check-specs check-generated test-rust test-redis check-schemathesis check-pact check-recipe check-browser ## everything CI checks but lint
 

@@ -1,4 +1,5 @@
-//! The command line: `otp-server serve | encrypt | decrypt | token`.
+//! The command line: `otp-server serve | encrypt | decrypt | token |
+//! conform | proxy`.
 //!
 //! Only parsing lives here; each command calls into the library, so tests
 //! drive the same code without a process.
@@ -31,6 +32,13 @@ pub enum Command {
     Decrypt(CipherArgs),
     /// Print a bearer token for the client (sandbox mode only).
     Token(TokenArgs),
+    /// Check another implementation of the APIs against PRODUCT.md's
+    /// behaviour: contract, auth, both flows, attempt limits, expiry,
+    /// throttling, the error catalogue. Exits 1 when any check fails.
+    Conform(Box<crate::conform::command::ConformArgs>),
+    /// Validation proxy (Prism's convention): forward to --upstream and
+    /// report every request and response that breaks the specs.
+    Proxy(crate::proxy::command::ProxyArgs),
     /// Manage clients: `client new ID` makes a client secret.
     #[command(subcommand)]
     Client(ClientCommand),

@@ -21,6 +21,9 @@
 //!   [`config`], [`app`] (shared state), [`cli`], [`startup`].
 //! - `assets/`: the sandbox's web pages (console, API docs with the
 //!   vendored swagger-ui), embedded by `server::pages`.
+//! - Measuring other implementations against the specs and PRODUCT.md:
+//!   [`conform`] (`otp-server conform`, the conformance kit) and [`proxy`]
+//!   (`otp-server proxy`, the validation proxy).
 //!
 //! See `docs/ARCHITECTURE.md` for the path of a request through the layers.
 
@@ -31,6 +34,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod conform;
 pub mod console;
 pub mod contract;
 pub mod crypto;
@@ -40,6 +44,7 @@ pub mod mfa;
 pub mod observe;
 pub mod otp;
 pub mod phone;
+pub mod proxy;
 pub mod server;
 pub mod sms;
 pub mod startup;

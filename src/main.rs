@@ -2,23 +2,25 @@
 //! hand over to the library.
 
 use anyhow::Context;
+use std::process::ExitCode;
+
 use clap::Parser;
 use otp_server::cli::{CipherArgs, Cli, ClientCommand, Command, ServeArgs, TokenArgs};
 use otp_server::config::Config;
 use otp_server::{commands, startup, App};
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(args),
-        Command::Encrypt(args) => cipher(args, true),
-        Command::Decrypt(args) => cipher(args, false),
-        Command::Token(args) => token(args),
-        Command::Client(ClientCommand::New { id }) => {
-            print!("{}", commands::client_new(&id)?);
-            Ok(())
-        }
+        Command::Conform(args) => return otp_server::conform::command::run_command(*args),
+        Command::Proxy(args) => otp_server::proxy::command::run(args)?,
+        Command::Serve(args) => serve(args)?,
+        Command::Encrypt(args) => cipher(args, true)?,
+        Command::Decrypt(args) => cipher(args, false)?,
+        Command::Token(args) => token(args)?,
+        Command::Client(ClientCommand::New { id }) => print!("{}", commands::client_new(&id)?),
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {

@@ -15,7 +15,12 @@
 //! method (docs/ARCHITECTURE.md, "Adding an operation").
 
 pub mod json;
+pub mod request;
+pub mod response;
 pub mod schema;
+
+pub use request::check_request;
+pub use response::{check_answer, check_response};
 
 use crate::config::ApiName;
 use anyhow::{bail, Context};

@@ -1,13 +1,13 @@
 //! The contract gate: authentication (401), access (403) and the spec's
 //! rules for headers and body (400), in that order, before the generated
 //! router sees the request. Pure: it reads the request and the config and
-//! touches no state.
+//! touches no state. The header and body rules are the contract's own
+//! (`contract::check_request`), shared with the validation proxy.
 
 use crate::app::App;
 use crate::auth::TokenError;
 use crate::config::Client;
-use crate::contract::json::{self, JsonError};
-use crate::contract::Operation;
+use crate::contract::{self, Operation};
 use crate::error::{code, ApiError};
 use hyper::HeaderMap;
 use std::sync::Arc;
@@ -21,8 +21,8 @@ pub fn admit(
 ) -> Result<Arc<Client>, ApiError> {
     let client = authenticate(app, headers)?;
     authorize(op, &client, headers)?;
-    check_headers(op, headers)?;
-    check_body(op, headers, body)?;
+    contract::check_request(op, headers, body)
+        .map_err(|v| ApiError::invalid(v.location, v.details))?;
     Ok(client)
 }
 
@@ -100,62 +100,4 @@ fn authorize(op: &Operation, client: &Client, headers: &HeaderMap) -> Result<(),
     } else {
         denied("channelId")
     }
-}
-
-fn check_headers(op: &Operation, headers: &HeaderMap) -> Result<(), ApiError> {
-    for param in &op.headers {
-        let name = param.name.as_str();
-        let Some(value) = headers.get(name) else {
-            if param.required {
-                return Err(ApiError::invalid(
-                    name,
-                    format!("The {name} header is required"),
-                ));
-            }
-            continue;
-        };
-        let text = value.to_str().map_err(|_| {
-            ApiError::invalid(name, format!("The {name} header must be visible ASCII"))
-        })?;
-        if param.required && text.trim().is_empty() {
-            return Err(ApiError::invalid(
-                name,
-                format!("The {name} header must not be empty"),
-            ));
-        }
-        param
-            .rules
-            .check(text, name)
-            .map_err(|v| ApiError::invalid(v.location, v.details))?;
-    }
-    Ok(())
-}
-
-fn check_body(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result<(), ApiError> {
-    let Some(schema) = &op.body else {
-        return Ok(());
-    };
-    let media = header(headers, "Content-Type").unwrap_or_default();
-    let essence = media.split(';').next().unwrap_or_default().trim();
-    if !essence.eq_ignore_ascii_case("application/json") {
-        return Err(ApiError::invalid(
-            "Content-Type",
-            "Content-Type must be application/json",
-        ));
-    }
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::invalid("body", "A JSON body is required"));
-    }
-    let json = json::parse(body).map_err(|e| match e {
-        JsonError::Syntax { line, column } => ApiError::invalid(
-            "body",
-            format!("The body is not well-formed JSON (line {line}, column {column})"),
-        ),
-        JsonError::Duplicate(path) => {
-            ApiError::invalid(path.clone(), format!("{path} is given more than once"))
-        }
-    })?;
-    schema
-        .check(&json, "")
-        .map_err(|v| ApiError::invalid(v.location, v.details))
 }

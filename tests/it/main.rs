@@ -6,6 +6,7 @@ mod processes;
 mod support;
 
 mod attacks;
+mod conform;
 mod console;
 mod contract;
 mod errors;
@@ -16,6 +17,7 @@ mod oauth;
 mod operations;
 mod pages;
 mod production;
+mod proxy;
 mod rao_flow;
 mod redis_processes;
 mod shutdown;

@@ -1,0 +1,190 @@
+//! `otp-server conform`: the command line of the conformance kit. Parses
+//! the options, runs the checks with progress on stderr and one line per
+//! check on stdout, prints the summary table, writes `--junit`/`--json`,
+//! and exits 1 when any check failed.
+
+use super::{run, Event, Extras, Identity, KitPolicy, Options, Selection, SourceSpec};
+use crate::cipher::Cipher;
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// The client's payload cipher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CipherName {
+    /// base64 of the text (sandbox clients).
+    Plain,
+    /// base64(nonce ‖ ciphertext ‖ tag) with --key.
+    #[value(name = "aes-256-gcm")]
+    Aes256Gcm,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  otp-server conform --target http://127.0.0.1:8080\n  otp-server conform --target http://bank-test:8080 --client-id app --client-secret \"$SECRET\" \\\n      --cipher aes-256-gcm --key \"$KEY\" --otp-source webhook:0.0.0.0:17010 --junit conform.xml\n  otp-server conform --target http://127.0.0.1:8080 --only flows --skip '*.expiry'\n  otp-server conform --list"
+)]
+pub struct ConformArgs {
+    /// The implementation: http://host:port[/prefix]; the specs' paths (/api/v1/…) are appended.
+    #[arg(
+        long,
+        env = "OTP_CONFORM_TARGET",
+        value_name = "URL",
+        required_unless_present = "list"
+    )]
+    pub target: Option<String>,
+    /// The client the kit acts as.
+    #[arg(
+        long,
+        env = "OTP_CONFORM_CLIENT_ID",
+        default_value = "sandbox",
+        value_name = "ID"
+    )]
+    pub client_id: String,
+    /// Its secret, for the token endpoint.
+    #[arg(
+        long,
+        env = "OTP_CONFORM_CLIENT_SECRET",
+        default_value = "sandbox-secret",
+        hide_env_values = true,
+        hide_default_value = true,
+        value_name = "SECRET"
+    )]
+    pub client_secret: String,
+    /// The client's payload cipher for the RAO encrypted fields.
+    #[arg(long, value_enum, default_value = "plain")]
+    pub cipher: CipherName,
+    /// The AES-256-GCM key (base64 of 32 bytes), with --cipher aes-256-gcm.
+    #[arg(
+        long,
+        env = "OTP_CONFORM_KEY",
+        hide_env_values = true,
+        value_name = "BASE64"
+    )]
+    pub key: Option<String>,
+    /// Where OTPs come from: outbox (the target's GET /sandbox/v1/sms),
+    /// test-phone:PHONE=OTP (a fixed-OTP test phone: +52… for RAO, digits
+    /// for telemarketing; repeat for both), webhook:ADDR (the kit listens
+    /// there for the target's webhook SMS, {"to","text"}).
+    #[arg(long = "otp-source", value_name = "SOURCE", default_value = "outbox")]
+    pub otp_sources: Vec<SourceSpec>,
+    /// Run only these checks: names, dotted prefixes (flows.rao) or globs (*.expiry); repeat or comma-separate.
+    #[arg(long, value_delimiter = ',', value_name = "PATTERN")]
+    pub only: Vec<String>,
+    /// Leave these checks out (same patterns as --only).
+    #[arg(long, value_delimiter = ',', value_name = "PATTERN")]
+    pub skip: Vec<String>,
+    /// A policy number the target is held to, KEY=VALUE with the [policy]
+    /// names of docs/CONFIG.md (otp_lifetime_secs=180) or token_failures_per_minute.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub policy: Vec<String>,
+    /// countryCode header.
+    #[arg(long, default_value = "MX")]
+    pub country: String,
+    /// businessCode header.
+    #[arg(long, default_value = "GCB")]
+    pub business: String,
+    /// channelId header.
+    #[arg(long, default_value = "MOBILE")]
+    pub channel: String,
+    /// phoneCountryCode of the RAO phones the kit makes up.
+    #[arg(long, default_value = "+52", value_name = "CODE")]
+    pub country_code: String,
+    /// First digits of the 10-digit phones the kit makes up (pick a range no real customer has).
+    #[arg(long, default_value = "55", value_name = "DIGITS")]
+    pub phone_prefix: String,
+    /// Bound on each request, in milliseconds.
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    pub timeout_ms: u64,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// List the checks and the rules they cite, and exit.
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// Runs `otp-server conform`: success when no check failed.
+pub fn run_command(args: ConformArgs) -> anyhow::Result<ExitCode> {
+    if args.list {
+        for (name, rule) in super::catalogue() {
+            println!("{name:<46} {rule}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (junit, json) = (args.junit.clone(), args.json.clone());
+    let options = options(args)?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let report = runtime.block_on(run(options, Extras::default(), &mut progress()))?;
+    println!("{}", report.summary());
+    if let Some(path) = junit {
+        write(&path, &report.to_junit())?;
+    }
+    if let Some(path) = json {
+        write(&path, &report.to_json())?;
+    }
+    Ok(if report.conforms() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The run's options from the command line.
+pub fn options(args: ConformArgs) -> anyhow::Result<Options> {
+    let cipher = match (args.cipher, &args.key) {
+        (CipherName::Plain, _) => Cipher::Plain,
+        (CipherName::Aes256Gcm, Some(key)) => {
+            Cipher::aes_256_gcm(&crate::config::decode_key(key).context("--key")?)
+        }
+        (CipherName::Aes256Gcm, None) => {
+            bail!("--cipher aes-256-gcm needs --key (or OTP_CONFORM_KEY)")
+        }
+    };
+    let mut options = Options::new(args.target.context("--target is required")?);
+    options.identity = Identity {
+        client_id: args.client_id,
+        client_secret: args.client_secret,
+        cipher,
+        country: args.country,
+        business: args.business,
+        channel: args.channel,
+    };
+    options.sources = args.otp_sources;
+    options.selection = Selection {
+        only: args.only,
+        skip: args.skip,
+    };
+    options.policy = KitPolicy::default().with_overrides(&args.policy)?;
+    options.country_code = args.country_code;
+    options.phone_prefix = args.phone_prefix;
+    options.timeout = Duration::from_millis(args.timeout_ms);
+    Ok(options)
+}
+
+/// Progress on stderr (rewritten in place on a terminal), one line per check on stdout.
+fn progress() -> impl FnMut(Event<'_>) {
+    let terminal = std::io::stderr().is_terminal();
+    move |event| match event {
+        Event::Started { index, total, name } if terminal => {
+            eprint!("\r\x1b[2K[{index:>2}/{total}] {name} …");
+            let _ = std::io::stderr().flush();
+        }
+        Event::Started { index, total, name } => eprintln!("[{index:>2}/{total}] {name}"),
+        Event::Finished(result) => {
+            if terminal {
+                eprint!("\r\x1b[2K");
+            }
+            println!("{}", result.line());
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The contract's rules for a request's headers and body, pure: what the
+//! gate answers `400 invalidRequest` for, and what the validation proxy
+//! reports. Authentication and access (401, 403) are not here: they need
+//! the server's clients and tokens, so they stay in the gate.
+
+use super::json::{self, JsonError};
+use super::schema::Violation;
+use super::Operation;
+use hyper::HeaderMap;
+
+/// The first rule of `op` the request breaks, in the gate's order:
+/// headers in the spec's order, then the body.
+pub fn check_request(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result<(), Violation> {
+    check_headers(op, headers)?;
+    check_body(op, headers, body)
+}
+
+/// Every required header present, not empty, visible ASCII and within its rules.
+pub fn check_headers(op: &Operation, headers: &HeaderMap) -> Result<(), Violation> {
+    for param in &op.headers {
+        let name = param.name.as_str();
+        let Some(value) = headers.get(name) else {
+            if param.required {
+                return Err(Violation::new(
+                    name,
+                    format!("The {name} header is required"),
+                ));
+            }
+            continue;
+        };
+        let text = value.to_str().map_err(|_| {
+            Violation::new(name, format!("The {name} header must be visible ASCII"))
+        })?;
+        if param.required && text.trim().is_empty() {
+            return Err(Violation::new(
+                name,
+                format!("The {name} header must not be empty"),
+            ));
+        }
+        param.rules.check(text, name)?;
+    }
+    Ok(())
+}
+
+/// A JSON body, well-formed (no key given twice) and valid against the operation's schema.
+pub fn check_body(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result<(), Violation> {
+    let Some(schema) = &op.body else {
+        return Ok(());
+    };
+    let media = headers
+        .get("Content-Type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err(Violation::new(
+            "Content-Type",
+            "Content-Type must be application/json",
+        ));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Violation::new("body", "A JSON body is required"));
+    }
+    let json = json::parse(body).map_err(|e| match e {
+        JsonError::Syntax { line, column } => Violation::new(
+            "body",
+            format!("The body is not well-formed JSON (line {line}, column {column})"),
+        ),
+        JsonError::Duplicate(path) => {
+            Violation::new(path.clone(), format!("{path} is given more than once"))
+        }
+    })?;
+    schema.check(&json, "")
+}

@@ -1,0 +1,63 @@
+//! `otp-server proxy`: the command line of the validation proxy. Serves
+//! until SIGINT/SIGTERM, then writes `--report`.
+
+use super::{Proxy, ProxyOptions};
+use anyhow::Context;
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Each violation is printed on stdout as one JSON line; GET /proxy/v1/violations lists them.\nExample:\n  otp-server proxy --upstream http://bank-test:8080 --listen 127.0.0.1:4010 --report violations.json"
+)]
+pub struct ProxyArgs {
+    /// The implementation to forward to: http://host:port[/prefix].
+    #[arg(long, env = "OTP_PROXY_UPSTREAM", value_name = "URL")]
+    pub upstream: String,
+    /// Address to listen on (Prism's port by default).
+    #[arg(
+        long,
+        env = "OTP_PROXY_LISTEN",
+        default_value = "127.0.0.1:4010",
+        value_name = "ADDR"
+    )]
+    pub listen: String,
+    /// Answer requests that break the contract with the gate's 400 (401 for a
+    /// missing credential) instead of forwarding them.
+    #[arg(long)]
+    pub enforce: bool,
+    /// Write every violation found as JSON here on exit.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Bound on each upstream exchange, in milliseconds.
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    pub timeout_ms: u64,
+}
+
+/// Runs the proxy until SIGINT or SIGTERM.
+pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
+    crate::startup::init_logging();
+    let options = ProxyOptions {
+        upstream: args.upstream,
+        enforce: args.enforce,
+        report: args.report,
+        timeout: Duration::from_millis(args.timeout_ms),
+    };
+    let proxy = Proxy::new(options.clone())?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let mode = if options.enforce { "enforcing" } else { "reporting" };
+        eprintln!(
+            "otp-server proxy listening on http://{} -> {} ({mode}); violations: GET /proxy/v1/violations",
+            listener.local_addr()?,
+            options.upstream
+        );
+        let report = proxy.serve(listener, crate::startup::shutdown_signal()).await?;
+        eprintln!("{} exchanges, {} violations", report.log.exchanges, report.log.count);
+        Ok(())
+    })
+}

@@ -1,0 +1,159 @@
+//! The validation proxy (`otp-server proxy`), in the convention of Prism's
+//! validation proxy: it sits between a consumer and any implementation of
+//! the APIs and checks both directions against the specs, without ever
+//! replacing the upstream's answer.
+//!
+//! Requests are checked by the contract gate's own rules
+//! (`contract::check_request`): reported and forwarded, or with
+//! `--enforce` answered as the gate answers (`400 invalidRequest`, `401`
+//! for a missing credential). Responses are checked by
+//! `contract::check_response` (documented status, body schema, the
+//! `x-error-codes` row, declared headers such as `sid`) and PRODUCT.md's
+//! full `ErrorResponse`; and a request that breaks the contract must have
+//! been refused (400, or 401/403, which the gate answers first).
+//!
+//! Unlike Prism: it honours Swagger 2.0's `basePath` (routes are the
+//! registry's, `/api/v1/…`), keeps the upstream's documented `400` where
+//! Prism answers its own `422` (a status the RAO API uses for business
+//! failures), and reads `x-error-codes`. Violations are printed as JSON
+//! lines on stdout, counted in a `Contract-Violations` response header,
+//! served at `GET /proxy/v1/violations` and written to `--report` on exit.
+
+pub mod command;
+mod exchange;
+pub mod log;
+
+pub use log::{Direction, Snapshot, Violation};
+
+use crate::contract::Contract;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use serde::Serialize;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Why the proxy cannot start or report.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("--upstream {0:?} is not an http:// URL")]
+    Upstream(String),
+    #[error("the specs do not compile: {0}")]
+    Contract(String),
+    #[error("cannot write the report {0}: {1}")]
+    Report(PathBuf, std::io::Error),
+}
+
+/// What the proxy is told.
+#[derive(Debug, Clone)]
+pub struct ProxyOptions {
+    /// `http://host:port[/prefix]` of the implementation.
+    pub upstream: String,
+    /// Answer requests that break the contract as the gate does, instead of forwarding them.
+    pub enforce: bool,
+    /// Where to write the JSON report on exit.
+    pub report: Option<PathBuf>,
+    /// Bound on each upstream exchange.
+    pub timeout: Duration,
+}
+
+/// The running proxy: a `Clone` handle.
+#[derive(Clone)]
+pub struct Proxy {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    options: ProxyOptions,
+    /// The upstream base, without a trailing `/`.
+    upstream: String,
+    client: Client<HttpConnector, Full<Bytes>>,
+    contract: &'static Contract,
+    log: log::Log,
+}
+
+/// The report written on exit.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProxyReport {
+    pub upstream: String,
+    pub enforce: bool,
+    #[serde(flatten)]
+    pub log: Snapshot,
+}
+
+impl Proxy {
+    pub fn new(options: ProxyOptions) -> Result<Self, ProxyError> {
+        let upstream = options.upstream.trim_end_matches('/').to_owned();
+        let uri: hyper::Uri = upstream
+            .parse()
+            .map_err(|_| ProxyError::Upstream(options.upstream.clone()))?;
+        if uri.scheme_str() != Some("http") || uri.host().is_none() {
+            return Err(ProxyError::Upstream(options.upstream.clone()));
+        }
+        let contract = Contract::get().map_err(|e| ProxyError::Contract(e.to_string()))?;
+        let client = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
+        let log = log::Log::default();
+        Ok(Self {
+            shared: Arc::new(Shared {
+                options,
+                upstream,
+                client,
+                contract,
+                log,
+            }),
+        })
+    }
+
+    /// What was found so far.
+    pub fn report(&self) -> ProxyReport {
+        ProxyReport {
+            upstream: self.shared.upstream.clone(),
+            enforce: self.shared.options.enforce,
+            log: self.shared.log.snapshot(),
+        }
+    }
+
+    /// Serves on `listener` until `shutdown`, then writes `--report` (if asked) and returns the report.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<ProxyReport, ProxyError> {
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let stream = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let proxy = self.clone();
+            let service = service_fn(move |req| {
+                let proxy = proxy.clone();
+                async move { Ok::<_, std::convert::Infallible>(proxy.handle(req).await) }
+            });
+            tokio::spawn(async move {
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+        let report = self.report();
+        if let Some(path) = &self.shared.options.report {
+            let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+            std::fs::write(path, json).map_err(|e| ProxyError::Report(path.clone(), e))?;
+        }
+        Ok(report)
+    }
+}
