@@ -204,8 +204,7 @@ pub fn new_secret() -> Result<(String, String), crate::crypto::RandomError> {
     getrandom::fill(&mut bytes).map_err(|_| crate::crypto::RandomError)?;
     let secret = URL_SAFE_NO_PAD.encode(bytes);
     let hash = Sha256::digest(secret.as_bytes());
-    let hex = hash.iter().map(|b| format!("{b:02x}")).collect();
-    Ok((secret, hex))
+    Ok((secret, crate::crypto::hex(&hash)))
 }
 
 /// Whether `secret` is the client's secret (constant time).

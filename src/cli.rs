@@ -66,6 +66,10 @@ pub struct ServeArgs {
     /// or `redis+cluster://h1:p1,h2:p2,...`.
     #[arg(long, env = "OTP_STORE", value_name = "URL")]
     pub store: Option<String>,
+    /// Outside the sandbox, where `/metrics` and the health endpoints are
+    /// served (`server.admin_listen`).
+    #[arg(long, env = "OTP_ADMIN_LISTEN", value_name = "ADDR")]
+    pub admin_listen: Option<String>,
 }
 
 #[derive(Debug, Args)]

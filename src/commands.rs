@@ -71,10 +71,7 @@ mod tests {
         let text = client_new("mobile-app").unwrap();
         let secret = text.lines().nth(2).unwrap().trim();
         assert_eq!(secret.len(), 43, "256 bits, base64url");
-        let hash: String = Sha256::digest(secret.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash = crate::crypto::hex(&Sha256::digest(secret.as_bytes()));
         assert!(text.contains(&format!("secret_sha256 = \"{hash}\"")));
         assert!(!text.contains(&format!("secret_sha256 = \"{secret}")));
         assert_ne!(client_new("mobile-app").unwrap(), text);

@@ -32,6 +32,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(store) = args.store {
         config.server.store = store.parse()?;
     }
+    if let Some(admin) = args.admin_listen {
+        config.server.admin_listen = admin;
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&config.server.listen)

@@ -11,13 +11,15 @@
 //! domain records its events (OTPs generated, validated, rejected,
 //! throttled; SMS sent; store calls) through it in its own words.
 
-use metrics::{counter, histogram, Recorder, SharedString, Unit};
+use metrics::{Counter, Histogram, Key, Label, Level, Metadata, Recorder, SharedString, Unit};
 use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::hash::Hash;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// What a request's deeper layers tell the request log line.
@@ -70,11 +72,45 @@ impl Rejection {
     }
 }
 
+/// Metric handles registered once and reused: a request touches a few of
+/// them, so it costs a map read rather than a key built, hashed and looked
+/// up in the recorder's registry each time.
+struct Handles<K, H>(RwLock<HashMap<K, H>>);
+
+impl<K: Eq + Hash + Copy, H: Clone> Handles<K, H> {
+    fn new() -> Self {
+        Self(RwLock::new(HashMap::new()))
+    }
+
+    fn get(&self, key: K, make: impl FnOnce() -> H) -> H {
+        let known = self
+            .0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        known.unwrap_or_else(|| {
+            let handle = make();
+            let mut all = self.0.write().unwrap_or_else(|e| e.into_inner());
+            all.entry(key).or_insert(handle).clone()
+        })
+    }
+}
+
+/// Where the metrics come from, for the recorder.
+static METADATA: Metadata<'static> =
+    Metadata::new("otp_server", Level::INFO, Some("otp_server::observe"));
+
 /// One app's metrics: a Prometheus recorder and what renders it.
 #[derive(Clone)]
-pub struct Metrics {
-    recorder: Arc<PrometheusRecorder>,
+pub struct Metrics(Arc<Inner>);
+
+struct Inner {
+    recorder: PrometheusRecorder,
     handle: PrometheusHandle,
+    requests: Handles<(&'static str, u16), (Counter, Histogram)>,
+    store_calls: Handles<&'static str, (Histogram, Counter)>,
+    events: Handles<(&'static str, &'static str, &'static str), Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -101,9 +137,15 @@ impl Metrics {
         let builder = builder
             .set_buckets_for_metric(Matcher::Suffix("seconds".into()), &buckets)
             .expect("non-empty buckets");
-        let recorder = Arc::new(builder.build_recorder());
+        let recorder = builder.build_recorder();
         let handle = recorder.handle();
-        let metrics = Self { recorder, handle };
+        let metrics = Self(Arc::new(Inner {
+            recorder,
+            handle,
+            requests: Handles::new(),
+            store_calls: Handles::new(),
+            events: Handles::new(),
+        }));
         metrics.describe();
         metrics.spawn_upkeep();
         metrics
@@ -111,32 +153,37 @@ impl Metrics {
 
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
-        self.handle.render()
+        self.0.handle.render()
     }
 
     fn spawn_upkeep(&self) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let recorder = Arc::downgrade(&self.recorder);
-        let handle = self.handle.clone();
+        let inner = Arc::downgrade(&self.0);
         runtime.spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_secs(5)).await;
-                if recorder.strong_count() == 0 {
-                    return;
-                }
-                handle.run_upkeep();
+                let Some(inner) = inner.upgrade() else { return };
+                inner.handle.run_upkeep();
             }
         });
     }
 
-    fn record(&self, f: impl FnOnce()) {
-        metrics::with_local_recorder(&*self.recorder as &dyn Recorder, f);
+    fn counter(&self, name: &'static str, labels: Vec<Label>) -> Counter {
+        self.0
+            .recorder
+            .register_counter(&Key::from_parts(name, labels), &METADATA)
+    }
+
+    fn histogram(&self, name: &'static str, labels: Vec<Label>) -> Histogram {
+        self.0
+            .recorder
+            .register_histogram(&Key::from_parts(name, labels), &METADATA)
     }
 
     fn describe(&self) {
-        let r = &*self.recorder;
+        let r = &self.0.recorder;
         let counters = [
             (
                 "otp_http_requests_total",
@@ -188,58 +235,74 @@ impl Metrics {
 
     /// A request answered: `operation` is the spec's operationId (or `-`).
     pub fn request_done(&self, operation: &'static str, status: u16, latency: Duration) {
-        self.record(|| {
-            counter!("otp_http_requests_total", "operation" => operation, "status" => status.to_string())
-                .increment(1);
-            histogram!("otp_http_request_duration_seconds", "operation" => operation)
-                .record(latency.as_secs_f64());
+        let (count, time) = self.0.requests.get((operation, status), || {
+            let op = Label::new("operation", operation);
+            let counted = vec![op.clone(), Label::new("status", status.to_string())];
+            let counter = self.counter("otp_http_requests_total", counted);
+            (
+                counter,
+                self.histogram("otp_http_request_duration_seconds", vec![op]),
+            )
         });
+        count.increment(1);
+        time.record(latency.as_secs_f64());
+    }
+
+    /// Counts one domain event, labelled by API and, maybe, reason.
+    fn event(&self, name: &'static str, api: &'static str, reason: &'static str) {
+        let counter = self.0.events.get((name, api, reason), || {
+            let mut labels = Vec::new();
+            if !api.is_empty() {
+                labels.push(Label::new("api", api));
+            }
+            if !reason.is_empty() {
+                labels.push(Label::new("reason", reason));
+            }
+            self.counter(name, labels)
+        });
+        counter.increment(1);
     }
 
     /// An OTP was generated and its SMS handed to the gateway.
     pub fn generated(&self, api: &'static str) {
-        self.record(|| {
-            counter!("otp_generated_total", "api" => api).increment(1);
-            counter!("otp_sms_sent_total").increment(1);
-        });
+        self.event("otp_generated_total", api, "");
+        self.event("otp_sms_sent_total", "", "");
     }
 
     pub fn validated(&self, api: &'static str) {
-        self.record(|| counter!("otp_validated_total", "api" => api).increment(1));
+        self.event("otp_validated_total", api, "");
     }
 
     pub fn rejected(&self, api: &'static str, why: Rejection) {
-        self.record(|| {
-            counter!("otp_rejected_total", "api" => api, "reason" => why.label()).increment(1)
-        });
+        self.event("otp_rejected_total", api, why.label());
     }
 
     pub fn throttled(&self, api: &'static str, reason: &'static str) {
-        self.record(|| {
-            counter!("otp_throttled_total", "api" => api, "reason" => reason).increment(1)
-        });
+        self.event("otp_throttled_total", api, reason);
     }
 
     /// The token endpoint answered 429 to a client.
     pub fn token_refused(&self) {
-        self.record(|| counter!("otp_token_refused_total").increment(1));
+        self.event("otp_token_refused_total", "", "");
     }
 
     pub fn sms_failed(&self) {
-        self.record(|| counter!("otp_sms_failed_total").increment(1));
+        self.event("otp_sms_failed_total", "", "");
     }
 
     /// A store call; `full` when it failed because the store is at its cap.
     pub fn store_call(&self, call: &'static str, latency: Duration, ok: bool, full: bool) {
-        self.record(|| {
-            histogram!("otp_store_call_duration_seconds", "call" => call)
-                .record(latency.as_secs_f64());
-            if !ok {
-                counter!("otp_store_errors_total", "call" => call).increment(1);
-            }
-            if full {
-                counter!("otp_store_full_total").increment(1);
-            }
+        let (time, errors) = self.0.store_calls.get(call, || {
+            let label = || vec![Label::new("call", call)];
+            let time = self.histogram("otp_store_call_duration_seconds", label());
+            (time, self.counter("otp_store_errors_total", label()))
         });
+        time.record(latency.as_secs_f64());
+        if !ok {
+            errors.increment(1);
+        }
+        if full {
+            self.event("otp_store_full_total", "", "");
+        }
     }
 }

@@ -1,22 +1,29 @@
-//! `make bench`: drives the baseline server, then otp-server on the memory
-//! store and on Redis, with the same load generator in the same run, and
-//! prints one table (also written as JSON under `target/bench/`). Then the
-//! memory benchmark of the in-memory store.
+//! `make bench`: drives the baseline server, then otp-server (sandbox mode:
+//! OTPs read from the outbox) on the memory store and on Redis, with the
+//! same load generator in the same run, and, when `.tools/node` holds it,
+//! Stoplight Prism's mock of the telemarketing spec; prints one table per
+//! scenario and one per operation (also written as JSON under
+//! `target/bench/`). Then the memory benchmark of the in-memory store.
 //!
 //! `scripts/bench.sh` pins this process to core 1; the servers it starts
 //! (and Redis) are pinned to core 0 when the machine has two cores or more.
+//! `--server PATH` benchmarks another otp-server binary (e.g. a build of an
+//! earlier commit) with the same harness.
 
 mod load;
 mod memory;
 mod procs;
 
-use load::Scenario;
+use load::{Measured, Scenario, Target};
+use otp_server::cipher::Cipher;
 use procs::Process;
 use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// One row of the table.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Row {
     target: String,
     scenario: String,
@@ -32,11 +39,39 @@ struct Row {
     ratio_to_baseline: f64,
 }
 
+/// One operation's latencies within a scenario.
+#[derive(Serialize)]
+struct OperationRow {
+    target: String,
+    scenario: String,
+    operation: String,
+    requests_per_s: f64,
+    p50_ms: f64,
+    p90_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+}
+
 struct Settings {
     concurrency: usize,
     warmup: Duration,
     duration: Duration,
     pinned: bool,
+    /// The otp-server binary under test.
+    server: PathBuf,
+    /// Prism's binary, when installed.
+    prism: Option<PathBuf>,
+    /// Only the runs whose "server scenario" contains this (profiling).
+    only: Option<String>,
+}
+
+impl Settings {
+    fn wants(&self, target: &str, scenario: Scenario) -> bool {
+        let run = format!("{target} {}", scenario.name());
+        self.only
+            .as_ref()
+            .is_none_or(|only| run.contains(only.as_str()))
+    }
 }
 
 fn percentile(sorted: &[u32], p: f64) -> f64 {
@@ -47,56 +82,70 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
     sorted[index] as f64 / 1000.0
 }
 
+/// A run's rows: the scenario's, and one per operation.
+struct Run {
+    row: Row,
+    operations: Vec<OperationRow>,
+}
+
 async fn measure(
-    target: &str,
+    label: &str,
     server: &Process,
+    target: &Arc<Target>,
     scenario: Scenario,
     s: &Settings,
     baseline: f64,
-) -> anyhow::Result<Row> {
-    let token = if scenario == Scenario::Baseline {
-        String::new()
-    } else {
-        load::token(server.addr).await?
-    };
-    load::drive(server.addr, &token, scenario, s.concurrency, 0, s.warmup).await;
+) -> anyhow::Result<Run> {
+    load::drive(target, scenario, s.concurrency, 0, s.warmup).await;
     let cpu_before = server.cpu_seconds();
-    let mut measured = load::drive(
-        server.addr,
-        &token,
-        scenario,
-        s.concurrency,
-        5_000_000,
-        s.duration,
-    )
-    .await;
+    let measured = load::drive(target, scenario, s.concurrency, 5_000_000, s.duration).await;
     let cpu = server.cpu_seconds() - cpu_before;
-    measured.latencies_us.sort_unstable();
-    if std::env::var_os("OTP_BENCH_DEBUG").is_some() {
-        let total: u64 = measured.latencies_us.iter().map(|&l| l as u64).sum();
-        eprintln!(
-            "{} requests, mean {} us, busy {:.2} worker-seconds",
-            measured.latencies_us.len(),
-            total / measured.latencies_us.len().max(1) as u64,
-            total as f64 / 1e6
-        );
-    }
     let seconds = s.duration.as_secs_f64();
-    let rps = measured.latencies_us.len() as f64 / seconds;
-    Ok(Row {
-        target: target.into(),
+    let rps = measured.requests() as f64 / seconds;
+    let all = sorted(measured.latencies_us.values().flatten().copied().collect());
+    let row = Row {
+        target: label.into(),
         scenario: scenario.name().into(),
         requests_per_s: rps,
         flows_per_s: measured.flows as f64 / seconds,
-        p50_ms: percentile(&measured.latencies_us, 0.50),
-        p90_ms: percentile(&measured.latencies_us, 0.90),
-        p99_ms: percentile(&measured.latencies_us, 0.99),
-        max_ms: percentile(&measured.latencies_us, 1.0),
+        p50_ms: percentile(&all, 0.50),
+        p90_ms: percentile(&all, 0.90),
+        p99_ms: percentile(&all, 0.99),
+        max_ms: percentile(&all, 1.0),
         errors: measured.errors,
         server_cpu_s: cpu,
         server_peak_rss_mb: server.peak_rss_kb() as f64 / 1024.0,
         ratio_to_baseline: if baseline > 0.0 { rps / baseline } else { 1.0 },
-    })
+    };
+    let operations = operation_rows(label, scenario, &measured, seconds);
+    Ok(Run { row, operations })
+}
+
+fn sorted(mut latencies: Vec<u32>) -> Vec<u32> {
+    latencies.sort_unstable();
+    latencies
+}
+
+fn operation_rows(
+    label: &str,
+    scenario: Scenario,
+    measured: &Measured,
+    seconds: f64,
+) -> Vec<OperationRow> {
+    let rows = measured.latencies_us.iter().map(|(op, latencies)| {
+        let latencies = sorted(latencies.clone());
+        OperationRow {
+            target: label.into(),
+            scenario: scenario.name().into(),
+            operation: (*op).into(),
+            requests_per_s: latencies.len() as f64 / seconds,
+            p50_ms: percentile(&latencies, 0.50),
+            p90_ms: percentile(&latencies, 0.90),
+            p99_ms: percentile(&latencies, 0.99),
+            max_ms: percentile(&latencies, 1.0),
+        }
+    });
+    rows.collect()
 }
 
 fn print_table(rows: &[Row]) {
@@ -124,23 +173,111 @@ fn print_table(rows: &[Row]) {
     }
 }
 
-async fn http_benchmarks(s: &Settings) -> anyhow::Result<Vec<Row>> {
-    let mut rows = Vec::new();
-    let baseline = Process::baseline(s.pinned)?;
-    rows.push(measure("baseline", &baseline, Scenario::Baseline, s, 0.0).await?);
-    drop(baseline);
-    let ceiling = rows[0].requests_per_s;
+fn print_operations(rows: &[OperationRow]) {
+    println!(
+        "{:<9} {:<24} {:<26} {:>9} {:>7} {:>7} {:>7} {:>8}",
+        "server", "scenario", "operation", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
+    );
+    for r in rows {
+        println!(
+            "{:<9} {:<24} {:<26} {:>9.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2}",
+            r.target,
+            r.scenario,
+            r.operation,
+            r.requests_per_s,
+            r.p50_ms,
+            r.p90_ms,
+            r.p99_ms,
+            r.max_ms
+        );
+    }
+}
+
+/// The target for an otp-server process: a token for the sandbox client.
+async fn otp_target(server: &Process) -> anyhow::Result<Arc<Target>> {
+    Ok(Arc::new(Target {
+        addr: server.addr,
+        token: load::token(server.addr).await?,
+        cipher: Cipher::Plain,
+        base: "/api",
+    }))
+}
+
+fn plain_target(server: &Process, base: &'static str) -> Arc<Target> {
+    Arc::new(Target {
+        addr: server.addr,
+        // Prism only checks that a bearer token is there.
+        token: "mock-token".into(),
+        cipher: Cipher::Plain,
+        base,
+    })
+}
+
+async fn http_benchmarks(s: &Settings) -> anyhow::Result<Vec<Run>> {
+    let mut runs = Vec::new();
+    let mut ceiling = 0.0;
+    if s.wants("baseline", Scenario::Baseline) {
+        let baseline = Process::baseline(s.pinned)?;
+        let target = plain_target(&baseline, "");
+        runs.push(measure("baseline", &baseline, &target, Scenario::Baseline, s, 0.0).await?);
+        ceiling = runs[0].row.requests_per_s;
+    }
     let scenarios = [Scenario::TmGenerate, Scenario::TmFlow, Scenario::RaoFlow];
-    for scenario in scenarios {
-        let server = Process::otp_server("memory", s.pinned)?;
-        rows.push(measure("memory", &server, scenario, s, ceiling).await?);
-    }
     let redis = Process::redis(s.pinned)?;
-    for scenario in scenarios {
-        let server = Process::otp_server(&format!("redis://{}", redis.addr), s.pinned)?;
-        rows.push(measure("redis", &server, scenario, s, ceiling).await?);
+    let stores = [
+        ("memory", "memory".to_owned()),
+        ("redis", format!("redis://{}", redis.addr)),
+    ];
+    for (label, store) in &stores {
+        for scenario in scenarios.into_iter().filter(|sc| s.wants(label, *sc)) {
+            let server = Process::otp_server(&s.server, store, s.pinned)?;
+            let target = otp_target(&server).await?;
+            runs.push(measure(label, &server, &target, scenario, s, ceiling).await?);
+        }
     }
-    Ok(rows)
+    if let Some(prism) = s
+        .prism
+        .as_ref()
+        .filter(|_| s.wants("prism", Scenario::PrismGenerate))
+    {
+        let spec = prism_spec()?;
+        let server = Process::prism(prism, &spec, s.pinned)?;
+        let target = plain_target(&server, "/api");
+        runs.push(
+            measure(
+                "prism",
+                &server,
+                &target,
+                Scenario::PrismGenerate,
+                s,
+                ceiling,
+            )
+            .await?,
+        );
+    }
+    Ok(runs)
+}
+
+/// The telemarketing spec with its basePath folded into its paths (Prism
+/// ignores Swagger 2.0's basePath), as JSON, in `target/bench/`.
+fn prism_spec() -> anyhow::Result<PathBuf> {
+    let text = std::fs::read_to_string("specs/telemarketing-otp.yaml")?;
+    let mut spec: serde_json::Value = serde_yaml::from_str(&text)?;
+    if let Some(paths) = spec
+        .get("paths")
+        .cloned()
+        .and_then(|p| p.as_object().cloned())
+    {
+        let folded: serde_json::Map<String, serde_json::Value> = paths
+            .into_iter()
+            .map(|(path, item)| (format!("/api{path}"), item))
+            .collect();
+        spec["paths"] = serde_json::Value::Object(folded);
+        spec.as_object_mut().map(|o| o.remove("basePath"));
+    }
+    let out = PathBuf::from("target/bench/prism-telemarketing-otp.json");
+    std::fs::write(&out, serde_json::to_string(&spec)?)?;
+    Ok(out)
 }
 
 fn arg(args: &[String], name: &str, default: u64) -> u64 {
@@ -166,11 +303,23 @@ fn main() -> anyhow::Result<()> {
         )?;
         return Ok(());
     }
+    let path_arg = |name: &str| {
+        let at = args.iter().position(|a| a == name)?;
+        args.get(at + 1).map(PathBuf::from)
+    };
+    let prism = PathBuf::from(".tools/node/node_modules/.bin/prism");
     let settings = Settings {
         concurrency: arg(&args, "--concurrency", 64) as usize,
         warmup: Duration::from_secs(arg(&args, "--warmup", 2)),
         duration: Duration::from_secs(arg(&args, "--duration", 10)),
         pinned: procs::can_pin(),
+        server: path_arg("--server").map_or_else(|| procs::sibling("otp-server"), Ok)?,
+        prism: prism.exists().then_some(prism),
+        only: args
+            .iter()
+            .position(|a| a == "--only")
+            .and_then(|i| args.get(i + 1))
+            .cloned(),
     };
     println!(
         "{} connections, {} s warm-up, {} s measured; {}",
@@ -183,9 +332,42 @@ fn main() -> anyhow::Result<()> {
             "not pinned (one core, or no taskset)"
         }
     );
-    let rows = runtime.block_on(http_benchmarks(&settings))?;
+    println!("server under test: {}", settings.server.display());
+    let runs = runtime.block_on(http_benchmarks(&settings))?;
+    let rows: Vec<Row> = runs.iter().map(|r| clone_row(&r.row)).collect();
     print_table(&rows);
-    std::fs::write(out.join("http.json"), serde_json::to_string_pretty(&rows)?)?;
+    compare(&rows);
+    let operations: Vec<OperationRow> = runs.into_iter().flat_map(|r| r.operations).collect();
+    println!();
+    print_operations(&operations);
+    let json = serde_json::json!({"scenarios": rows, "operations": operations});
+    std::fs::write(out.join("http.json"), serde_json::to_string_pretty(&json)?)?;
     println!("written: target/bench/http.json");
     Ok(())
+}
+
+fn clone_row(row: &Row) -> Row {
+    row.clone()
+}
+
+/// The ratios the targets are about: Redis over memory per scenario, and
+/// otp-server's telemarketing generate over Prism's.
+fn compare(rows: &[Row]) {
+    let rps = |target: &str, scenario: &str| {
+        rows.iter()
+            .find(|r| r.target == target && r.scenario == scenario)
+            .map(|r| r.requests_per_s)
+    };
+    for scenario in ["telemarketing generate", "telemarketing flow", "rao flow"] {
+        if let (Some(redis), Some(memory)) = (rps("redis", scenario), rps("memory", scenario)) {
+            println!("redis / memory, {scenario}: {:.2}", redis / memory);
+        }
+    }
+    let generate = "telemarketing generate";
+    if let (Some(ours), Some(prism)) = (rps("memory", generate), rps("prism", generate)) {
+        println!(
+            "otp-server (memory) / prism, {generate}: {:.1}",
+            ours / prism
+        );
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,7 +19,7 @@ pub fn can_pin() -> bool {
 }
 
 /// A binary next to this one (target/release).
-fn sibling(name: &str) -> anyhow::Result<PathBuf> {
+pub fn sibling(name: &str) -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
     Ok(exe.with_file_name(name))
 }
@@ -27,7 +27,8 @@ fn sibling(name: &str) -> anyhow::Result<PathBuf> {
 pub struct Process {
     child: Child,
     pub addr: SocketAddr,
-    _config: Option<PathBuf>,
+    /// Files of the process (its config and keys), removed when it stops.
+    scratch: Option<PathBuf>,
 }
 
 impl Process {
@@ -60,7 +61,7 @@ impl Process {
         Ok(Self {
             child,
             addr,
-            _config: config,
+            scratch: config,
         })
     }
 
@@ -68,19 +69,22 @@ impl Process {
         Self::announced(Self::command(sibling("bench-baseline")?, pinned), None)
     }
 
-    /// otp-server in sandbox mode on `store`, with its own Redis key prefix.
-    pub fn otp_server(store: &str, pinned: bool) -> anyhow::Result<Self> {
-        let config = std::env::temp_dir().join(format!("otp-bench-{}.toml", std::process::id()));
-        let prefix = format!(
-            "bench-{}:",
-            Instant::now().elapsed().as_nanos() ^ std::process::id() as u128 ^ rand_nanos()
-        );
-        let toml = format!(
-            "{}\n[redis]\nkey_prefix = \"{prefix}\"\n",
-            otp_server::config::SANDBOX_TOML
-        );
-        std::fs::write(&config, toml)?;
-        let mut command = Self::command(sibling("otp-server")?, pinned);
+    /// otp-server `binary` in sandbox mode on `store`, with its own Redis
+    /// key prefix (the embedded sandbox config without its test phones, so
+    /// that builds of earlier commits take it too).
+    pub fn otp_server(binary: &Path, store: &str, pinned: bool) -> anyhow::Result<Self> {
+        let dir =
+            std::env::temp_dir().join(format!("otp-bench-{}-{}", std::process::id(), rand_nanos()));
+        std::fs::create_dir_all(&dir)?;
+        let sandbox = otp_server::config::SANDBOX_TOML;
+        let sandbox = sandbox.split("# Test phones").next().unwrap_or(sandbox);
+        let prefix = format!("bench-{}:", rand_nanos());
+        let config = dir.join("config.toml");
+        std::fs::write(
+            &config,
+            format!("{sandbox}\n[redis]\nkey_prefix = \"{prefix}\"\n"),
+        )?;
+        let mut command = Self::command(binary.to_path_buf(), pinned);
         command
             .args([
                 "serve",
@@ -92,7 +96,40 @@ impl Process {
             ])
             .arg(&config)
             .env("RUST_LOG", "warn");
-        Self::announced(command, Some(config))
+        Self::announced(command, Some(dir))
+    }
+
+    /// Stoplight Prism's mock of `spec` (basePath folded into its paths,
+    /// since Prism ignores Swagger 2.0's basePath).
+    pub fn prism(prism: &Path, spec: &Path, pinned: bool) -> anyhow::Result<Self> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let mut command = Self::command(prism.to_path_buf(), pinned);
+        command
+            .args([
+                "mock",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-v",
+                "warn",
+            ])
+            .arg(spec);
+        let child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while TcpStream::connect(addr).is_err() {
+            anyhow::ensure!(Instant::now() < deadline, "prism did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(Self {
+            child,
+            addr,
+            scratch: None,
+        })
     }
 
     /// A redis-server of the benchmark's own on a free port.
@@ -119,7 +156,7 @@ impl Process {
         Ok(Self {
             child,
             addr,
-            _config: None,
+            scratch: None,
         })
     }
 
@@ -167,5 +204,8 @@ impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(scratch) = &self.scratch {
+            let _ = std::fs::remove_dir_all(scratch);
+        }
     }
 }

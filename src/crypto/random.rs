@@ -3,34 +3,85 @@
 //! Each character takes one random byte; bytes at or above the largest
 //! multiple of the alphabet's size are thrown away and drawn again
 //! (rejection sampling), so every character is exactly equally likely.
+//! A request takes what it needs (a `sid`, the OTP's characters, the MFA
+//! engine's) from one [`Draw`]: one call to the OS per request, not one per
+//! value.
 
 /// The OS random source failed: no OTP can be made safely.
 #[derive(Debug, thiserror::Error)]
 #[error("the operating system's random source failed")]
 pub struct RandomError;
 
-/// `len` characters drawn uniformly from `alphabet` (at most 256 symbols).
-pub fn random_code(alphabet: &[u8], len: usize) -> Result<String, RandomError> {
-    debug_assert!(!alphabet.is_empty() && alphabet.len() <= 256);
-    let size = alphabet.len();
-    let limit = 256 - 256 % size; // bytes below `limit` map evenly
-    let mut code = String::with_capacity(len);
-    let mut buf = [0u8; 32];
-    while code.len() < len {
-        getrandom::fill(&mut buf).map_err(|_| RandomError)?;
-        for &byte in buf.iter().filter(|&&b| (b as usize) < limit) {
-            if code.len() == len {
-                break;
-            }
-            code.push(alphabet[byte as usize % size] as char);
-        }
+/// One request's random bytes from the OS CSPRNG, drawn once and taken
+/// in order; drawn again only if a request needs more than 64 bytes.
+pub struct Draw {
+    bytes: [u8; 64],
+    used: usize,
+}
+
+impl Draw {
+    /// 64 bytes from the OS.
+    pub fn new() -> Result<Self, RandomError> {
+        let mut bytes = [0u8; 64];
+        getrandom::fill(&mut bytes).map_err(|_| RandomError)?;
+        Ok(Self { bytes, used: 0 })
     }
-    Ok(code)
+
+    /// The next random byte.
+    fn byte(&mut self) -> Result<u8, RandomError> {
+        if self.used == self.bytes.len() {
+            *self = Self::new()?;
+        }
+        self.used += 1;
+        Ok(self.bytes[self.used - 1])
+    }
+
+    /// `N` random bytes.
+    pub fn take<const N: usize>(&mut self) -> Result<[u8; N], RandomError> {
+        let mut out = [0u8; N];
+        for byte in &mut out {
+            *byte = self.byte()?;
+        }
+        Ok(out)
+    }
+
+    /// `len` characters drawn uniformly from `alphabet` (at most 256 symbols).
+    pub fn code(&mut self, alphabet: &[u8], len: usize) -> Result<String, RandomError> {
+        debug_assert!(!alphabet.is_empty() && alphabet.len() <= 256);
+        let size = alphabet.len();
+        let limit = 256 - 256 % size; // bytes below `limit` map evenly
+        let mut code = String::with_capacity(len);
+        while code.len() < len {
+            let byte = self.byte()?;
+            if (byte as usize) < limit {
+                code.push(alphabet[byte as usize % size] as char);
+            }
+        }
+        Ok(code)
+    }
+}
+
+/// `len` characters drawn uniformly from `alphabet`, from a draw of their own.
+pub fn random_code(alphabet: &[u8], len: usize) -> Result<String, RandomError> {
+    Draw::new()?.code(alphabet, len)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_draw_gives_a_sid_and_a_whole_otp() {
+        let mut draw = Draw::new().unwrap();
+        let sid: [u8; 16] = draw.take().unwrap();
+        let code = draw
+            .code(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", 11)
+            .unwrap();
+        assert_eq!(code.len(), 11);
+        assert_ne!(sid, [0; 16]);
+        let long = draw.code(b"0123456789", 100).unwrap();
+        assert_eq!(long.len(), 100, "drawn again when the 64 bytes are used");
+    }
 
     #[test]
     fn codes_have_the_length_and_alphabet_asked() {

@@ -11,7 +11,7 @@
 //! its part itself, after the store reserved the attempt against the
 //! challenge and the phone.
 
-use crate::crypto::random_code;
+use crate::crypto::Draw;
 use async_trait::async_trait;
 use std::time::Duration;
 
@@ -37,8 +37,14 @@ pub enum MfaCheck {
 pub trait MfaEngine: Send + Sync {
     /// Where this engine's codes are checked.
     fn check(&self) -> MfaCheck;
-    /// A new code for `reference`, valid for `lifetime`.
-    async fn issue(&self, reference: &str, lifetime: Duration) -> Result<String, MfaError>;
+    /// A new code for `reference`, valid for `lifetime`; an engine that
+    /// makes its codes here may take them from the request's `random` draw.
+    async fn issue(
+        &self,
+        reference: &str,
+        lifetime: Duration,
+        random: &mut Draw,
+    ) -> Result<String, MfaError>;
     /// Whether `code` is the live code of `reference` (case as issued);
     /// asked only of [`MfaCheck::Remote`] engines.
     async fn verify(&self, reference: &str, code: &str) -> Result<bool, MfaError>;
@@ -64,8 +70,15 @@ impl MfaEngine for LocalMfa {
         MfaCheck::InStore
     }
 
-    async fn issue(&self, _reference: &str, _lifetime: Duration) -> Result<String, MfaError> {
-        random_code(self.alphabet, MFA_CODE_LENGTH).map_err(|e| MfaError(e.to_string()))
+    async fn issue(
+        &self,
+        _reference: &str,
+        _lifetime: Duration,
+        random: &mut Draw,
+    ) -> Result<String, MfaError> {
+        random
+            .code(self.alphabet, MFA_CODE_LENGTH)
+            .map_err(|e| MfaError(e.to_string()))
     }
 
     async fn verify(&self, _reference: &str, _code: &str) -> Result<bool, MfaError> {

@@ -200,7 +200,3 @@ pub const FAILURE_WINDOW: Duration = Duration::from_secs(3_600);
 fn keep_for(policy: &Policy) -> Duration {
     policy.otp_lifetime() * 2
 }
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}

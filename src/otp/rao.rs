@@ -6,9 +6,9 @@
 //! step); the session `rao:{S}` (its current challenge and certified
 //! phone) under the session's `S`.
 
-use super::{checked, hex, keep_for, refused, Making, OtpEngine, OtpError, DIGITS};
+use super::{checked, keep_for, refused, Making, OtpEngine, OtpError, DIGITS};
 use crate::config::Client;
-use crate::crypto::{random_code, Digest};
+use crate::crypto::{hex, random_code, Digest};
 use crate::phone::Phone;
 use crate::sms::Sms;
 use crate::store::{Candidate, CertifiedPhone, Challenge, OnMatch, Sending};
@@ -30,7 +30,7 @@ impl OtpEngine {
         Keys {
             challenge: format!("rao:{{{}}}:{session}", hex(&digest)),
             phone: digest,
-            session: self.rao_session(client, sid),
+            session: format!("rao:{{{session}}}"),
         }
     }
 

@@ -6,9 +6,9 @@
 //! identity: it reveals nothing), so the session `tm:{P}:T` lives beside
 //! the phone's counters and a validate is one store step.
 
-use super::{checked, hex, keep_for, refused, Making, OtpEngine, OtpError, ALPHANUMERIC};
+use super::{checked, keep_for, refused, Making, OtpEngine, OtpError, ALPHANUMERIC};
 use crate::config::Client;
-use crate::crypto::{random_code, Digest, RandomError};
+use crate::crypto::{hex, push_hex, Digest, Draw, RandomError};
 use crate::mfa::{MfaCheck, MFA_CODE_LENGTH};
 use crate::phone::PhoneId;
 use crate::sms::Sms;
@@ -93,14 +93,16 @@ impl OtpEngine {
         let now = self.clock.now();
         let id = PhoneId::telemarketing(req.country, req.phone_number)?;
         let phone = self.phone_digest(&id);
-        let sid = new_sid(&phone)?;
+        let mut random = Draw::new()?;
+        let sid = new_sid(&phone, &mut random)?;
         let key = self.telemarketing_key(client, &phone, &sid);
         let test_otp = self.test_phones.telemarketing(req.country, &id);
         let otp = match test_otp {
             Some(otp) => otp.to_owned(),
             None => {
-                random_code(ALPHANUMERIC, PREFIX_LENGTH)?
-                    + &self.mfa.issue(&sid, keep_for(policy)).await?
+                let prefix = random.code(ALPHANUMERIC, PREFIX_LENGTH)?;
+                let lifetime = keep_for(policy);
+                prefix + &self.mfa.issue(&sid, lifetime, &mut random).await?
             }
         };
         let compared = self.compared_part(&otp, test_otp.is_some());
@@ -216,10 +218,11 @@ impl OtpEngine {
 }
 
 /// A new `sid`: the phone's hash tag and 128 random bits, in hex.
-fn new_sid(phone: &Digest) -> Result<String, RandomError> {
-    let mut random = [0u8; 16];
-    getrandom::fill(&mut random).map_err(|_| RandomError)?;
-    Ok(format!("{}{}", hex(phone), hex(&random)))
+fn new_sid(phone: &Digest, random: &mut Draw) -> Result<String, RandomError> {
+    let mut sid = String::with_capacity(64);
+    push_hex(&mut sid, phone);
+    push_hex(&mut sid, &random.take::<16>()?);
+    Ok(sid)
 }
 
 #[cfg(test)]
@@ -229,7 +232,7 @@ mod tests {
     #[test]
     fn a_sid_carries_its_phones_tag() {
         let phone = [0xab; 16];
-        let sid = new_sid(&phone).unwrap();
+        let sid = new_sid(&phone, &mut Draw::new().unwrap()).unwrap();
         assert_eq!(sid.len(), 64);
         assert_eq!(phone_of(&sid), Some(phone));
         assert_eq!(phone_of("not-a-sid"), None);

@@ -163,7 +163,7 @@ fn matches_etag(value: &HeaderValue, etag: &HeaderValue) -> bool {
 
 fn etag(bytes: &[u8]) -> HeaderValue {
     let hash = Sha256::digest(bytes);
-    let hex: String = hash[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::crypto::hex(&hash[..16]);
     // Hex digits and quotes are always a valid header value.
     HeaderValue::from_str(&format!("\"{hex}\"")).expect("a quoted hex ETag")
 }

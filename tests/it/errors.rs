@@ -6,6 +6,7 @@
 use crate::support::*;
 use async_trait::async_trait;
 use otp_server::contract::{Api, Contract};
+use otp_server::crypto::Draw;
 use otp_server::mfa::{MfaCheck, MfaEngine, MfaError};
 use otp_server::sms::{Sms, SmsError, SmsGateway};
 use otp_server::store::*;
@@ -33,7 +34,7 @@ impl MfaEngine for DownMfa {
     fn check(&self) -> MfaCheck {
         MfaCheck::Remote
     }
-    async fn issue(&self, _: &str, _: Duration) -> Result<String, MfaError> {
+    async fn issue(&self, _: &str, _: Duration, _: &mut Draw) -> Result<String, MfaError> {
         if self.issue_fails {
             return Err(MfaError("CitiMFA timed out".into()));
         }

@@ -115,10 +115,14 @@ pub fn store_under_test() -> Option<Arc<dyn Store>> {
 }
 
 /// A Redis store on `url` under a fresh key prefix.
+/// Its command timeout is generous: the limit tests send bursts of 200
+/// requests on a 2-core machine shared with the compiler, and a timed-out
+/// reply would hide whether the step ran.
 pub fn redis_store(url: &str) -> Arc<dyn Store> {
     let config = RedisConfig {
         key_prefix: unique_prefix(),
-        ..RedisConfig::default()
+        command_timeout_ms: 5_000,
+        connect_timeout_ms: 1_000,
     };
     Arc::new(RedisStore::new(url, &config).expect("redis store"))
 }

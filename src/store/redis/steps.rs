@@ -4,6 +4,7 @@
 use super::scripts::*;
 use super::{error, RedisStore};
 use crate::clock::parse_rfc3339;
+use crate::crypto::hex;
 use crate::store::{
     Attempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest, Health, Lock,
     Millis, OnMatch, OutboxMessage, OutboxStore, SandboxStore, SendDecision, Sending, StoreError,
@@ -24,8 +25,22 @@ fn ms(d: Duration) -> u64 {
     d.as_millis() as u64
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// A unique member of a phone's sends set: the time, this process's tag
+/// (random, drawn once) and a counter — no random draw per send.
+fn send_member(now: Millis) -> String {
+    use std::sync::atomic::AtomicU64;
+    use std::sync::LazyLock;
+    static PROCESS: LazyLock<u64> = LazyLock::new(|| {
+        let mut tag = [0u8; 8];
+        let _ = getrandom::fill(&mut tag);
+        u64::from_le_bytes(tag)
+    });
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{now}:{:x}:{}",
+        *PROCESS,
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 fn text(v: &Value) -> String {
@@ -135,8 +150,6 @@ impl ChallengeStore for RedisStore {
         let (record, sends) = self.phone_keys(send.phone);
         let challenge = self.key(key);
         let keep = ms(keep_for).max(1);
-        let mut member = [0u8; 8];
-        getrandom::fill(&mut member).map_err(|_| error("the random source failed"))?;
         let mut invocation = ISSUE.key(record);
         invocation.key(sends).key(&challenge);
         let inline = send.session.filter(|_| !self.is_cluster());
@@ -162,7 +175,7 @@ impl ChallengeStore for RedisStore {
                 .arg(0),
         };
         invocation
-            .arg(format!("{now}:{}", u64::from_le_bytes(member)))
+            .arg(send_member(now))
             .arg(&c.code[..])
             .arg(&c.binding[..])
             .arg(c.expires_at)
