@@ -38,6 +38,9 @@ struct AppState {
     clock: Arc<dyn Clock>,
     /// The sandbox's clock (the same as `clock`), in sandbox mode.
     sandbox_clock: Option<Arc<OffsetClock>>,
+    /// Whether the sandbox clock's offset must be read from the store on
+    /// every request (a Redis Cluster, whose scripts cannot check it).
+    refresh_offset: bool,
     metrics: Metrics,
     /// What the sandbox console shows live (inert outside the sandbox).
     console: Console,
@@ -108,7 +111,7 @@ impl App {
     /// may have moved it (once per request, in sandbox mode). On failure
     /// the last offset stays: the request's own store calls will tell.
     pub async fn refresh_sandbox_clock(&self) {
-        let Some(clock) = self.sandbox_clock() else {
+        let Some(clock) = self.sandbox_clock().filter(|_| self.0.refresh_offset) else {
             return;
         };
         match self.0.sandbox.clock_offset().await {
@@ -167,19 +170,19 @@ impl AppBuilder {
         let config = self.config;
         let contract = Contract::get()?;
         let base = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let sandbox_clock = config
-            .server
-            .sandbox
-            .then(|| Arc::new(OffsetClock::new(base.clone())));
-        let clock: Arc<dyn Clock> = match &sandbox_clock {
-            Some(clock) => clock.clone(),
-            None => base,
-        };
         let metrics = Metrics::new();
         let keys = Keys::new(&config.otp_key());
         let store = match self.store {
             Some(store) => store,
-            None => store_for(&config, &clock)?,
+            None => store_for(&config, &base)?,
+        };
+        let sandbox = config.server.sandbox;
+        let refresh_offset = sandbox && !store.follow_sandbox();
+        let sandbox_clock =
+            sandbox.then(|| Arc::new(OffsetClock::new(base.clone(), store.offset_cell())));
+        let clock: Arc<dyn Clock> = match &sandbox_clock {
+            Some(clock) => clock.clone(),
+            None => base,
         };
         let store: Arc<dyn Store> = Arc::new(MeteredStore::new(store, metrics.clone()));
         let (sms, outbox) = match self.sms {
@@ -210,6 +213,7 @@ impl AppBuilder {
             sandbox: store,
             clock,
             sandbox_clock,
+            refresh_offset,
             metrics,
         })))
     }

@@ -70,12 +70,13 @@ impl Clock for ManualClock {
 
 /// The sandbox's clock: another clock moved forward by an offset that the
 /// sandbox's `POST /sandbox/v1/clock` raises (and its reset clears). The
-/// offset lives in the store, shared by every instance; each instance
-/// reads it once per request and keeps it here.
+/// offset lives in the store, shared by every instance; the cell here is
+/// the store's view of it (the memory store's own value; what a Redis
+/// store's scripts keep current).
 #[derive(Debug)]
 pub struct OffsetClock {
     base: std::sync::Arc<dyn Clock>,
-    offset: AtomicU64,
+    offset: std::sync::Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for dyn Clock {
@@ -85,11 +86,8 @@ impl std::fmt::Debug for dyn Clock {
 }
 
 impl OffsetClock {
-    pub fn new(base: std::sync::Arc<dyn Clock>) -> Self {
-        Self {
-            base,
-            offset: AtomicU64::new(0),
-        }
+    pub fn new(base: std::sync::Arc<dyn Clock>, offset: std::sync::Arc<AtomicU64>) -> Self {
+        Self { base, offset }
     }
 
     /// The offset, in ms.

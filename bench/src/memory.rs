@@ -49,6 +49,7 @@ pub async fn run(count: usize) -> anyhow::Result<MemoryReport> {
             phone: &digest,
             limits: None,
             session: None,
+            outbox: None,
         };
         store.issue(send, &key, &challenge, lifetime, now).await?;
     }

@@ -10,6 +10,7 @@ use crate::auth::{
     check_request, failure_key, grant, ClientCredentials, GrantError, Granted, AUTH_FAILURE_WINDOW,
     MAX_AUTH_FAILURES,
 };
+use crate::store::again_if_stale;
 use async_trait::async_trait;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use bytes::Bytes;
@@ -101,10 +102,11 @@ impl OauthApi {
         let key = failure_key(claimed.client_id);
         let (app, now) = (&self.app, self.app.clock().now());
         let auth = app.auth();
-        match auth
-            .reserve_auth(&key, MAX_AUTH_FAILURES, AUTH_FAILURE_WINDOW, now)
-            .await
-        {
+        let window = AUTH_FAILURE_WINDOW;
+        match again_if_stale!(
+            auth.reserve_auth(&key, MAX_AUTH_FAILURES, window, now)
+                .await
+        ) {
             Ok(Some(retry_after)) => {
                 app.metrics().token_refused();
                 return Err(GrantError::TooManyFailures(retry_after));
@@ -115,7 +117,7 @@ impl OauthApi {
             }
         }
         let granted = grant(&app.config().clients, app.tokens(), &claimed)?;
-        if let Err(e) = auth.forgive(&key).await {
+        if let Err(e) = again_if_stale!(auth.forgive(&key).await) {
             tracing::error!(cause = %e, "token endpoint: a right secret's reservation was not given back");
         }
         Ok(granted)

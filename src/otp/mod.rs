@@ -14,15 +14,16 @@ mod telemarketing;
 pub use crate::phone::{Phone, PhoneError};
 pub use telemarketing::{TelemarketingOtp, TelemarketingRequest, SMS_MAX_CHARS};
 
-use crate::clock::{Clock, Millis};
+use crate::clock::{rfc3339, Clock, Millis};
 use crate::config::{Policy, TestPhones};
 use crate::crypto::{Digest, Keys, RandomError};
 use crate::mfa::{MfaEngine, MfaError};
 use crate::observe::{Metrics, Rejection};
 use crate::phone::PhoneId;
-use crate::sms::{SmsError, SmsGateway};
+use crate::sms::{Sms, SmsError, SmsGateway};
 use crate::store::{
-    Attempt, ChallengeStore, Lock, SendDecision, SendLimits, Store, StoreError, Throttle,
+    Attempt, ChallengeStore, Lock, OutboxMessage, SendDecision, SendLimits, Store, StoreError,
+    Throttle,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,8 @@ use std::time::Duration;
 pub const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 /// The RAO OTP alphabet.
 pub const DIGITS: &[u8] = b"0123456789";
+
+pub(crate) use crate::store::again_if_stale;
 
 /// How a flow failed.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +63,13 @@ pub enum OtpError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Random(#[from] RandomError),
+}
+
+impl OtpError {
+    /// Whether the store asked for the step again (see [`again_if_stale`]).
+    pub fn is_stale(&self) -> bool {
+        matches!(self, Self::Store(e) if e.is_stale())
+    }
 }
 
 /// How a challenge comes to be: by a consumer's request (throttled, live),
@@ -106,6 +116,19 @@ impl OtpEngine {
     /// The keyed hash under which a phone's counters are kept.
     pub fn phone_digest(&self, phone: &PhoneId) -> Digest {
         self.keys.digest("phone", "", &phone.to_string())
+    }
+
+    /// The outbox message of `sms` when the gateway is the store's outbox
+    /// (kept with the challenge, in one step), and the outbox's capacity.
+    fn outbox_message(&self, sms: &Sms, now: Millis) -> Option<(OutboxMessage, usize)> {
+        let capacity = self.sms.store_outbox()?;
+        let message = OutboxMessage {
+            to: sms.to.clone(),
+            text: sms.text.clone(),
+            otp: sms.otp.clone(),
+            sent_at: rfc3339(now),
+        };
+        Some((message, capacity))
     }
 
     /// The send limits of `policy`; none for a test phone or a provider state.

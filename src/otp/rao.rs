@@ -6,7 +6,7 @@
 //! step); the session `rao:{S}` (its current challenge and certified
 //! phone) under the session's `S`.
 
-use super::{checked, keep_for, refused, Making, OtpEngine, OtpError, DIGITS};
+use super::{again_if_stale, checked, keep_for, refused, Making, OtpEngine, OtpError, DIGITS};
 use crate::config::Client;
 use crate::crypto::{hex, random_code, Digest};
 use crate::phone::Phone;
@@ -61,6 +61,16 @@ impl OtpEngine {
         phone: &Phone,
         making: Making,
     ) -> Result<String, OtpError> {
+        again_if_stale!(self.rao_make_once(client, sid, phone, making).await)
+    }
+
+    async fn rao_make_once(
+        &self,
+        client: &Client,
+        sid: &str,
+        phone: &Phone,
+        making: Making,
+    ) -> Result<String, OtpError> {
         let policy = &client.policy;
         let now = self.clock.now();
         let keys = self.rao_keys(client, sid, phone);
@@ -79,16 +89,6 @@ impl OtpEngine {
         };
         let limits = Self::limits(policy);
         let unthrottled = test_otp.is_some() || making.unthrottled;
-        let send = Sending {
-            phone: &keys.phone,
-            limits: (!unthrottled).then_some(&limits),
-            session: Some(&keys.session),
-        };
-        let keep = keep_for(policy);
-        let decision = self
-            .challenges
-            .issue(send, &keys.challenge, &challenge, keep, now);
-        refused(decision.await?)?;
         let minutes = policy.otp_lifetime_secs.div_ceil(60);
         let text = format!(
             "Your account opening code is {otp}. It expires in {minutes} min. Never share it."
@@ -96,15 +96,29 @@ impl OtpEngine {
         let sms = Sms {
             to: phone.full(),
             text,
-            otp: otp.clone(),
+            otp,
         };
-        if let Err(e) = self.sms.send(&sms).await {
-            self.challenges
-                .withdraw(&keys.phone, &keys.challenge)
-                .await?;
-            return Err(e.into());
+        let message = self.outbox_message(&sms, now);
+        let send = Sending {
+            phone: &keys.phone,
+            limits: (!unthrottled).then_some(&limits),
+            session: Some(&keys.session),
+            outbox: message.as_ref().map(|(m, capacity)| (m, *capacity)),
+        };
+        let keep = keep_for(policy);
+        let decision = self
+            .challenges
+            .issue(send, &keys.challenge, &challenge, keep, now);
+        refused(decision.await?)?;
+        if message.is_none() {
+            if let Err(e) = self.sms.send(&sms).await {
+                self.challenges
+                    .withdraw(&keys.phone, &keys.challenge)
+                    .await?;
+                return Err(e.into());
+            }
         }
-        Ok(otp)
+        Ok(sms.otp)
     }
 
     /// Checks `otp` for the session and phone; on success the phone becomes
@@ -122,6 +136,16 @@ impl OtpEngine {
     }
 
     async fn rao_check(
+        &self,
+        client: &Client,
+        sid: &str,
+        phone: &Phone,
+        otp: &str,
+    ) -> Result<(), OtpError> {
+        again_if_stale!(self.rao_check_once(client, sid, phone, otp).await)
+    }
+
+    async fn rao_check_once(
         &self,
         client: &Client,
         sid: &str,
@@ -164,9 +188,11 @@ impl OtpEngine {
         sid: &str,
     ) -> Result<CertifiedPhone, OtpError> {
         let session = self.rao_session(client, sid);
-        self.challenges
+        let phone = again_if_stale!(self
+            .challenges
             .certified_phone(&session, self.clock.now())
-            .await?
-            .ok_or(OtpError::NotFound)
+            .await
+            .map_err(OtpError::from));
+        phone?.ok_or(OtpError::NotFound)
     }
 }

@@ -6,7 +6,9 @@
 //! identity: it reveals nothing), so the session `tm:{P}:T` lives beside
 //! the phone's counters and a validate is one store step.
 
-use super::{checked, keep_for, refused, Making, OtpEngine, OtpError, ALPHANUMERIC};
+use super::{
+    again_if_stale, checked, keep_for, refused, Making, OtpEngine, OtpError, ALPHANUMERIC,
+};
 use crate::config::Client;
 use crate::crypto::{hex, push_hex, Digest, Draw, RandomError};
 use crate::mfa::{MfaCheck, MFA_CODE_LENGTH};
@@ -83,6 +85,15 @@ impl OtpEngine {
         req: &TelemarketingRequest<'_>,
         making: Making,
     ) -> Result<(TelemarketingOtp, String), OtpError> {
+        again_if_stale!(self.telemarketing_make_once(client, req, making).await)
+    }
+
+    async fn telemarketing_make_once(
+        &self,
+        client: &Client,
+        req: &TelemarketingRequest<'_>,
+        making: Making,
+    ) -> Result<(TelemarketingOtp, String), OtpError> {
         let chars = sms_text(req, &"0".repeat(PREFIX_LENGTH + MFA_CODE_LENGTH))
             .chars()
             .count();
@@ -114,31 +125,36 @@ impl OtpEngine {
         };
         let limits = Self::limits(policy);
         let unthrottled = test_otp.is_some() || making.unthrottled;
+        let sms = Sms {
+            to: req.phone_number.to_owned(),
+            text: sms_text(req, &otp),
+            otp,
+        };
+        let message = self.outbox_message(&sms, now);
         let send = Sending {
             phone: &phone,
             limits: (!unthrottled).then_some(&limits),
             session: None,
+            outbox: message.as_ref().map(|(m, capacity)| (m, *capacity)),
         };
+        let keep = keep_for(policy);
         let issued = self
             .challenges
-            .issue(send, &key, &challenge, keep_for(policy), now)
+            .issue(send, &key, &challenge, keep, now)
             .await;
         if let Err(e) = issued.map_err(OtpError::from).and_then(refused) {
             self.revoke_quietly(&sid).await;
             return Err(e);
         }
-        let sms = Sms {
-            to: req.phone_number.to_owned(),
-            text: sms_text(req, &otp),
-            otp: otp.clone(),
-        };
-        if let Err(e) = self.sms.send(&sms).await {
-            self.challenges.withdraw(&phone, &key).await?;
-            self.revoke_quietly(&sid).await;
-            return Err(e.into());
+        if message.is_none() {
+            if let Err(e) = self.sms.send(&sms).await {
+                self.challenges.withdraw(&phone, &key).await?;
+                self.revoke_quietly(&sid).await;
+                return Err(e.into());
+            }
         }
-        let prefix = otp[..PREFIX_LENGTH].to_owned();
-        Ok((TelemarketingOtp { prefix, sid }, otp))
+        let prefix = sms.otp[..PREFIX_LENGTH].to_owned();
+        Ok((TelemarketingOtp { prefix, sid }, sms.otp))
     }
 
     /// What the store compares: all 11 characters, unless a remote MFA
@@ -166,6 +182,19 @@ impl OtpEngine {
     }
 
     async fn telemarketing_check(
+        &self,
+        client: &Client,
+        sid: &str,
+        customer_id: &str,
+        otp: &str,
+    ) -> Result<(), OtpError> {
+        again_if_stale!(
+            self.telemarketing_check_once(client, sid, customer_id, otp)
+                .await
+        )
+    }
+
+    async fn telemarketing_check_once(
         &self,
         client: &Client,
         sid: &str,

@@ -43,6 +43,13 @@ pub struct SmsError(pub String);
 #[async_trait]
 pub trait SmsGateway: Send + Sync {
     async fn send(&self, sms: &Sms) -> Result<(), SmsError>;
+
+    /// When this gateway is the store's sandbox outbox, its capacity: the
+    /// OTP engine then hands the message to the store in the same step as
+    /// the challenge, instead of calling [`SmsGateway::send`].
+    fn store_outbox(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Logs each message, phone masked and text withheld, and delivers nothing.

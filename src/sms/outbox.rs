@@ -52,6 +52,10 @@ impl SmsGateway for Outbox {
             .await
             .map_err(|e| SmsError(e.to_string()))
     }
+
+    fn store_outbox(&self) -> Option<usize> {
+        Some(self.capacity)
+    }
 }
 
 #[cfg(test)]

@@ -132,6 +132,12 @@ impl SandboxStore for MeteredStore {
     async fn clock_offset(&self) -> Result<Millis, StoreError> {
         self.inner.clock_offset().await
     }
+    fn offset_cell(&self) -> Arc<std::sync::atomic::AtomicU64> {
+        self.inner.offset_cell()
+    }
+    fn follow_sandbox(&self) -> bool {
+        self.inner.follow_sandbox()
+    }
     async fn advance_clock(&self, by: Duration) -> Result<Millis, StoreError> {
         self.timed("advance_clock", self.inner.advance_clock(by))
             .await

@@ -29,6 +29,8 @@ pub use crate::crypto::Digest;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// An OTP waiting to be validated.
@@ -130,6 +132,10 @@ pub struct Sending<'a> {
     /// The RAO session whose earlier challenge (for any phone) this one
     /// replaces and whose certified phone it clears.
     pub session: Option<&'a str>,
+    /// The sandbox outbox's message for this send and the outbox's
+    /// capacity, when the SMS gateway is the store's outbox: kept in the
+    /// same step.
+    pub outbox: Option<(&'a OutboxMessage, usize)>,
 }
 
 /// Whether a send to a phone may happen now.
@@ -170,7 +176,34 @@ pub enum StoreError {
     /// The memory store holds `server.max_store_entries` entries.
     #[error("the store is full ({0} entries)")]
     Full(usize),
+    /// The sandbox clock moved or the sandbox was reset on another
+    /// instance: nothing was done, and this instance now knows; the step
+    /// is to be made again (sandbox only).
+    #[error("the sandbox's state changed; make the step again")]
+    Stale,
 }
+
+impl StoreError {
+    /// Whether the step is to be made again ([`StoreError::Stale`]).
+    pub fn is_stale(&self) -> bool {
+        matches!(self, Self::Stale)
+    }
+}
+
+/// Makes a whole step again, once, when the store answered
+/// [`StoreError::Stale`]: the sandbox clock moved or the sandbox was reset
+/// on another instance, nothing was done, and this instance now knows.
+/// `$step` is evaluated again, so it must be the whole step.
+#[macro_export]
+macro_rules! again_if_stale {
+    ($step:expr) => {
+        match $step {
+            Err(e) if e.is_stale() => $step,
+            other => other,
+        }
+    };
+}
+pub use again_if_stale;
 
 /// The OTP flows' challenges, and the certified phones RAO leaves behind.
 /// A challenge lives beside its phone's counters (one Redis slot), so each
@@ -268,8 +301,20 @@ pub trait OutboxStore: Send + Sync {
 /// and Pact's provider states build on it).
 #[async_trait]
 pub trait SandboxStore: Send + Sync {
-    /// How far the sandbox clock is ahead of the system's, in ms.
+    /// How far the sandbox clock is ahead of the system's, in ms (read from
+    /// the store, and kept in [`SandboxStore::offset_cell`]).
     async fn clock_offset(&self) -> Result<Millis, StoreError>;
+
+    /// The sandbox clock's offset as this instance knows it: the app's
+    /// clock reads it.
+    fn offset_cell(&self) -> Arc<AtomicU64>;
+
+    /// Called in the sandbox: from now on, keep [`SandboxStore::offset_cell`]
+    /// and the reset generation current on every step, if this store can
+    /// (a local store; Redis scripts that check them, answering
+    /// [`StoreError::Stale`]). False when it cannot (a Redis Cluster): the
+    /// app then reads the offset once per request.
+    fn follow_sandbox(&self) -> bool;
 
     /// Moves the sandbox clock forward by `by`; the new offset.
     async fn advance_clock(&self, by: Duration) -> Result<Millis, StoreError>;

@@ -128,6 +128,12 @@ impl SandboxStore for DownStore {
     async fn clock_offset(&self) -> Result<Millis, StoreError> {
         Err(down())
     }
+    fn offset_cell(&self) -> Arc<std::sync::atomic::AtomicU64> {
+        Arc::default()
+    }
+    fn follow_sandbox(&self) -> bool {
+        false
+    }
     async fn advance_clock(&self, _: Duration) -> Result<Millis, StoreError> {
         Err(down())
     }

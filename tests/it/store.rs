@@ -64,6 +64,7 @@ fn unthrottled(phone: &Digest) -> Sending<'_> {
         phone,
         limits: None,
         session: None,
+        outbox: None,
     }
 }
 
@@ -247,6 +248,7 @@ async fn a_locked_phone_is_locked_for_guesses_and_sends() {
             phone: &phone,
             limits: Some(&limits),
             session: None,
+            outbox: None,
         };
         let fresh = challenge(now + 1, 3);
         let refused = store
@@ -332,6 +334,7 @@ async fn sends_are_throttled_by_interval_and_count_but_test_phones_never() {
             phone: &phone,
             limits: Some(&LIMITS),
             session: None,
+            outbox: None,
         };
         let at = |ms: u64| {
             let store = store.clone();
@@ -373,6 +376,7 @@ async fn a_new_rao_challenge_replaces_the_sessions_earlier_one_and_certified_pho
             phone,
             limits: None,
             session: Some("s:{s7}"),
+            outbox: None,
         };
         let fresh = challenge(now + 300_000, 3);
         store

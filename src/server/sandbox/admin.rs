@@ -9,6 +9,7 @@ use crate::console::ConsoleEvent;
 use crate::error::ApiError;
 use crate::phone::PhoneId;
 use crate::server::response::{self, Body};
+use crate::store::again_if_stale;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use serde::Deserialize;
@@ -104,7 +105,7 @@ async fn reset_phone(app: &App, phone: &str, country: Option<&str>) -> Result<()
     let id = phone_id(phone, country, "phone")?;
     let digest = app.otp().phone_digest(&id);
     let recipients = recipients(&id, phone);
-    let reset = app.sandbox().reset_phone(&digest, &recipients).await;
+    let reset = again_if_stale!(app.sandbox().reset_phone(&digest, &recipients).await);
     reset.map_err(|e| unavailable(&e))
 }
 

@@ -12,6 +12,7 @@ use crate::clock::parse_rfc3339;
 use crate::contract::json::{self, JsonError};
 use crate::contract::Operation;
 use crate::error::ApiError;
+use crate::store::again_if_stale;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -107,7 +108,7 @@ pub async fn outbox(app: &App, query: Option<&str>, uuid: Option<&str>) -> Respo
         Ok(query) => query,
         Err(e) => return response::error(app, None, &e, uuid),
     };
-    match outbox.list(to.as_deref(), since, limit).await {
+    match again_if_stale!(outbox.list(to.as_deref(), since, limit).await) {
         Ok(messages) => no_store(response::json(
             200,
             &serde_json::json!({ "messages": messages }),

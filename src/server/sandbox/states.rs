@@ -14,6 +14,7 @@ use crate::config::Client;
 use crate::error::ApiError;
 use crate::otp::{Making, OtpError, Phone, TelemarketingRequest, FAILURE_WINDOW};
 use crate::server::response::Body;
+use crate::store::again_if_stale;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use serde::Deserialize;
@@ -283,10 +284,13 @@ async fn locked(app: &App, client: &Client, params: &Params<'_>) -> Result<Value
     let failures = client.policy.max_failures_per_phone_hour;
     let digest = app.otp().phone_digest(&id);
     let now = app.clock().now();
-    let lock = app
-        .sandbox()
-        .lock_phone(&digest, failures, FAILURE_WINDOW, now);
-    lock.await.map_err(|e| unavailable(&e))?;
+    let sandbox = app.sandbox();
+    let lock = again_if_stale!(
+        sandbox
+            .lock_phone(&digest, failures, FAILURE_WINDOW, now)
+            .await
+    );
+    lock.map_err(|e| unavailable(&e))?;
     Ok(json!({"retryAfterSeconds": FAILURE_WINDOW.as_secs()}))
 }
 
@@ -359,16 +363,14 @@ async fn teardown(
         RAO_SENT | RAO_EXPIRED | RAO_CERTIFIED => {
             let (phone, sid) = rao_phone(params)?;
             let session = app.otp().rao_session(client, &sid);
-            app.sandbox()
-                .forget_session(&session)
-                .await
-                .map_err(|e| unavailable(&e))?;
+            let forgot = again_if_stale!(app.sandbox().forget_session(&session).await);
+            forgot.map_err(|e| unavailable(&e))?;
             (phone.id, phone.number)
         }
         _ => state_phone(params)?,
     };
     let digest = app.otp().phone_digest(&id);
     let recipients = recipients(&id, &given);
-    let reset = app.sandbox().reset_phone(&digest, &recipients);
-    reset.await.map_err(|e| unavailable(&e))
+    let reset = again_if_stale!(app.sandbox().reset_phone(&digest, &recipients).await);
+    reset.map_err(|e| unavailable(&e))
 }

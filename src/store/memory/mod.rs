@@ -60,8 +60,8 @@ struct Maps {
     auth: ExpiringMap<Digest, AuthLog>,
     /// Messages and when they were sent, oldest first.
     outbox: Mutex<VecDeque<(Millis, OutboxMessage)>>,
-    /// The sandbox clock's offset, in ms.
-    offset: AtomicU64,
+    /// The sandbox clock's offset, in ms (the app's clock reads this cell).
+    offset: Arc<AtomicU64>,
 }
 
 /// The in-memory store. Cheap to clone: a handle over shared maps.
@@ -89,7 +89,7 @@ impl MemoryStore {
             auth: ExpiringMap::new(entries.clone()),
             entries,
             outbox: Mutex::new(VecDeque::new()),
-            offset: AtomicU64::new(0),
+            offset: Arc::new(AtomicU64::new(0)),
         });
         tokio::spawn(sweep(Arc::downgrade(&maps), clock));
         Self { maps }
@@ -136,6 +136,16 @@ impl MemoryStore {
                 .remove_in(&mut challenges, &earlier, now);
         }
         true
+    }
+
+    /// Adds a message to the outbox, dropping the oldest past `capacity`.
+    fn push(&self, message: &OutboxMessage, capacity: usize) {
+        let sent = parse_rfc3339(&message.sent_at).unwrap_or(0);
+        let mut outbox = lock(&self.maps.outbox);
+        while outbox.len() >= capacity.max(1) {
+            outbox.pop_front();
+        }
+        outbox.push_back((sent, message.clone()));
     }
 
     fn certify(&self, session: &str, phone: CertifiedPhone, ttl: Duration, now: Millis) {
@@ -232,6 +242,9 @@ impl ChallengeStore for MemoryStore {
             if !self.replace_session(session, at, keep, now) {
                 return Err(self.full());
             }
+        }
+        if let Some((message, capacity)) = send.outbox {
+            self.push(message, capacity);
         }
         let entry = Entry::new(challenge.clone(), epoch);
         let mut challenges = self.maps.challenges.lock(&at);
@@ -409,12 +422,7 @@ impl OutboxStore for MemoryStore {
         message: &OutboxMessage,
         capacity: usize,
     ) -> Result<(), StoreError> {
-        let sent = parse_rfc3339(&message.sent_at).unwrap_or(0);
-        let mut outbox = lock(&self.maps.outbox);
-        while outbox.len() >= capacity.max(1) {
-            outbox.pop_front();
-        }
-        outbox.push_back((sent, message.clone()));
+        self.push(message, capacity);
         Ok(())
     }
 
@@ -442,6 +450,15 @@ impl OutboxStore for MemoryStore {
 impl SandboxStore for MemoryStore {
     async fn clock_offset(&self) -> Result<Millis, StoreError> {
         Ok(self.maps.offset.load(Ordering::SeqCst))
+    }
+
+    fn offset_cell(&self) -> Arc<AtomicU64> {
+        self.maps.offset.clone()
+    }
+
+    /// The offset cell is the store's own: always current.
+    fn follow_sandbox(&self) -> bool {
+        true
     }
 
     async fn advance_clock(&self, by: Duration) -> Result<Millis, StoreError> {
@@ -538,6 +555,7 @@ mod tests {
             phone,
             limits: Some(&limits),
             session: None,
+            outbox: None,
         };
         let keep = Duration::from_millis(10);
         let issue = |key: &'static str, phone: &'static Digest| {

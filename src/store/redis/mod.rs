@@ -21,10 +21,11 @@ use super::StoreError;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
-use redis::{Cmd, FromRedisValue, ScriptInvocation};
+use redis::{Cmd, FromRedisValue, Script, ScriptInvocation, ToRedisArgs, Value};
 use serde::Deserialize;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
@@ -76,9 +77,36 @@ pub struct RedisStore {
     prefix: String,
     timeout: Duration,
     /// The sandbox's reset generation: every key is under it, so a reset
-    /// of every instance's state is one increment. Read with the sandbox
+    /// of every instance's state is one increment. Learnt with the sandbox
     /// clock's offset; always 0 outside the sandbox.
     generation: AtomicU64,
+    /// The sandbox clock's offset as this instance knows it (shared with
+    /// the app's clock).
+    offset: Arc<AtomicU64>,
+    /// In the sandbox, on a single node: every script checks the offset and
+    /// generation it was called with against the sandbox's state.
+    checking: AtomicBool,
+}
+
+/// A script's keys and arguments, with the sandbox check's expectation
+/// taken before any key is named (so a key of an older generation is
+/// always caught by the check).
+pub(super) struct Call {
+    expected: String,
+    keys: Vec<String>,
+    args: Vec<Vec<u8>>,
+}
+
+impl Call {
+    pub(super) fn key(mut self, key: String) -> Self {
+        self.keys.push(key);
+        self
+    }
+
+    pub(super) fn arg(mut self, arg: impl ToRedisArgs) -> Self {
+        self.args.extend(arg.to_redis_args());
+        self
+    }
 }
 
 impl RedisStore {
@@ -114,7 +142,61 @@ impl RedisStore {
             prefix: config.key_prefix.clone(),
             timeout: command,
             generation: AtomicU64::new(0),
+            offset: Arc::new(AtomicU64::new(0)),
+            checking: AtomicBool::new(false),
         })
+    }
+
+    /// A script call, with what the sandbox check expects.
+    pub(super) fn call(&self) -> Call {
+        let expected = if self.checking.load(Ordering::Relaxed) {
+            let generation = self.generation.load(Ordering::SeqCst);
+            format!("{}:{generation}", self.offset.load(Ordering::SeqCst))
+        } else {
+            String::new()
+        };
+        Call {
+            expected,
+            keys: Vec::new(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Runs `script` with the sandbox check first. A stale answer teaches
+    /// this instance the sandbox's state and is [`StoreError::Stale`]: the
+    /// caller makes its step again.
+    pub(super) async fn run<T: FromRedisValue>(
+        &self,
+        script: &Script,
+        call: Call,
+    ) -> Result<T, StoreError> {
+        let first = match call.keys.first() {
+            Some(key) if call.expected.is_empty() => key.clone(),
+            _ => self.sandbox_key(),
+        };
+        let mut invocation = script.key(first);
+        for key in &call.keys {
+            invocation.key(key);
+        }
+        invocation.arg(&call.expected);
+        for arg in &call.args {
+            invocation.arg(&arg[..]);
+        }
+        let reply: Value = self.script(invocation).await?;
+        if let Some(seen) = stale(&reply) {
+            self.learn(&seen);
+            return Err(StoreError::Stale);
+        }
+        redis::from_redis_value(reply).map_err(error)
+    }
+
+    /// Takes the sandbox's `offset:generation`.
+    fn learn(&self, seen: &str) {
+        let (offset, generation) = seen.split_once(':').unwrap_or((seen, "0"));
+        self.generation
+            .store(generation.parse().unwrap_or(0), Ordering::SeqCst);
+        self.offset
+            .store(offset.parse().unwrap_or(0), Ordering::SeqCst);
     }
 
     fn is_cluster(&self) -> bool {
@@ -187,8 +269,8 @@ impl RedisStore {
 
     /// Deletes `key`; how many keys went.
     async fn del(&self, key: &str) -> Result<i64, StoreError> {
-        self.command(redis::cmd("DEL").arg(self.key(key)).clone())
-            .await
+        let call = self.call();
+        self.run(&scripts::DELETE, call.key(self.key(key))).await
     }
 
     async fn command<T: FromRedisValue + Send>(&self, cmd: Cmd) -> Result<T, StoreError> {
@@ -207,6 +289,19 @@ async fn query<T: FromRedisValue, C: ConnectionLike>(
     connection: &mut C,
 ) -> redis::RedisResult<T> {
     cmd.query_async(connection).await
+}
+
+/// The `seen` state of a script's `{'stale', seen}` answer.
+fn stale(reply: &Value) -> Option<String> {
+    let Value::Array(items) = reply else {
+        return None;
+    };
+    match items.as_slice() {
+        [tag, seen] if redis::from_redis_value_ref::<String>(tag).ok()? == "stale" => {
+            redis::from_redis_value_ref(seen).ok()
+        }
+        _ => None,
+    }
 }
 
 fn error(e: impl std::fmt::Display) -> StoreError {

@@ -8,9 +8,30 @@
 //! RAO session (`rao:{S}`: `cur` challenge, certified `cc`, `number`,
 //! `until`) has its own tag: on a single node the same scripts touch it in
 //! the same step; on a cluster it is a second script on its own slot.
+//!
+//! Every script starts with the sandbox check ([`CHECK`]): in the sandbox,
+//! on a single node, KEYS[1] is the sandbox's state and ARGV[1] the clock
+//! offset and generation the instance believes; when they are not the
+//! current ones the script changes nothing and answers `{'stale', seen}`,
+//! so an instance follows another's clock move or reset without a read of
+//! its own on every request. Then KEYS and ARGV are shifted past it: the
+//! bodies below index their own keys and arguments from 1.
 
 use redis::Script;
 use std::sync::LazyLock;
+
+/// The sandbox check, then KEYS and ARGV without it. Outside the sandbox
+/// (or on a cluster, where the state is on another slot) ARGV[1] is empty
+/// and KEYS[1] repeats the script's first key.
+const CHECK: &str = r"
+if ARGV[1] ~= '' then
+  local s = redis.call('HMGET', KEYS[1], 'offset', 'gen')
+  local seen = (s[1] or '0') .. ':' .. (s[2] or '0')
+  if seen ~= ARGV[1] then return {'stale', seen} end
+end
+local KEYS = {unpack(KEYS, 2)}
+local ARGV = {unpack(ARGV, 2)}
+";
 
 /// Shared helpers: keep a key at least `ms` longer; the phone's failures now.
 const PRELUDE: &str = r"
@@ -36,14 +57,18 @@ end
 ";
 
 fn script(body: &str) -> Script {
-    Script::new(&format!("{PRELUDE}{body}"))
+    Script::new(&format!("{PRELUDE}{CHECK}{body}"))
 }
 
-/// KEYS: phone, sends, challenge[, session]. ARGV: now, limited (0|1),
-/// window, interval, max sends, max failures, lock window, send member,
-/// code, binding, exp, attempts, keep ms. Refuses the send or counts it,
-/// then (re)places the challenge with the phone's epoch; with a session,
-/// the session's earlier challenge goes and its certified phone is cleared.
+/// KEYS: phone, sends, challenge, session (or the challenge again: none),
+/// [outbox all, outbox to].
+/// ARGV: now, limited (0|1), window, interval, max sends, max failures,
+/// lock window, send member, code, binding, exp, attempts, keep ms[,
+/// message JSON, capacity, capacity per recipient, outbox keep ms].
+/// Refuses the send or counts it, then (re)places the challenge with the
+/// phone's epoch; with a session, the session's earlier challenge goes and
+/// its certified phone is cleared; with a message, the sandbox outbox gets
+/// it in the same step.
 pub static ISSUE: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
@@ -67,7 +92,7 @@ end
 local ms = tonumber(ARGV[13])
 redis.call('HSETNX', KEYS[1], 'epoch', 0)
 keep(KEYS[1], ms)
-if KEYS[4] then
+if KEYS[4] ~= KEYS[3] then
   local old = redis.call('HGET', KEYS[4], 'cur')
   if old and old ~= KEYS[3] then redis.call('DEL', old) end
   redis.call('HDEL', KEYS[4], 'cc', 'number', 'until')
@@ -79,6 +104,13 @@ redis.call('DEL', KEYS[3])
 redis.call('HSET', KEYS[3], 'code', ARGV[9], 'binding', ARGV[10], 'exp', ARGV[11],
   'left', ARGV[12], 'epoch', epoch, 'res', 0)
 redis.call('PEXPIRE', KEYS[3], ms)
+if KEYS[5] then
+  for i = 5, 6 do
+    redis.call('LPUSH', KEYS[i], ARGV[14])
+    redis.call('LTRIM', KEYS[i], 0, tonumber(ARGV[10 + i]) - 1)
+    redis.call('PEXPIRE', KEYS[i], ARGV[17])
+  end
+end
 return {'ok'}
 ",
     )
@@ -233,7 +265,7 @@ return 1
 /// JSON, capacity of each list, keep ms. An outbox nobody writes to for
 /// its keep time is forgotten.
 pub static PUSH_OUTBOX: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    script(
         r"
 for i, key in ipairs(KEYS) do
   redis.call('LPUSH', key, ARGV[1])
@@ -248,7 +280,7 @@ return 1
 /// KEYS: the list of all messages, then each recipient's list. ARGV: the
 /// recipients. Removes their messages from every list.
 pub static FORGET_RECIPIENTS: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    script(
         r"
 local gone = {}
 for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
@@ -275,3 +307,14 @@ return redis.call('HINCRBY', KEYS[1], 'gen', 1)
 ",
     )
 });
+
+/// KEYS: a list. ARGV: how many. Its first items (the outbox's newest).
+pub static READ_LIST: LazyLock<Script> =
+    LazyLock::new(|| script("return redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)"));
+
+/// KEYS: a hash. ARGV: its fields. Their values.
+pub static READ_HASH: LazyLock<Script> =
+    LazyLock::new(|| script("return redis.call('HMGET', KEYS[1], unpack(ARGV))"));
+
+/// KEYS: a key. Deletes it; how many keys went.
+pub static DELETE: LazyLock<Script> = LazyLock::new(|| script("return redis.call('DEL', KEYS[1])"));

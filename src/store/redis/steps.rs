@@ -2,7 +2,7 @@
 //! RAO session, on its own slot, is touched too).
 
 use super::scripts::*;
-use super::{error, RedisStore};
+use super::{error, Call, RedisStore};
 use crate::clock::parse_rfc3339;
 use crate::crypto::hex;
 use crate::store::{
@@ -12,7 +12,8 @@ use crate::store::{
 };
 use async_trait::async_trait;
 use redis::Value;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Messages kept per recipient in the sandbox outbox.
@@ -113,12 +114,11 @@ impl RedisStore {
         challenge: &str,
         keep: u64,
     ) -> Result<(), StoreError> {
-        let mut invocation = SWAP_SESSION.key(self.key(session));
-        invocation.arg(challenge).arg(keep);
-        let earlier: Option<String> = self.script(invocation).await?;
+        let call = self.call().key(self.key(session)).arg(challenge).arg(keep);
+        let earlier: Option<String> = self.run(&SWAP_SESSION, call).await?;
         if let Some(earlier) = earlier {
-            let cmd = redis::cmd("DEL").arg(earlier).clone();
-            self.command::<i64>(cmd).await?;
+            self.command::<i64>(redis::cmd("DEL").arg(earlier).clone())
+                .await?;
         }
         Ok(())
     }
@@ -130,10 +130,30 @@ impl RedisStore {
         ttl: u64,
         now: Millis,
     ) -> Result<(), StoreError> {
-        let mut invocation = CERTIFY.key(self.key(session));
-        let phone_args = invocation.arg(&phone.country_code).arg(&phone.number);
-        phone_args.arg(now).arg(ttl);
-        self.script::<i64>(invocation).await.map(drop)
+        let call = self.call().key(self.key(session));
+        let call = call
+            .arg(&phone.country_code)
+            .arg(&phone.number)
+            .arg(now)
+            .arg(ttl);
+        self.run::<i64>(&CERTIFY, call).await.map(drop)
+    }
+
+    /// The outbox's lists a message goes to: all, and its recipient's.
+    fn outbox_push(
+        &self,
+        call: Call,
+        message: &OutboxMessage,
+        capacity: usize,
+    ) -> Result<Call, StoreError> {
+        let json = serde_json::to_string(message).map_err(error)?;
+        Ok(call
+            .key(self.outbox_all_key())
+            .key(self.outbox_key(&message.to))
+            .arg(json)
+            .arg(capacity.max(1))
+            .arg(capacity.clamp(1, OUTBOX_PER_RECIPIENT))
+            .arg(ms(OUTBOX_KEEP)))
     }
 }
 
@@ -147,17 +167,22 @@ impl ChallengeStore for RedisStore {
         keep_for: Duration,
         now: Millis,
     ) -> Result<SendDecision, StoreError> {
+        let call = self.call();
         let (record, sends) = self.phone_keys(send.phone);
         let challenge = self.key(key);
         let keep = ms(keep_for).max(1);
-        let mut invocation = ISSUE.key(record);
-        invocation.key(sends).key(&challenge);
-        let inline = send.session.filter(|_| !self.is_cluster());
-        if let Some(session) = inline {
-            invocation.key(self.key(session));
-        }
-        match send.limits {
-            Some(l) => invocation
+        let cluster = self.is_cluster();
+        let session = match send.session.filter(|_| !cluster) {
+            Some(session) => self.key(session),
+            None => challenge.clone(),
+        };
+        let call = call
+            .key(record)
+            .key(sends)
+            .key(challenge.clone())
+            .key(session);
+        let call = match send.limits {
+            Some(l) => call
                 .arg(now)
                 .arg(1)
                 .arg(ms(l.window))
@@ -165,29 +190,28 @@ impl ChallengeStore for RedisStore {
                 .arg(l.max_sends)
                 .arg(l.lock.max_failures)
                 .arg(ms(l.lock.window)),
-            None => invocation
-                .arg(now)
-                .arg(0)
-                .arg(0)
-                .arg(0)
-                .arg(0)
-                .arg(0)
-                .arg(0),
+            None => call.arg(now).arg(0).arg(0).arg(0).arg(0).arg(0).arg(0),
         };
-        invocation
+        let call = call
             .arg(send_member(now))
             .arg(&c.code[..])
             .arg(&c.binding[..])
             .arg(c.expires_at)
             .arg(c.attempts_left)
             .arg(keep);
-        let reply: Vec<Value> = self.script(invocation).await?;
+        let call = match send.outbox.filter(|_| !cluster) {
+            Some((message, capacity)) => self.outbox_push(call, message, capacity)?,
+            None => call,
+        };
+        let reply: Vec<Value> = self.run(&ISSUE, call).await?;
         let decision = decision_from(&reply)?;
-        match send.session {
-            Some(session) if self.is_cluster() && decision == SendDecision::Allowed => {
+        if cluster && decision == SendDecision::Allowed {
+            if let Some(session) = send.session {
                 self.swap_session(session, &challenge, keep).await?;
             }
-            _ => {}
+            if let Some((message, capacity)) = send.outbox {
+                self.push_outbox(message, capacity).await?;
+            }
         }
         Ok(decision)
     }
@@ -205,9 +229,9 @@ impl ChallengeStore for RedisStore {
         on_match: OnMatch,
         now: Millis,
     ) -> Result<Attempt, StoreError> {
+        let call = self.call();
         let (record, _) = self.phone_keys(phone);
-        let mut invocation = ATTEMPT.key(record);
-        invocation.key(self.key(key));
+        let call = call.key(record).key(self.key(key));
         let (mode, certified) = match &on_match {
             OnMatch::Consume => ("consume", None),
             OnMatch::Reserve => ("reserve", None),
@@ -215,12 +239,14 @@ impl ChallengeStore for RedisStore {
                 session,
                 phone,
                 ttl,
-            } => ("certify", Some((session, phone, ms(*ttl)))),
+            } => ("certify", Some((session, phone, ms(*ttl).max(1)))),
         };
-        if let Some((session, _, _)) = certified.filter(|_| !self.is_cluster()) {
-            invocation.key(self.key(session));
-        }
-        invocation
+        let inline = certified.filter(|_| !self.is_cluster());
+        let call = match inline {
+            Some((session, _, _)) => call.key(self.key(session)),
+            None => call,
+        };
+        let call = call
             .arg(&candidate.code[..])
             .arg(&candidate.binding[..])
             .arg(if candidate.mismatch_counts { 1 } else { 0 })
@@ -228,19 +254,16 @@ impl ChallengeStore for RedisStore {
             .arg(now)
             .arg(lock.max_failures)
             .arg(ms(lock.window));
-        match certified {
-            Some((_, p, ttl)) => invocation
-                .arg(&p.country_code)
-                .arg(&p.number)
-                .arg(ttl.max(1)),
-            None => invocation.arg("").arg("").arg(0),
+        let call = match certified {
+            Some((_, p, ttl)) => call.arg(&p.country_code).arg(&p.number).arg(ttl),
+            None => call.arg("").arg("").arg(0),
         };
-        let reply: Vec<Value> = self.script(invocation).await?;
+        let reply: Vec<Value> = self.run(&ATTEMPT, call).await?;
         let attempt = attempt_from(&reply)?;
         if let (Attempt::Matched, Some((session, phone, ttl)), true) =
             (attempt, certified, self.is_cluster())
         {
-            self.certify(session, phone, ttl.max(1), now).await?;
+            self.certify(session, phone, ttl, now).await?;
         }
         Ok(attempt)
     }
@@ -252,12 +275,13 @@ impl ChallengeStore for RedisStore {
         verified: bool,
         _now: Millis,
     ) -> Result<Attempt, StoreError> {
+        let call = self.call();
         let (record, _) = self.phone_keys(phone);
-        let mut invocation = SETTLE.key(record);
-        invocation
+        let call = call
+            .key(record)
             .key(self.key(key))
             .arg(if verified { 1 } else { 0 });
-        let reply: Vec<Value> = self.script(invocation).await?;
+        let reply: Vec<Value> = self.run(&SETTLE, call).await?;
         attempt_from(&reply)
     }
 
@@ -266,13 +290,13 @@ impl ChallengeStore for RedisStore {
         session: &str,
         now: Millis,
     ) -> Result<Option<CertifiedPhone>, StoreError> {
-        let cmd = redis::cmd("HMGET")
-            .arg(self.key(session))
+        let call = self.call();
+        let call = call
+            .key(self.key(session))
             .arg("cc")
             .arg("number")
-            .arg("until")
-            .clone();
-        let fields: Vec<Option<String>> = self.command(cmd).await?;
+            .arg("until");
+        let fields: Vec<Option<String>> = self.run(&READ_HASH, call).await?;
         Ok(match fields.as_slice() {
             [Some(country_code), Some(number), Some(until)]
                 if until.parse::<Millis>().is_ok_and(|until| until > now) =>
@@ -296,15 +320,21 @@ impl AuthStore for RedisStore {
         window: Duration,
         now: Millis,
     ) -> Result<Option<Duration>, StoreError> {
-        let mut invocation = RESERVE_AUTH.key(self.auth_key(client));
-        invocation.arg(now).arg(max).arg(ms(window));
-        let wait: i64 = self.script(invocation).await?;
+        let call = self.call();
+        let call = call
+            .key(self.auth_key(client))
+            .arg(now)
+            .arg(max)
+            .arg(ms(window));
+        let wait: i64 = self.run(&RESERVE_AUTH, call).await?;
         Ok((wait >= 0).then(|| Duration::from_millis(wait as u64)))
     }
 
     async fn forgive(&self, client: &Digest) -> Result<(), StoreError> {
-        let invocation = FORGIVE.key(self.auth_key(client));
-        self.script::<i64>(invocation).await.map(drop)
+        let call = self.call();
+        self.run::<i64>(&FORGIVE, call.key(self.auth_key(client)))
+            .await
+            .map(drop)
     }
 }
 
@@ -319,15 +349,9 @@ impl OutboxStore for RedisStore {
         message: &OutboxMessage,
         capacity: usize,
     ) -> Result<(), StoreError> {
-        let json = serde_json::to_string(message).map_err(error)?;
-        let mut invocation = PUSH_OUTBOX.key(self.outbox_all_key());
-        invocation
-            .key(self.outbox_key(&message.to))
-            .arg(json)
-            .arg(capacity.max(1))
-            .arg(capacity.clamp(1, OUTBOX_PER_RECIPIENT))
-            .arg(ms(OUTBOX_KEEP));
-        self.script::<i64>(invocation).await.map(drop)
+        let call = self.call();
+        let call = self.outbox_push(call, message, capacity)?;
+        self.run::<i64>(&PUSH_OUTBOX, call).await.map(drop)
     }
 
     /// The lists are newest first, so the messages after `since` are the
@@ -338,10 +362,11 @@ impl OutboxStore for RedisStore {
         since: Option<Millis>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let call = self.call();
         let key = to.map_or_else(|| self.outbox_all_key(), |to| self.outbox_key(to));
-        let last = limit.max(1) as isize - 1;
-        let cmd = redis::cmd("LRANGE").arg(key).arg(0).arg(last).clone();
-        let messages: Vec<String> = self.command(cmd).await?;
+        let messages: Vec<String> = self
+            .run(&READ_LIST, call.key(key).arg(limit.max(1)))
+            .await?;
         let after = |m: &OutboxMessage| {
             since.is_none_or(|since| parse_rfc3339(&m.sent_at).is_some_and(|at| at > since))
         };
@@ -355,8 +380,8 @@ impl OutboxStore for RedisStore {
 
 #[async_trait]
 impl SandboxStore for RedisStore {
-    /// Also learns the current generation: the sandbox reads this once per
-    /// request, so every instance follows another's reset.
+    /// Also learns the current generation (the app reads it once per
+    /// request where the scripts cannot check it: on a cluster).
     async fn clock_offset(&self) -> Result<Millis, StoreError> {
         let cmd = redis::cmd("HMGET")
             .arg(self.sandbox_key())
@@ -364,9 +389,22 @@ impl SandboxStore for RedisStore {
             .arg("gen")
             .clone();
         let fields: Vec<Option<u64>> = self.command(cmd).await?;
-        let generation = fields.get(1).copied().flatten().unwrap_or(0);
-        self.generation.store(generation, Ordering::Relaxed);
-        Ok(fields.first().copied().flatten().unwrap_or(0))
+        let (offset, generation) = (
+            fields.first().copied().flatten(),
+            fields.get(1).copied().flatten(),
+        );
+        self.learn(&format!(
+            "{}:{}",
+            offset.unwrap_or(0),
+            generation.unwrap_or(0)
+        ));
+        Ok(offset.unwrap_or(0))
+    }
+
+    fn follow_sandbox(&self) -> bool {
+        let can = !self.is_cluster();
+        self.checking.store(can, Ordering::Relaxed);
+        can
     }
 
     async fn advance_clock(&self, by: Duration) -> Result<Millis, StoreError> {
@@ -375,25 +413,28 @@ impl SandboxStore for RedisStore {
             .arg("offset")
             .arg(ms(by))
             .clone();
-        self.command(cmd).await
+        let offset: Millis = self.command(cmd).await?;
+        let generation = self.generation.load(Ordering::SeqCst);
+        self.learn(&format!("{offset}:{generation}"));
+        Ok(offset)
     }
 
     async fn reset_all(&self) -> Result<(), StoreError> {
         let generation: u64 = self.script(RESET_ALL.key(self.sandbox_key())).await?;
-        self.generation.store(generation, Ordering::Relaxed);
+        self.learn(&format!("0:{generation}"));
         Ok(())
     }
 
     async fn reset_phone(&self, phone: &Digest, recipients: &[String]) -> Result<(), StoreError> {
+        let call = self.call();
         let (record, sends) = self.phone_keys(phone);
-        let mut invocation = RESET_PHONE.key(record);
-        invocation.key(sends);
-        self.script::<i64>(invocation).await?;
-        let mut invocation = FORGET_RECIPIENTS.key(self.outbox_all_key());
+        self.run::<i64>(&RESET_PHONE, call.key(record).key(sends))
+            .await?;
+        let mut call = self.call().key(self.outbox_all_key());
         for to in recipients {
-            invocation.key(self.outbox_key(to)).arg(to);
+            call = call.key(self.outbox_key(to)).arg(to);
         }
-        self.script::<i64>(invocation).await.map(drop)
+        self.run::<i64>(&FORGET_RECIPIENTS, call).await.map(drop)
     }
 
     async fn forget_session(&self, session: &str) -> Result<(), StoreError> {
@@ -407,10 +448,14 @@ impl SandboxStore for RedisStore {
         window: Duration,
         now: Millis,
     ) -> Result<(), StoreError> {
+        let call = self.call();
         let (record, _) = self.phone_keys(phone);
-        let mut invocation = LOCK_PHONE.key(record);
-        invocation.arg(failures).arg(now).arg(ms(window));
-        self.script::<i64>(invocation).await.map(drop)
+        let call = call.key(record).arg(failures).arg(now).arg(ms(window));
+        self.run::<i64>(&LOCK_PHONE, call).await.map(drop)
+    }
+
+    fn offset_cell(&self) -> Arc<AtomicU64> {
+        self.offset.clone()
     }
 }
 
