@@ -95,7 +95,10 @@ pub fn assert_logs_free_of(secrets: &[&str]) {
     assert!(!logs.is_empty(), "no logs were captured");
     for secret in secrets.iter().filter(|s| s.len() >= 4) {
         let line = logs.lines().find(|l| l.contains(secret));
-        assert!(line.is_none(), "the logs contain a secret: {secret} in {line:?}");
+        assert!(
+            line.is_none(),
+            "the logs contain a secret: {secret} in {line:?}"
+        );
     }
 }
 

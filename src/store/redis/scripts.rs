@@ -50,7 +50,7 @@ local function fail(phone, now, window)
     redis.call('HSET', phone, 'n', 1, 'since', now)
     keep(phone, window)
   else
-    redis.call('HSET', phone, 'n', n + 1)
+    redis.call('HINCRBY', phone, 'n', 1)
     keep(phone, since + window - now)
   end
 end
@@ -100,7 +100,6 @@ if KEYS[4] ~= KEYS[3] then
   keep(KEYS[4], ms)
 end
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
-redis.call('DEL', KEYS[3])
 redis.call('HSET', KEYS[3], 'code', ARGV[9], 'binding', ARGV[10], 'exp', ARGV[11],
   'left', ARGV[12], 'epoch', epoch, 'res', 0)
 redis.call('PEXPIRE', KEYS[3], ms)
