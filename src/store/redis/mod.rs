@@ -269,8 +269,48 @@ impl RedisStore {
 
     /// Deletes `key`; how many keys went.
     async fn del(&self, key: &str) -> Result<i64, StoreError> {
-        let call = self.call();
-        self.run(&scripts::DELETE, call.key(self.key(key))).await
+        let expected = self.call().expected;
+        let cmd = redis::cmd("DEL").arg(self.key(key)).clone();
+        self.read(expected, cmd).await
+    }
+
+    /// A plain command whose keys were named after `expected` was taken (a
+    /// read, or a delete: both harmless under an older generation). In the
+    /// sandbox it is pipelined with a read of the sandbox's state, in one
+    /// round trip; a stale answer teaches this instance the state and is
+    /// [`StoreError::Stale`], to be made again — no Lua for a read.
+    pub(super) async fn read<T: FromRedisValue + Send>(
+        &self,
+        expected: String,
+        cmd: Cmd,
+    ) -> Result<T, StoreError> {
+        if expected.is_empty() {
+            return self.command(cmd).await;
+        }
+        let mut pipe = redis::pipe();
+        pipe.cmd("HMGET")
+            .arg(self.sandbox_key())
+            .arg("offset")
+            .arg("gen");
+        pipe.add_command(cmd);
+        let (state, answer): (Vec<Option<u64>>, Value) = self
+            .bounded(|mut c| async move {
+                match &mut c {
+                    Connection::Node(n) => pipe.query_async(n).await,
+                    Connection::Cluster(n) => pipe.query_async(n).await,
+                }
+            })
+            .await?;
+        let seen = format!(
+            "{}:{}",
+            state.first().copied().flatten().unwrap_or(0),
+            state.get(1).copied().flatten().unwrap_or(0)
+        );
+        if seen != expected {
+            self.learn(&seen);
+            return Err(StoreError::Stale);
+        }
+        redis::from_redis_value(answer).map_err(error)
     }
 
     async fn command<T: FromRedisValue + Send>(&self, cmd: Cmd) -> Result<T, StoreError> {

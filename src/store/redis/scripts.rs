@@ -306,14 +306,3 @@ return redis.call('HINCRBY', KEYS[1], 'gen', 1)
 ",
     )
 });
-
-/// KEYS: a list. ARGV: how many. Its first items (the outbox's newest).
-pub static READ_LIST: LazyLock<Script> =
-    LazyLock::new(|| script("return redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)"));
-
-/// KEYS: a hash. ARGV: its fields. Their values.
-pub static READ_HASH: LazyLock<Script> =
-    LazyLock::new(|| script("return redis.call('HMGET', KEYS[1], unpack(ARGV))"));
-
-/// KEYS: a key. Deletes it; how many keys went.
-pub static DELETE: LazyLock<Script> = LazyLock::new(|| script("return redis.call('DEL', KEYS[1])"));

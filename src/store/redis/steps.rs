@@ -290,13 +290,13 @@ impl ChallengeStore for RedisStore {
         session: &str,
         now: Millis,
     ) -> Result<Option<CertifiedPhone>, StoreError> {
-        let call = self.call();
-        let call = call
-            .key(self.key(session))
-            .arg("cc")
-            .arg("number")
-            .arg("until");
-        let fields: Vec<Option<String>> = self.run(&READ_HASH, call).await?;
+        let expected = self.call().expected;
+        let fields = ["cc", "number", "until"];
+        let cmd = redis::cmd("HMGET")
+            .arg(self.key(session))
+            .arg(&fields)
+            .clone();
+        let fields: Vec<Option<String>> = self.read(expected, cmd).await?;
         Ok(match fields.as_slice() {
             [Some(country_code), Some(number), Some(until)]
                 if until.parse::<Millis>().is_ok_and(|until| until > now) =>
@@ -362,11 +362,11 @@ impl OutboxStore for RedisStore {
         since: Option<Millis>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        let call = self.call();
+        let expected = self.call().expected;
         let key = to.map_or_else(|| self.outbox_all_key(), |to| self.outbox_key(to));
-        let messages: Vec<String> = self
-            .run(&READ_LIST, call.key(key).arg(limit.max(1)))
-            .await?;
+        let last = limit.max(1) as isize - 1;
+        let cmd = redis::cmd("LRANGE").arg(key).arg(0).arg(last).clone();
+        let messages: Vec<String> = self.read(expected, cmd).await?;
         let after = |m: &OutboxMessage| {
             since.is_none_or(|since| parse_rfc3339(&m.sent_at).is_some_and(|at| at > since))
         };
