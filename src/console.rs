@@ -101,8 +101,10 @@ impl ConsoleEvent {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct RecentRequest {
-    /// When it was answered, sandbox time.
-    pub at: String,
+    /// When it was answered, sandbox time (RFC 3339 when shown, formatted
+    /// only then: most recorded requests are never shown).
+    #[serde(serialize_with = "as_rfc3339")]
+    pub at: Millis,
     pub method: String,
     pub path: String,
     /// The spec's `operationId`, when the path is an operation's.
@@ -342,7 +344,7 @@ fn message_key(message: &OutboxMessage) -> String {
 impl From<Answered<'_>> for RecentRequest {
     fn from(a: Answered<'_>) -> Self {
         Self {
-            at: rfc3339(a.at),
+            at: a.at,
             method: a.method.to_owned(),
             path: clip(a.path),
             operation: (a.operation != "-").then_some(a.operation),
@@ -355,9 +357,16 @@ impl From<Answered<'_>> for RecentRequest {
     }
 }
 
+fn as_rfc3339<S: serde::Serializer>(at: &Millis, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&rfc3339(*at))
+}
+
 /// `text` cut to [`MAX_FIELD_CHARS`] characters.
 fn clip(text: &str) -> String {
-    text.chars().take(MAX_FIELD_CHARS).collect()
+    match text.char_indices().nth(MAX_FIELD_CHARS) {
+        Some((end, _)) => text[..end].to_owned(),
+        None => text.to_owned(),
+    }
 }
 
 /// Locks `mutex`, even if a panicking holder poisoned it: the data (a
@@ -415,7 +424,7 @@ mod tests {
         assert_eq!(recent.len(), RECENT_REQUESTS);
         assert_eq!(recent[0].path, format!("/api/x/{}", RECENT_REQUESTS + 4));
         assert_eq!(recent[0].latency_ms, 1.234);
-        assert_eq!(recent[0].at, "2025-11-25T12:00:00.000Z");
+        assert_eq!(rfc3339(recent[0].at), "2025-11-25T12:00:00.000Z");
         assert_eq!(recent[0].operation, None);
     }
 

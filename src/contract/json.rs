@@ -19,10 +19,7 @@ pub enum JsonError {
 /// Parses `bytes`, refusing duplicate keys at any depth.
 pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let parsed = Strict {
-        path: String::new(),
-    }
-    .deserialize(&mut deserializer);
+    let parsed = Strict::root().deserialize(&mut deserializer);
     let value = parsed.and_then(|v| deserializer.end().map(|()| v));
     value.map_err(|e| {
         let message = e.to_string();
@@ -40,30 +37,62 @@ use JsonError::Duplicate;
 
 const DUPLICATE: &str = "duplicate key ";
 
-/// A value at `path`.
-struct Strict {
-    path: String,
+/// One step down from a parent value: an object's key or an array's index.
+#[derive(Clone, Copy)]
+enum Step<'p> {
+    Key(&'p str),
+    Index(usize),
 }
 
-impl Strict {
-    fn child(&self, key: &str) -> Self {
-        let path = if self.path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{}.{key}", self.path)
-        };
-        Self { path }
+/// A value, and the steps from the root to it: the path is written out
+/// only when a duplicate is found, not for every key parsed.
+#[derive(Clone, Copy)]
+struct Strict<'p> {
+    parent: Option<&'p Strict<'p>>,
+    step: Option<Step<'p>>,
+}
+
+impl<'p> Strict<'p> {
+    fn root() -> Self {
+        Self {
+            parent: None,
+            step: None,
+        }
+    }
+
+    fn child(&'p self, step: Step<'p>) -> Strict<'p> {
+        Strict {
+            parent: Some(self),
+            step: Some(step),
+        }
+    }
+
+    /// The dotted path of this value.
+    fn path(&self) -> String {
+        let mut steps = Vec::new();
+        let mut at = Some(self);
+        while let Some(value) = at {
+            if let Some(step) = value.step {
+                steps.push(match step {
+                    Step::Key(key) => key.to_owned(),
+                    Step::Index(i) => i.to_string(),
+                });
+            }
+            at = value.parent;
+        }
+        steps.reverse();
+        steps.join(".")
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Strict {
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
     type Value = Value;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Strict {
+impl<'de> Visitor<'de> for Strict<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -92,7 +121,7 @@ impl<'de> Visitor<'de> for Strict {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(self.child(&items.len().to_string()))? {
+        while let Some(item) = seq.next_element_seed(self.child(Step::Index(items.len())))? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -100,9 +129,9 @@ impl<'de> Visitor<'de> for Strict {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let child = self.child(&key);
+            let child = self.child(Step::Key(&key));
             if object.contains_key(&key) {
-                return Err(de::Error::custom(format!("{DUPLICATE}{}", child.path)));
+                return Err(de::Error::custom(format!("{DUPLICATE}{}", child.path())));
             }
             let value = map.next_value_seed(child)?;
             object.insert(key, value);

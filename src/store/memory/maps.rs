@@ -7,8 +7,9 @@
 //! requests never wait behind a full pass.
 
 use super::super::Millis;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -21,8 +22,33 @@ pub struct Expiring<T> {
     pub until: Millis,
 }
 
+/// Keys are keyed hashes (HMAC or SHA-256 outputs): their own bytes are as
+/// random as any hash of them, and nobody can choose them, so the map
+/// hashes a key by taking 8 of its bytes instead of running SipHash.
+#[derive(Default)]
+pub struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut word = [0u8; 8];
+        let take = bytes.len().min(8);
+        word[..take].copy_from_slice(&bytes[bytes.len() - take..]);
+        self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
+    }
+}
+
+/// The maps' hasher.
+pub type Digests = BuildHasherDefault<DigestHasher>;
+
+/// One shard's map.
+type Map<K, V> = HashMap<K, Expiring<V>, Digests>;
+
 /// A locked shard.
-pub type Shard<'a, K, V> = MutexGuard<'a, HashMap<K, Expiring<V>>>;
+pub type Shard<'a, K, V> = MutexGuard<'a, Map<K, V>>;
 
 /// How many entries all maps of one store hold, and how many they may.
 #[derive(Debug)]
@@ -64,7 +90,7 @@ impl Entries {
 
 /// A map whose entries expire, sharded by the key's first byte.
 pub struct ExpiringMap<K, V> {
-    shards: Vec<Mutex<HashMap<K, Expiring<V>>>>,
+    shards: Vec<Mutex<Map<K, V>>>,
     entries: Arc<Entries>,
 }
 
@@ -80,7 +106,7 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl<K: Eq + Hash + AsRef<[u8]> + Copy, V> ExpiringMap<K, V> {
     pub fn new(entries: Arc<Entries>) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Map::default())).collect(),
             entries,
         }
     }
@@ -101,18 +127,22 @@ impl<K: Eq + Hash + AsRef<[u8]> + Copy, V> ExpiringMap<K, V> {
         now: Millis,
         fresh: impl FnOnce() -> Expiring<V>,
     ) -> Option<&'s mut Expiring<V>> {
-        let present = shard.get(&key).is_some_and(|e| e.until > now);
-        if !present {
-            let known = shard.contains_key(&key);
-            if !known && !self.entries.has_room() {
-                return None;
+        match shard.entry(key) {
+            Entry::Occupied(entry) => {
+                let entry = entry.into_mut();
+                if entry.until <= now {
+                    *entry = fresh();
+                }
+                Some(entry)
             }
-            if !known {
+            Entry::Vacant(entry) => {
+                if !self.entries.has_room() {
+                    return None;
+                }
                 self.entries.added(1);
+                Some(entry.insert(fresh()))
             }
-            shard.insert(key, fresh());
         }
-        shard.get_mut(&key)
     }
 
     /// Removes `key` from a locked shard; true when it was live at `now`.

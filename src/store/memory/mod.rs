@@ -139,8 +139,7 @@ impl MemoryStore {
     }
 
     /// Adds a message to the outbox, dropping the oldest past `capacity`.
-    fn push(&self, message: &OutboxMessage, capacity: usize) {
-        let sent = parse_rfc3339(&message.sent_at).unwrap_or(0);
+    fn push(&self, message: &OutboxMessage, capacity: usize, sent: Millis) {
         let mut outbox = lock(&self.maps.outbox);
         while outbox.len() >= capacity.max(1) {
             outbox.pop_front();
@@ -244,7 +243,7 @@ impl ChallengeStore for MemoryStore {
             }
         }
         if let Some((message, capacity)) = send.outbox {
-            self.push(message, capacity);
+            self.push(message, capacity, now);
         }
         let entry = Entry::new(challenge.clone(), epoch);
         let mut challenges = self.maps.challenges.lock(&at);
@@ -422,7 +421,8 @@ impl OutboxStore for MemoryStore {
         message: &OutboxMessage,
         capacity: usize,
     ) -> Result<(), StoreError> {
-        self.push(message, capacity);
+        let sent = parse_rfc3339(&message.sent_at).unwrap_or(0);
+        self.push(message, capacity, sent);
         Ok(())
     }
 
