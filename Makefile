@@ -54,7 +54,7 @@ check-generated: $(STAMP) ## regenerate into a temp folder and diff against gene
 	@scripts/check-generated.sh
 
 check-schemathesis: $(STAMP) ## run schemathesis against a sandbox server, one run per spec
-	@scripts/schemathesis.sh
+	@scripts/with-sandbox.sh scripts/schemathesis.sh
 
 check-pact: $(STAMP) ## verify the consumer pacts of tests/pacts/ against a sandbox with the Pact verifier (JUnit: target/pact/junit.xml)
 	@scripts/with-sandbox.sh scripts/pact-verify.sh

@@ -7,19 +7,6 @@ use reqwest::header::HeaderValue;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-/// Two instances sharing one store (and one clock).
-async fn two_instances() -> (TestServer, TestServer) {
-    let store = shared_store();
-    let a = TestServer::builder().store(store.clone()).start().await;
-    let clock = a.clock.clone().unwrap();
-    let b = TestServer::builder()
-        .store(store)
-        .clock(clock)
-        .start()
-        .await;
-    (a, b)
-}
-
 async fn code_of(response: reqwest::Response) -> String {
     let body: Value = response.json().await.unwrap();
     body["code"].as_str().unwrap_or_default().to_owned()

@@ -7,19 +7,6 @@ use crate::support::*;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 
-/// Two instances sharing one store and one (manual) base clock.
-async fn two_instances() -> (TestServer, TestServer) {
-    let store = shared_store();
-    let a = TestServer::builder().store(store.clone()).start().await;
-    let clock = a.clock.clone().unwrap();
-    let b = TestServer::builder()
-        .store(store)
-        .clock(clock)
-        .start()
-        .await;
-    (a, b)
-}
-
 impl TestServer {
     async fn sandbox(&self, path: &str, body: Value) -> (u16, Value) {
         let url = self.url(&format!("/sandbox/v1/{path}"));

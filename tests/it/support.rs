@@ -145,6 +145,20 @@ pub fn shared_store() -> Arc<dyn Store> {
     store_under_test().unwrap_or_else(|| Arc::new(otp_server::store::memory::MemoryStore::new()))
 }
 
+/// Two instances sharing one store and one (manual) base clock, as
+/// behind a load balancer.
+pub async fn two_instances() -> (TestServer, TestServer) {
+    let store = shared_store();
+    let a = TestServer::builder().store(store.clone()).start().await;
+    let clock = a.clock.clone().unwrap();
+    let b = TestServer::builder()
+        .store(store)
+        .clock(clock)
+        .start()
+        .await;
+    (a, b)
+}
+
 /// Starts a server with some backends replaced. Its clock is a
 /// [`ManualClock`] (starting at the real time), moved by
 /// [`TestServer::advance`]: no test sleeps for time to pass.
