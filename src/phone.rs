@@ -124,11 +124,16 @@ impl PhoneId {
             .find(|(iso, _, _)| iso.eq_ignore_ascii_case(iso_country))
         {
             Some((_, code, _)) => Self::new(code, number),
-            None if is_digits(number) && (4..=15).contains(&number.len()) => Ok(Self {
-                country: iso_country.to_ascii_uppercase(),
-                number: number.trim_start_matches('0').to_owned(),
-            }),
-            None => Err(PhoneError::Number),
+            None => {
+                let national = number.trim_start_matches('0');
+                if !is_digits(number) || number.len() > 15 || national.len() < 4 {
+                    return Err(PhoneError::Number);
+                }
+                Ok(Self {
+                    country: iso_country.to_ascii_uppercase(),
+                    number: national.to_owned(),
+                })
+            }
         }
     }
 
@@ -288,6 +293,14 @@ mod tests {
         assert_eq!(
             PhoneId::telemarketing("ZZ", "1234567").unwrap(),
             id("ZZ", "1234567")
+        );
+        assert_eq!(
+            PhoneId::telemarketing("ZZ", "0001234"),
+            PhoneId::telemarketing("ZZ", "1234")
+        );
+        assert_eq!(
+            PhoneId::telemarketing("ZZ", "0000"),
+            Err(PhoneError::Number)
         );
     }
 

@@ -13,9 +13,10 @@
 //! attempt, compare and count", "permit a send, count it and store the
 //! challenge"), never a bare get followed by a set, so that the memory
 //! store (locks) and Redis (one Lua script per step) stay correct under
-//! concurrency and across instances: a rule is never split over two calls. Every method
-//! that depends on time takes `now` from the caller's [`Clock`]: the store
-//! never reads a clock of its own, so tests and the sandbox can move time.
+//! concurrency and across instances: a rule is never split over two calls.
+//! Every method that depends on time takes `now` from the caller's
+//! [`Clock`]: the store never reads a clock of its own, so tests and the
+//! sandbox can move time.
 //! Keys are built by the domain; the store treats them as opaque.
 //!
 //! [`Clock`]: crate::clock::Clock

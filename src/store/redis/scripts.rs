@@ -277,7 +277,8 @@ return 1
 });
 
 /// KEYS: the list of all messages, then each recipient's list. ARGV: the
-/// recipients. Removes their messages from every list.
+/// recipients. Removes their messages from every list; the list of all
+/// keeps its expiry.
 pub static FORGET_RECIPIENTS: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
@@ -289,8 +290,12 @@ for _, json in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   local ok, message = pcall(cjson.decode, json)
   if not (ok and gone[message.to]) then table.insert(kept, json) end
 end
+local ttl = redis.call('PTTL', KEYS[1])
 redis.call('DEL', KEYS[1])
-if #kept > 0 then redis.call('RPUSH', KEYS[1], unpack(kept)) end
+if #kept > 0 then
+  redis.call('RPUSH', KEYS[1], unpack(kept))
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+end
 return #kept
 ",
     )

@@ -29,7 +29,6 @@ fn ms(d: Duration) -> u64 {
 /// A unique member of a phone's sends set: the time, this process's tag
 /// (random, drawn once) and a counter — no random draw per send.
 fn send_member(now: Millis) -> String {
-    use std::sync::atomic::AtomicU64;
     use std::sync::LazyLock;
     static PROCESS: LazyLock<u64> = LazyLock::new(|| {
         let mut tag = [0u8; 8];
