@@ -130,22 +130,12 @@ impl OtpEngine {
         phone: &Phone,
         otp: &str,
     ) -> Result<(), OtpError> {
-        let result = self.rao_check(client, sid, phone, otp).await;
+        let result = again_if_stale!(self.rao_check(client, sid, phone, otp).await);
         self.count_checked(API, &result);
         result
     }
 
     async fn rao_check(
-        &self,
-        client: &Client,
-        sid: &str,
-        phone: &Phone,
-        otp: &str,
-    ) -> Result<(), OtpError> {
-        again_if_stale!(self.rao_check_once(client, sid, phone, otp).await)
-    }
-
-    async fn rao_check_once(
         &self,
         client: &Client,
         sid: &str,

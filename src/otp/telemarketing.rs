@@ -174,27 +174,15 @@ impl OtpEngine {
         customer_id: &str,
         otp: &str,
     ) -> Result<(), OtpError> {
-        let result = self
-            .telemarketing_check(client, sid, customer_id, otp)
-            .await;
+        let result = again_if_stale!(
+            self.telemarketing_check(client, sid, customer_id, otp)
+                .await
+        );
         self.count_checked(API, &result);
         result
     }
 
     async fn telemarketing_check(
-        &self,
-        client: &Client,
-        sid: &str,
-        customer_id: &str,
-        otp: &str,
-    ) -> Result<(), OtpError> {
-        again_if_stale!(
-            self.telemarketing_check_once(client, sid, customer_id, otp)
-                .await
-        )
-    }
-
-    async fn telemarketing_check_once(
         &self,
         client: &Client,
         sid: &str,

@@ -209,32 +209,12 @@ async fn a_rao_otp_is_bound_to_the_country_code_and_number_pair() {
     );
 }
 
-async fn token_status(server: &TestServer, secret: &str) -> (u16, Option<String>) {
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", "sandbox"),
-        ("client_secret", secret),
-    ];
-    let response = server
-        .http
-        .post(server.url(TOKEN_URL))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let retry = response
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_owned());
-    (response.status().as_u16(), retry)
-}
-
 #[tokio::test]
 async fn the_token_endpoint_refuses_a_client_after_ten_failures_a_minute() {
     let (a, b) = two_instances().await;
     let burst = (0..60).map(|i| {
         let server = if i % 2 == 0 { &a } else { &b };
-        token_status(server, "wrong-secret")
+        server.token_status("sandbox", "wrong-secret")
     });
     let statuses: Vec<u16> = futures::future::join_all(burst)
         .await
@@ -251,26 +231,26 @@ async fn the_token_endpoint_refuses_a_client_after_ten_failures_a_minute() {
         50,
         "{statuses:?}"
     );
-    let (status, retry) = token_status(&a, "sandbox-secret").await;
+    let (status, retry) = a.token_status("sandbox", "sandbox-secret").await;
     assert_eq!(status, 429, "the right secret waits too");
     let retry: u64 = retry.expect("Retry-After").parse().unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
-    let response = b
-        .http
-        .post(b.url(TOKEN_URL))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "sandbox"),
-            ("client_secret", "x"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = b.token_request("sandbox", "x").await;
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "invalid_client", "{body}");
+    for look_alike in [
+        "Sandbox",
+        "SANDBOX",
+        " sandbox",
+        "sandbox ",
+        "sandbox\u{200b}",
+    ] {
+        let (status, _) = b.token_status(look_alike, "sandbox-secret").await;
+        assert_eq!(status, 401, "{look_alike:?} is another client: no way in");
+    }
     a.advance(Duration::from_secs(60));
     assert_eq!(
-        token_status(&b, "sandbox-secret").await.0,
+        b.token_status("sandbox", "sandbox-secret").await.0,
         200,
         "the minute is over"
     );

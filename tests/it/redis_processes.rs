@@ -111,7 +111,8 @@ async fn two_instances_share_tokens_sessions_outbox_and_throttles() {
 }
 
 /// Issue 10's attack across two processes on one Redis: wrong guesses in
-/// parallel, split over both, compare a challenge 3 times and a phone 10.
+/// parallel, split over both, compare a challenge 3 times and a phone 10;
+/// wrong client secrets are compared 10 times a minute.
 #[tokio::test]
 async fn limits_hold_across_two_processes_under_parallel_guesses() {
     if !redis_server_or_skip("limits_hold_across_two_processes_under_parallel_guesses") {
@@ -153,6 +154,18 @@ async fn limits_hold_across_two_processes_under_parallel_guesses() {
     assert_eq!(
         compared, 7,
         "the phone had 3 failures already, 10 in all: {codes:?}"
+    );
+    let burst = (0..30).map(|i| servers[i % 2].token_status("sandbox", "wrong-secret"));
+    let statuses: Vec<u16> = futures::future::join_all(burst)
+        .await
+        .into_iter()
+        .map(|(status, _)| status)
+        .collect();
+    let count = |wanted: u16| statuses.iter().filter(|&&s| s == wanted).count();
+    assert_eq!(
+        (count(401), count(429)),
+        (10, 20),
+        "10 failed client authentications a minute: {statuses:?}"
     );
 }
 

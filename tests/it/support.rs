@@ -285,22 +285,33 @@ impl TestServer {
         } else {
             TEST_SECRET
         };
-        let response = self
-            .http
-            .post(self.url(TOKEN_URL))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", client),
-                ("client_secret", secret),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = self.token_request(client, secret).await;
         assert_eq!(response.status(), 200);
         response.json::<Value>().await.unwrap()["access_token"]
             .as_str()
             .unwrap()
             .to_owned()
+    }
+
+    /// A client-credentials request to the token endpoint.
+    pub async fn token_request(&self, client: &str, secret: &str) -> Response {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", client),
+            ("client_secret", secret),
+        ];
+        let request = self.http.post(self.url(TOKEN_URL)).form(&form);
+        request.send().await.unwrap()
+    }
+
+    /// The token endpoint's status and `Retry-After` for `client` and `secret`.
+    pub async fn token_status(&self, client: &str, secret: &str) -> (u16, Option<String>) {
+        let response = self.token_request(client, secret).await;
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        (response.status().as_u16(), retry)
     }
 
     /// The headers every RAO call carries, for `client` and `sid`.
@@ -364,17 +375,15 @@ impl TestServer {
             .to_owned()
     }
 
+    /// `GET path`, its JSON body.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.http.get(self.url(path)).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
     pub async fn outbox(&self, to: &str) -> Vec<Value> {
-        let url = self.url(&format!("/sandbox/v1/sms?to={}", to.replace('+', "%2B")));
-        let body: Value = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let path = format!("/sandbox/v1/sms?to={}", to.replace('+', "%2B"));
+        let body = self.get_json(&path).await;
         body["messages"].as_array().unwrap().clone()
     }
 
@@ -498,4 +507,21 @@ pub async fn assert_error(
         "{timestamp}"
     );
     body
+}
+
+/// Asserts the RAO answer to an expired OTP: `422 businessValidationFailed`
+/// at `encryptedOtpToken`, saying it expired.
+pub async fn assert_rao_expired(response: Response) {
+    let body = assert_error(
+        response,
+        422,
+        "error",
+        "businessValidationFailed",
+        "encryptedOtpToken",
+    )
+    .await;
+    assert!(
+        body["details"].as_str().unwrap().contains("expired"),
+        "{body}"
+    );
 }
