@@ -71,7 +71,12 @@ method = """
         _accept_language: Option<String>,
         context: &RequestContext,
     ) -> Result<rao_token_management::GetRaoOtpStatusResponse, RouterError> {
-        let outcome = self.certified_phone(context, &sid).await;
+        let outcome = async {
+            let client = admitted(context)?;
+            let phone = self.app.rao().certified_phone(client, &sid).await;
+            phone.map_err(failed(""))
+        };
+        let outcome = outcome.await;
         respond(context, outcome.map(|_| rao_token_management::GetRaoOtpStatusResponse::Success))
     }
 """

@@ -3,9 +3,9 @@
 //! Expiry, throttles, the phone lock, the certified phone's and the bearer
 //! tokens' lifetimes all read one [`Clock`] handed in through the `App`, so
 //! tests move time with a [`ManualClock`] instead of sleeping (the reason
-//! mini-redis passes `Instant`s around), and the sandbox can move its clock
-//! forward for consumers' expiry tests. A clock is sync and cheap: it is read
-//! several times per request.
+//! mini-redis passes `Instant`s around), and the sandbox hands in a clock
+//! of its own that it moves forward for consumers' expiry tests. A clock is
+//! sync and cheap: it is read several times per request.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -68,42 +68,9 @@ impl Clock for ManualClock {
     }
 }
 
-/// The sandbox's clock: another clock moved forward by an offset that the
-/// sandbox's `POST /sandbox/v1/clock` raises (and its reset clears). The
-/// offset lives in the store, shared by every instance; the cell here is
-/// the store's view of it (the memory store's own value; what a Redis
-/// store's scripts keep current).
-#[derive(Debug)]
-pub struct OffsetClock {
-    base: std::sync::Arc<dyn Clock>,
-    offset: std::sync::Arc<AtomicU64>,
-}
-
 impl std::fmt::Debug for dyn Clock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Clock({})", self.now())
-    }
-}
-
-impl OffsetClock {
-    pub fn new(base: std::sync::Arc<dyn Clock>, offset: std::sync::Arc<AtomicU64>) -> Self {
-        Self { base, offset }
-    }
-
-    /// The offset, in ms.
-    pub fn offset(&self) -> Millis {
-        self.offset.load(Ordering::SeqCst)
-    }
-
-    /// Takes the store's offset.
-    pub fn set_offset(&self, offset: Millis) {
-        self.offset.store(offset, Ordering::SeqCst);
-    }
-}
-
-impl Clock for OffsetClock {
-    fn now(&self) -> Millis {
-        self.base.now() + self.offset()
     }
 }
 

@@ -6,49 +6,61 @@
 //! - `generated/` (the `rao_token_management`, `telemarketing_otp` and
 //!   `oauth_token` crates): models, `Api` traits and hyper routers generated
 //!   from `specs/` by openapi-generator. Never edited by hand.
-//! - [`server`]: the edge (routing by the registry, limits, sandbox
-//!   endpoints) and the contract gate (401/403/400 before the generated
-//!   router).
-//! - [`contract`]: the operation registry, compiled once from the specs:
-//!   routes, checks, response variants and error rows.
-//! - [`r#impl`]: the generated `Api` traits, implemented; each API's
-//!   mapping from domain errors to its documented codes.
-//! - Domain, no HTTP: [`otp`] (the flows), [`store`], [`sms`], [`mfa`],
-//!   [`cipher`], [`auth`], [`crypto`], [`phone`], [`clock`].
-//! - [`error`]: the spec's `ErrorResponse` envelope, rendered purely.
-//! - [`observe`] (request log, per-app metrics), [`console`] (what the
-//!   sandbox console shows live: recent requests, SMS and sandbox events),
-//!   [`config`], [`app`] (shared state), [`cli`], [`startup`].
-//! - `assets/`: the sandbox's web pages (console, API docs with the
-//!   vendored swagger-ui), embedded by `server::pages`.
-//! - Measuring other implementations against the specs and PRODUCT.md:
-//!   [`conform`] (`otp-server conform`, the conformance kit) and [`proxy`]
-//!   (`otp-server proxy`, the validation proxy).
+//! - The production core: `server` (the accept loop, the edge, the contract
+//!   gate, the one route table of what is not an operation), `contract`
+//!   (the operation registry compiled from the specs), `impl` (the
+//!   generated `Api` traits, implemented thinly), `error` (the spec's
+//!   `ErrorResponse` and one error table per API) and the domain, which
+//!   knows no HTTP: `otp` (the two flows and their shared issuer), `auth`
+//!   (tokens, the token endpoint and its limit), `store`, `sms`, `mfa`,
+//!   `cipher`, `crypto`, `phone`, `clock`; with `app` (the core's shared
+//!   state), `observe` (log line, metrics) and `config`.
+//! - `sandbox`: the layer around the core in sandbox mode — its shared
+//!   state, clock, store decorator, outbox, forced errors, testing kit,
+//!   console and web pages (`assets/`). The core never reaches it.
+//! - `assemble`: puts a server together from its config (the one module
+//!   that knows both the core and the sandbox).
+//! - Measuring other implementations against the specs: `conform` (the
+//!   conformance kit) and `proxy` (the validation proxy): clients of the
+//!   contract, not of the server.
+//! - `cli`, `commands`, `startup`: the binary's commands.
 //!
-//! See `docs/ARCHITECTURE.md` for the path of a request through the layers.
+//! # Public surface
+//!
+//! What `main.rs`, the integration tests (`tests/it`) and the benchmarks
+//! (`bench/`) use, and nothing else: building and serving a server
+//! ([`Server`], [`Backend`], [`serve`], [`serve_with_admin`]); the
+//! configuration; the store traits and backends, the SMS and MFA traits
+//! (so tests can plug in failing ones); the sandbox's shared state (its
+//! conformance suite runs on both backends); the contract registry, the
+//! clock, the ciphers and key helpers tests and benches encode with; and
+//! the commands.
 
-pub mod app;
-pub mod auth;
-pub mod cipher;
+pub mod assemble;
 pub mod cli;
-pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod conform;
-pub mod console;
+pub mod proxy;
+pub mod startup;
+
+pub mod cipher;
+pub mod clock;
 pub mod contract;
 pub mod crypto;
-pub mod error;
-pub mod r#impl;
 pub mod mfa;
-pub mod observe;
-pub mod otp;
-pub mod phone;
-pub mod proxy;
-pub mod server;
+pub mod sandbox;
 pub mod sms;
-pub mod startup;
 pub mod store;
 
+pub(crate) mod app;
+pub(crate) mod auth;
+pub(crate) mod error;
+pub(crate) mod r#impl;
+pub(crate) mod observe;
+pub(crate) mod otp;
+pub(crate) mod phone;
+pub(crate) mod server;
+
 pub use app::App;
-pub use server::{serve, serve_with_admin};
+pub use assemble::{serve, serve_with_admin, Backend, Server, ServerBuilder};

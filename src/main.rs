@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use otp_server::cli::{CipherArgs, Cli, ClientCommand, Command, ServeArgs, TokenArgs};
 use otp_server::config::Config;
-use otp_server::{commands, startup, App};
+use otp_server::{commands, startup, Server};
 
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
@@ -41,12 +41,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
         let admin = startup::bind_admin(&config).await?;
-        let app = App::builder(config).build()?;
+        let server = Server::builder(config).build()?;
         println!(
             "{}",
-            startup::banner(&app, listener.local_addr()?, admin.as_ref())
+            startup::banner(&server, listener.local_addr()?, admin.as_ref())
         );
-        otp_server::serve_with_admin(listener, admin, app, startup::shutdown_signal()).await;
+        otp_server::serve_with_admin(listener, admin, server, startup::shutdown_signal()).await;
         Ok(())
     })
 }

@@ -1,9 +1,10 @@
 //! What operators see: the per-request log line and the Prometheus metrics.
 //!
-//! Each request runs inside a task-local [`RequestNote`] that the API
-//! implementations fill in with the masked phone, so that the edge can
-//! write one log line per request without passing it around; the error
-//! code on that line is read from the answer itself.
+//! Each request runs inside a task-local [`RequestNote`] that the layers
+//! below the edge fill in — the flows with the masked phone, whoever
+//! renders an error answer with its code — so that the edge writes one log
+//! line per request without passing them around or reading the answer
+//! back.
 //!
 //! [`Metrics`] is owned by the app (one Prometheus recorder per app, not a
 //! process-wide one), so two servers in one process — the test suite —
@@ -27,6 +28,9 @@ use std::time::Duration;
 pub struct RequestNote {
     /// The phone the request is about, masked (`*********5678`).
     pub phone: Option<String>,
+    /// The error code of the answer (`code` of an `ErrorResponse`, `error`
+    /// of an RFC 6749 refusal), when it is an error.
+    pub code: Option<String>,
 }
 
 tokio::task_local! {
@@ -46,6 +50,11 @@ pub async fn with_note<F: Future>(future: F) -> (F::Output, RequestNote) {
 /// Notes the request's phone, masked (only its last 4 digits are kept).
 pub fn note_phone(phone: &str) {
     let _ = NOTE.try_with(|n| n.borrow_mut().phone = Some(crate::phone::mask(phone)));
+}
+
+/// Notes the error code the request is answered with.
+pub fn note_code(code: &str) {
+    let _ = NOTE.try_with(|n| n.borrow_mut().code = Some(code.to_owned()));
 }
 
 /// Why a validation was refused, as the metrics label it.

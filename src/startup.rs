@@ -1,8 +1,8 @@
 //! What `otp-server serve` does around the server: logging, the startup
 //! banner a newcomer reads, and the shutdown signal.
 
-use crate::app::App;
-use crate::config::Config;
+use crate::assemble::Server;
+use crate::config::{Config, SmsBackend};
 use anyhow::Context;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
@@ -46,9 +46,10 @@ pub async fn bind_admin(config: &Config) -> anyhow::Result<Option<TcpListener>> 
     Ok(Some(listener))
 }
 
-/// The lines printed at startup: where, which mode, which clients. The
-/// store is shown without credentials.
-pub fn banner(app: &App, addr: SocketAddr, admin: Option<&TcpListener>) -> String {
+/// The lines printed at startup: where, which mode, where SMS go, which
+/// clients. The store and the webhook are shown without credentials.
+pub fn banner(running: &Server, addr: SocketAddr, admin: Option<&TcpListener>) -> String {
+    let app = running.app();
     let server = &app.config().server;
     let mut lines = vec![format!(
         "otp-server {} listening on http://{addr}",
@@ -58,9 +59,10 @@ pub fn banner(app: &App, addr: SocketAddr, admin: Option<&TcpListener>) -> Strin
         lines.push(format!("admin (metrics, health): http://{admin}"));
     }
     lines.push(format!("store: {}", server.store));
-    if server.sandbox {
+    if running.is_sandbox() {
         lines.push(
-            "mode: SANDBOX (public keys and secrets; SMS go to the outbox, not to phones)".into(),
+            "mode: SANDBOX (public keys and secrets; SMS go to the outbox, never to a phone)"
+                .into(),
         );
         lines.push(format!(
             "  console: http://{addr}/sandbox (live SMS inbox)   API docs: http://{addr}/docs"
@@ -94,6 +96,13 @@ pub fn banner(app: &App, addr: SocketAddr, admin: Option<&TcpListener>) -> Strin
             "mode: production ({} clients)",
             app.config().clients.iter().count()
         ));
+        lines.push(match &app.config().sms {
+            SmsBackend::Webhook { url, .. } => {
+                format!("sms: POSTed to {}", crate::config::without_credentials(url))
+            }
+            SmsBackend::Log => "sms: NOT DELIVERED (log-only gateway: a dry run)".into(),
+            SmsBackend::Outbox => "sms: outbox".into(),
+        });
     }
     lines.join("\n")
 }

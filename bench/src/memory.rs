@@ -49,7 +49,6 @@ pub async fn run(count: usize) -> anyhow::Result<MemoryReport> {
             phone: &digest,
             limits: None,
             session: None,
-            outbox: None,
         };
         store.issue(send, &key, &challenge, lifetime, now).await?;
     }

@@ -119,10 +119,17 @@ pub enum SmsBackend {
 }
 
 impl SmsBackend {
-    /// The backend `[sms]` names; `sandbox` picks the default.
+    /// The backend `[sms]` names; `sandbox` picks the default. A sandbox
+    /// has its outbox only: anyone can read a sandbox's OTPs, so none may
+    /// reach a phone.
     pub fn from_file(file: &SmsFile, sandbox: bool) -> anyhow::Result<Self> {
         let default = if sandbox { "outbox" } else { "webhook" };
-        match file.gateway.as_deref().unwrap_or(default) {
+        let gateway = file.gateway.as_deref().unwrap_or(default);
+        ensure!(
+            !sandbox || gateway == "outbox",
+            "sms.gateway = {gateway:?} in a sandbox: a sandbox's SMS go to its outbox only (anyone may read a sandbox's OTPs), so it never sends to a phone; remove sms.gateway, or set server.sandbox = false"
+        );
+        match gateway {
             "outbox" => Ok(Self::Outbox),
             "log" => Ok(Self::Log),
             "webhook" => {

@@ -17,6 +17,7 @@ pub use secrets::{decode_key, Key, KeySource};
 pub use test_phones::{SandboxConfig, TestPhoneEntry, TestPhones};
 
 use crate::cipher::Cipher;
+use crate::contract::Api;
 pub use crate::store::redis::RedisConfig;
 use anyhow::{bail, ensure, Context};
 use serde::Deserialize;
@@ -118,14 +119,6 @@ pub struct Secrets {
     pub otp_key: Key,
 }
 
-/// The two APIs a client can be registered for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ApiName {
-    Rao,
-    Telemarketing,
-}
-
 /// One `[[clients]]` entry as written in the file.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,7 +131,8 @@ struct ClientEntry {
     key: Option<String>,
     key_env: Option<String>,
     key_file: Option<String>,
-    apis: BTreeSet<ApiName>,
+    /// `rao` and/or `telemarketing`.
+    apis: BTreeSet<Api>,
     access: Vec<AccessEntry>,
     #[serde(default)]
     policy: PolicyOverrides,
@@ -165,14 +159,14 @@ pub struct Client {
     pub key_weakness: Option<&'static str>,
     /// The cipher key (for production's one-key-one-purpose check).
     pub key_bytes: Option<[u8; 32]>,
-    pub apis: BTreeSet<ApiName>,
+    pub apis: BTreeSet<Api>,
     pub access: Vec<AccessEntry>,
     pub policy: Policy,
 }
 
 impl Client {
     /// Whether this client may call `api` for the country/business/channel.
-    pub fn may_access(&self, api: ApiName, country: &str, business: &str, channel: &str) -> bool {
+    pub fn may_access(&self, api: Api, country: &str, business: &str, channel: &str) -> bool {
         self.apis.contains(&api)
             && self.access.iter().any(|a| {
                 a.country == country
@@ -319,8 +313,8 @@ fn build_client(entry: ClientEntry, defaults: &Policy) -> anyhow::Result<Client>
         *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)?;
     }
     ensure!(
-        !entry.apis.is_empty(),
-        "apis is empty: list \"rao\" and/or \"telemarketing\""
+        !entry.apis.is_empty() && entry.apis.iter().all(|api| api.needs_registration()),
+        "apis must list \"rao\" and/or \"telemarketing\" (the token endpoint needs no registration)"
     );
     let policy = defaults.with(&entry.policy);
     policy.check().context("policy")?;
@@ -348,8 +342,8 @@ mod tests {
         let ids: Vec<_> = config.clients.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["sandbox", "sandbox-aes"]);
         let client = config.clients.get("sandbox").unwrap();
-        assert!(client.may_access(ApiName::Rao, "MX", "GCB", "IVR"));
-        assert!(!client.may_access(ApiName::Rao, "US", "GCB", "IVR"));
+        assert!(client.may_access(Api::Rao, "MX", "GCB", "IVR"));
+        assert!(!client.may_access(Api::Rao, "US", "GCB", "IVR"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! phone lock still apply) and still reach the outbox. Sandbox only: a
 //! configuration with `sandbox = false` and test phones refuses to start.
 
+use crate::mfa::OTP_LENGTH;
 use crate::phone::PhoneId;
 use anyhow::{ensure, Context};
 use serde::Deserialize;
@@ -55,8 +56,8 @@ impl TestPhones {
                     "sandbox.test_phones: {phone} is neither +E.164 (RAO) nor 4 to 15 digits (telemarketing)"
                 );
                 ensure!(
-                    otp.len() == 11 && otp.bytes().all(|b| b.is_ascii_alphanumeric()),
-                    "sandbox.test_phones: the OTP of {phone} (telemarketing) must be 11 letters or digits"
+                    otp.len() == OTP_LENGTH && otp.bytes().all(|b| b.is_ascii_alphanumeric()),
+                    "sandbox.test_phones: the OTP of {phone} (telemarketing) must be {OTP_LENGTH} letters or digits"
                 );
                 phones
                     .telemarketing
@@ -88,13 +89,12 @@ impl TestPhones {
             .map(|(_, otp)| otp.as_str())
     }
 
-    /// The fixed OTP of a telemarketing phone, if it is a test phone.
-    pub fn telemarketing(&self, iso_country: &str, phone: &PhoneId) -> Option<&str> {
+    /// The fixed OTP of a telemarketing phone, if it is a test phone: a
+    /// listed national number under the phone's own calling code.
+    pub fn telemarketing(&self, phone: &PhoneId) -> Option<&str> {
         self.telemarketing
             .iter()
-            .find(|(number, _)| {
-                PhoneId::telemarketing(iso_country, number).ok().as_ref() == Some(phone)
-            })
+            .find(|(number, _)| PhoneId::new(&phone.country, number).ok().as_ref() == Some(phone))
             .map(|(_, otp)| otp.as_str())
     }
 }

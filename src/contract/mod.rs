@@ -22,14 +22,16 @@ pub mod schema;
 pub use request::check_request;
 pub use response::{check_answer, check_response};
 
-use crate::config::ApiName;
 use anyhow::{bail, Context};
 use schema::{Schema, StringRules};
 use serde_yaml::{Mapping, Value as Yaml};
 use std::sync::OnceLock;
 
-/// The APIs served: one spec, one generated crate, one `Api` implementation each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The APIs served: one spec, one generated crate, one `Api` implementation
+/// each. The one name of an API everywhere: in a client's `apis` (config),
+/// the metrics' `api` label and the logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Api {
     /// `specs/rao-token-management.yaml`
     Rao,
@@ -40,13 +42,18 @@ pub enum Api {
 }
 
 impl Api {
-    /// The API a client must be registered for; `None` for the token
-    /// endpoint, which authenticates clients itself.
-    pub fn client_api(self) -> Option<ApiName> {
+    /// Whether a client must be registered for this API to call it (the
+    /// token endpoint authenticates clients itself).
+    pub fn needs_registration(self) -> bool {
+        self != Self::Token
+    }
+
+    /// The API's name in config, metrics and logs.
+    pub fn label(self) -> &'static str {
         match self {
-            Self::Rao => Some(ApiName::Rao),
-            Self::Telemarketing => Some(ApiName::Telemarketing),
-            Self::Token => None,
+            Self::Rao => "rao",
+            Self::Telemarketing => "telemarketing",
+            Self::Token => "token",
         }
     }
 }

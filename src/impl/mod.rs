@@ -3,22 +3,22 @@
 //! generated response enum. The gate has already authenticated the client
 //! and checked the request against the spec; no business rule lives here.
 //!
-//! Each API's module also holds that API's one mapping from domain errors
-//! to the spec's error codes (omicron's `From<Error> for HttpError`), and
-//! [`respond`] turns any error into the generated response variant the
+//! Domain failures become the spec's codes through each API's one error
+//! table (`crate::error::answer`, omicron's `From<Error> for HttpError`),
+//! and [`respond`] turns any error into the generated response variant the
 //! spec names for its status: one mechanism for every operation.
 
-pub mod oauth;
+pub(crate) mod oauth;
 mod rao;
 mod telemarketing;
 
-pub use oauth::OauthApi;
-pub use rao::RaoApi;
-pub use telemarketing::TelemarketingApi;
+pub(crate) use oauth::OauthApi;
+pub(crate) use rao::RaoApi;
+pub(crate) use telemarketing::TelemarketingApi;
 
 use crate::clock::Millis;
 use crate::config::Client;
-use crate::contract::{Api, Operation};
+use crate::contract::Operation;
 use crate::error::ApiError;
 use oauth::TokenRequestBody;
 use serde::de::DeserializeOwned;
@@ -28,7 +28,7 @@ use swagger::{ApiError as RouterError, Has, XSpanIdString};
 
 /// What the edge knows of a request before the generated router runs.
 #[derive(Clone)]
-pub struct Request {
+pub(crate) struct Request {
     /// The operation being served.
     pub operation: &'static Operation,
     /// The request's `uuid` header, echoed in errors.
@@ -39,7 +39,7 @@ pub struct Request {
 
 /// The context the edge gives the generated routers: what the gate learnt.
 #[derive(Clone)]
-pub struct RequestContext {
+pub(crate) struct RequestContext {
     span: XSpanIdString,
     authorization: Option<Authorization>,
     pub request: Request,
@@ -128,6 +128,7 @@ fn respond<R: DeserializeOwned>(
         now,
     } = &context.request;
     let (status, body) = error.render(Some(operation), uuid.as_deref(), *now);
+    crate::observe::note_code(&body.code);
     let variant = operation.response(status).map(|r| r.variant.as_str());
     let converted = variant.map(|v| serde_json::from_value(serde_json::json!({ v: body })));
     match converted {
@@ -143,18 +144,6 @@ fn respond<R: DeserializeOwned>(
 fn defect(op: &Operation, cause: String) -> RouterError {
     tracing::error!(operation = %op.id, cause, "an error has no response in the spec");
     RouterError(cause)
-}
-
-/// Where a forced error (`Prefer: error=`) of `code` points on `api`: where
-/// that API's real error of that code points.
-pub fn forced_location(api: Api, code: &str) -> &'static str {
-    let own = match api {
-        Api::Rao => rao::location(code),
-        Api::Telemarketing => telemarketing::location(code),
-        Api::Token => None,
-    };
-    own.or_else(|| crate::error::shared_location(code))
-        .unwrap_or("server")
 }
 
 /// The client the gate admitted; the edge never calls an OTP operation without one.
@@ -181,42 +170,4 @@ fn span_id() -> XSpanIdString {
         *INSTANCE,
         NEXT.fetch_add(1, Ordering::Relaxed)
     ))
-}
-
-/// A failure inside the server: the cause goes to the log, the client gets
-/// `500 serverUnavailable`.
-fn internal(error: &crate::otp::OtpError) -> ApiError {
-    tracing::error!(cause = %error, "request failed inside the server");
-    ApiError::unavailable()
-}
-
-/// The details of a wrong OTP.
-fn invalid_otp(attempts_left: u32) -> String {
-    match attempts_left {
-        0 => "The OTP is invalid and no attempts are left: generate a new one".into(),
-        1 => "The OTP is invalid; 1 attempt left".into(),
-        n => format!("The OTP is invalid; {n} attempts left"),
-    }
-}
-
-/// The details of a validate refused while the phone is locked.
-fn locked(retry_after: std::time::Duration) -> String {
-    format!(
-        "Too many wrong OTPs were entered for this phone: validations are refused for {} s",
-        retry_after.as_secs().max(1)
-    )
-}
-
-/// The details of a refused send.
-fn throttled(reason: crate::store::Throttle, retry_after: std::time::Duration) -> String {
-    use crate::store::Throttle;
-    let why = match reason {
-        Throttle::TooSoon => "An OTP was sent to this phone moments ago",
-        Throttle::TooMany => "Too many OTPs were sent to this phone recently",
-        Throttle::TooManyFailures => "Too many wrong OTPs were entered for this phone",
-    };
-    format!(
-        "{why}; sends are refused for {} s",
-        retry_after.as_secs().max(1)
-    )
 }

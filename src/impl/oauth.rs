@@ -2,15 +2,12 @@
 //!
 //! The generated router never parses the `x-www-form-urlencoded` body (it
 //! passes placeholder values), so the edge hands the raw body over in the
-//! context and this module unpacks it; the grant itself is `auth::grant`.
+//! context and this module unpacks it; the grant and its failure limit are
+//! `auth::TokenEndpoint`'s.
 
 use super::RequestContext;
 use crate::app::App;
-use crate::auth::{
-    check_request, failure_key, grant, ClientCredentials, GrantError, Granted, AUTH_FAILURE_WINDOW,
-    MAX_AUTH_FAILURES,
-};
-use crate::store::again_if_stale;
+use crate::auth::{ClientCredentials, GrantError};
 use async_trait::async_trait;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use bytes::Bytes;
@@ -24,14 +21,14 @@ use std::collections::HashMap;
 use swagger::ApiError as RouterError;
 
 /// What the edge keeps of a token request.
-pub struct TokenRequestBody {
+pub(crate) struct TokenRequestBody {
     content_type: Option<String>,
     authorization: Option<String>,
     body: Bytes,
 }
 
 impl TokenRequestBody {
-    pub fn new(headers: &HeaderMap, body: Bytes) -> Self {
+    pub(crate) fn new(headers: &HeaderMap, body: Bytes) -> Self {
         let text = |name: &str| {
             headers
                 .get(name)
@@ -47,12 +44,12 @@ impl TokenRequestBody {
 }
 
 #[derive(Clone)]
-pub struct OauthApi {
+pub(crate) struct OauthApi {
     app: App,
 }
 
 impl OauthApi {
-    pub fn new(app: &App) -> Self {
+    pub(crate) fn new(app: &App) -> Self {
         Self { app: app.clone() }
     }
 }
@@ -68,8 +65,9 @@ impl Api<RequestContext> for OauthApi {
         _scope: Option<IssueTokenRequestScope>,
         context: &RequestContext,
     ) -> Result<IssueTokenResponse, RouterError> {
-        let outcome = match context.token_request.as_deref() {
-            Some(request) => self.issue(request).await,
+        let outcome = match context.token_request.as_deref().map(unpack) {
+            Some(Ok(credentials)) => self.app.token_endpoint().grant(&credentials).await,
+            Some(Err(e)) => Err(e),
             None => Err(GrantError::InvalidRequest(
                 "The token request could not be read".into(),
             )),
@@ -87,40 +85,6 @@ impl Api<RequestContext> for OauthApi {
             },
             Err(e) => refusal(e),
         })
-    }
-}
-
-impl OauthApi {
-    /// The grant, with the client's failed authentications reserved before
-    /// its secret is compared: past the limit, refused without comparing.
-    /// If the store cannot count (it is down), the secret is still checked
-    /// — the token endpoint fails open, logged — since RFC 6749 has no
-    /// answer for "try later" and the OTP APIs are down with the store.
-    async fn issue(&self, request: &TokenRequestBody) -> Result<Granted, GrantError> {
-        let credentials = unpack(request)?;
-        let claimed = check_request(&credentials)?;
-        let key = failure_key(claimed.client_id);
-        let (app, now) = (&self.app, self.app.clock().now());
-        let auth = app.auth();
-        let window = AUTH_FAILURE_WINDOW;
-        match again_if_stale!(
-            auth.reserve_auth(&key, MAX_AUTH_FAILURES, window, now)
-                .await
-        ) {
-            Ok(Some(retry_after)) => {
-                app.metrics().token_refused();
-                return Err(GrantError::TooManyFailures(retry_after));
-            }
-            Ok(None) => {}
-            Err(e) => {
-                tracing::error!(cause = %e, "token endpoint: failures not counted, the store failed")
-            }
-        }
-        let granted = grant(&app.config().clients, app.tokens(), &claimed)?;
-        if let Err(e) = again_if_stale!(auth.forgive(&key).await) {
-            tracing::error!(cause = %e, "token endpoint: a right secret's reservation was not given back");
-        }
-        Ok(granted)
     }
 }
 
@@ -148,6 +112,7 @@ fn refusal(error: GrantError) -> IssueTokenResponse {
         ),
     };
     let mut body = OAuthError::new(code);
+    crate::observe::note_code(&body.error.to_string());
     body.error_description = Some(description);
     match error {
         GrantError::InvalidClient => IssueTokenResponse::Unauthorized {

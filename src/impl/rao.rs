@@ -1,12 +1,10 @@
-//! `rao_token_management::Api`: generate, validate, certified-phone; and
-//! the RAO API's one mapping from domain errors to its documented codes.
+//! `rao_token_management::Api`: generate, validate, certified-phone.
 
 use super::{admitted, respond, RequestContext};
 use crate::app::App;
-use crate::config::Client;
-use crate::error::{code, ApiError};
-use crate::observe;
-use crate::otp::{OtpError, Phone, PhoneError, SMS_MAX_CHARS};
+use crate::contract::Api as ApiName;
+use crate::error::{self, ApiError};
+use crate::otp::OtpError;
 use async_trait::async_trait;
 use rao_token_management::models::{CertifiedPhone, GenerateRaoOtpRequest, ValidateRaoOtpRequest};
 use rao_token_management::{
@@ -15,14 +13,20 @@ use rao_token_management::{
 use swagger::ApiError as RouterError;
 
 #[derive(Clone)]
-pub struct RaoApi {
+pub(crate) struct RaoApi {
     app: App,
 }
 
 impl RaoApi {
-    pub fn new(app: &App) -> Self {
+    pub(crate) fn new(app: &App) -> Self {
         Self { app: app.clone() }
     }
+}
+
+/// The RAO answer to a failed flow; `phone_at` is where the request's
+/// phone fields are (`phone.` in validate).
+fn failed(phone_at: &'static str) -> impl Fn(OtpError) -> ApiError {
+    move |e| error::answer(ApiName::Rao, &e, phone_at)
 }
 
 #[async_trait]
@@ -42,7 +46,14 @@ impl Api<RequestContext> for RaoApi {
         _accept_language: Option<String>,
         context: &RequestContext,
     ) -> Result<GenerateRaoOtpResponse, RouterError> {
-        let outcome = self.generate(context, &sid, &body).await;
+        let outcome = async {
+            let client = admitted(context)?;
+            let (country_code, sealed) = (&body.phone_country_code, &body.encrypted_phone_number);
+            let flow = self.app.rao();
+            let generated = flow.generate(client, &sid, country_code, &sealed.0).await;
+            generated.map_err(failed(""))
+        };
+        let outcome = outcome.await;
         respond(context, outcome.map(|()| GenerateRaoOtpResponse::Success))
     }
 
@@ -60,7 +71,13 @@ impl Api<RequestContext> for RaoApi {
         _accept_language: Option<String>,
         context: &RequestContext,
     ) -> Result<GetCertifiedPhoneResponse, RouterError> {
-        let outcome = self.certified_phone(context, &sid).await;
+        let outcome = async {
+            let client = admitted(context)?;
+            let phone = self.app.rao().certified_phone(client, &sid).await;
+            let phone = phone.map_err(failed(""))?;
+            Ok(CertifiedPhone::new(phone.country_code, phone.number))
+        };
+        let outcome = outcome.await;
         respond(context, outcome.map(GetCertifiedPhoneResponse::Success))
     }
 
@@ -79,141 +96,20 @@ impl Api<RequestContext> for RaoApi {
         _accept_language: Option<String>,
         context: &RequestContext,
     ) -> Result<ValidateRaoOtpResponse, RouterError> {
-        let outcome = self.validate(context, &sid, &body).await;
+        let outcome = async {
+            let client = admitted(context)?;
+            let phone = &body.phone;
+            let flow = self.app.rao();
+            let validated = flow.validate(
+                client,
+                &sid,
+                &phone.phone_country_code,
+                &phone.encrypted_phone_number.0,
+                &body.encrypted_otp_token.0,
+            );
+            validated.await.map_err(failed("phone."))
+        };
+        let outcome = outcome.await;
         respond(context, outcome.map(|()| ValidateRaoOtpResponse::Success))
     }
-}
-
-impl RaoApi {
-    async fn generate(
-        &self,
-        context: &RequestContext,
-        sid: &str,
-        body: &GenerateRaoOtpRequest,
-    ) -> Result<(), ApiError> {
-        let client = admitted(context)?;
-        let sealed = &body.encrypted_phone_number.0;
-        let phone = open_phone(
-            client,
-            &body.phone_country_code,
-            sealed,
-            "encryptedPhoneNumber",
-        )?;
-        let otp = self.app.otp();
-        otp.rao_generate(client, sid, &phone).await.map_err(error)
-    }
-
-    async fn validate(
-        &self,
-        context: &RequestContext,
-        sid: &str,
-        body: &ValidateRaoOtpRequest,
-    ) -> Result<(), ApiError> {
-        let client = admitted(context)?;
-        let (country_code, sealed) = (
-            &body.phone.phone_country_code,
-            &body.phone.encrypted_phone_number.0,
-        );
-        let phone = open_phone(client, country_code, sealed, "phone.encryptedPhoneNumber")?;
-        let otp = open(client, &body.encrypted_otp_token.0, "encryptedOtpToken")?;
-        let engine = self.app.otp();
-        engine
-            .rao_validate(client, sid, &phone, &otp)
-            .await
-            .map_err(error)
-    }
-
-    async fn certified_phone(
-        &self,
-        context: &RequestContext,
-        sid: &str,
-    ) -> Result<CertifiedPhone, ApiError> {
-        let client = admitted(context)?;
-        let phone = match self.app.otp().rao_certified_phone(client, sid).await {
-            Ok(phone) => phone,
-            Err(OtpError::NotFound) => {
-                return Err(ApiError::new(code::RESOURCE_NOT_FOUND, "sid")
-                    .with_details("No certified phone for this sid"))
-            }
-            Err(other) => return Err(error(other)),
-        };
-        Ok(CertifiedPhone::new(phone.country_code, phone.number))
-    }
-}
-
-/// Decrypts a `format: byte` field with the client's cipher, or `400` naming it.
-fn open(client: &Client, sealed: &[u8], location: &str) -> Result<String, ApiError> {
-    client.cipher.open(sealed).map_err(|e| {
-        let cipher = client.cipher.name();
-        let details =
-            format!("{location} cannot be decrypted with the client's {cipher} cipher: {e}");
-        ApiError::invalid(location, details)
-    })
-}
-
-/// Decrypts a phone number and checks it is one, or `400` naming `location`.
-fn open_phone(
-    client: &Client,
-    country_code: &str,
-    sealed: &[u8],
-    location: &str,
-) -> Result<Phone, ApiError> {
-    let number = open(client, sealed, location)?;
-    let phone = Phone::new(country_code, &number).map_err(|e| match e {
-        PhoneError::Number => ApiError::invalid(
-            location,
-            format!("{location} must decrypt to a phone number of 4 to 15 digits"),
-        ),
-        PhoneError::CountryCode => ApiError::invalid(
-            location.replace("encryptedPhoneNumber", "phoneCountryCode"),
-            "phoneCountryCode must be + and 1 to 4 digits",
-        ),
-    })?;
-    observe::note_phone(&phone.full());
-    Ok(phone)
-}
-
-/// The RAO answer to a failed flow. Causes of 500s go to the log.
-fn error(error: OtpError) -> ApiError {
-    let business = |location: &str, details: String| {
-        ApiError::new(code::BUSINESS_VALIDATION_FAILED, location).with_details(details)
-    };
-    match error {
-        OtpError::NotFound => ApiError::new(code::RESOURCE_NOT_FOUND, "sid")
-            .with_details("No live OTP for this sid and phone"),
-        OtpError::Expired => business(
-            "encryptedOtpToken",
-            "The OTP has expired; generate a new one".into(),
-        ),
-        OtpError::Invalid { attempts_left } => {
-            business("encryptedOtpToken", super::invalid_otp(attempts_left))
-        }
-        OtpError::Throttled {
-            reason,
-            retry_after,
-        } => business(
-            "encryptedPhoneNumber",
-            super::throttled(reason, retry_after),
-        ),
-        OtpError::Locked { retry_after } => {
-            business("phone.encryptedPhoneNumber", super::locked(retry_after))
-        }
-        OtpError::Phone(e) => ApiError::invalid("encryptedPhoneNumber", e.to_string()),
-        OtpError::MessageTooLong { chars } => ApiError::invalid(
-            "body",
-            format!("The SMS would be {chars} characters; at most {SMS_MAX_CHARS} fit"),
-        ),
-        OtpError::Sms(_) | OtpError::Mfa(_) | OtpError::Store(_) | OtpError::Random(_) => {
-            super::internal(&error)
-        }
-    }
-}
-
-/// Where a real RAO error of `code` points (for forced errors).
-pub(super) fn location(code: &str) -> Option<&'static str> {
-    Some(match code {
-        code::RESOURCE_NOT_FOUND => "sid",
-        code::BUSINESS_VALIDATION_FAILED => "encryptedOtpToken",
-        _ => return None,
-    })
 }

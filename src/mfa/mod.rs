@@ -17,6 +17,12 @@ use std::time::Duration;
 
 /// Length of the MFA engine's part of a telemarketing OTP.
 pub const MFA_CODE_LENGTH: usize = 8;
+/// Characters of a telemarketing OTP the caller keeps (generate returns
+/// them), before the MFA engine's part.
+pub const PREFIX_LENGTH: usize = 3;
+/// Characters of a whole telemarketing OTP: the prefix, then the MFA
+/// engine's part; the SMS carries all of them.
+pub const OTP_LENGTH: usize = PREFIX_LENGTH + MFA_CODE_LENGTH;
 
 /// The engine could not be reached or failed; the cause is for the log only.
 #[derive(Debug, thiserror::Error)]

@@ -1,32 +1,67 @@
-//! The RAO flow: consumer-owned `sid`, numeric OTP bound to the phone, and
-//! the certified phone a successful validation leaves behind.
+//! The RAO flow: consumer-owned `sid`, sealed (`format: byte`) phone and
+//! OTP opened with the client's cipher, a numeric OTP bound to the phone,
+//! and the certified phone a successful validation leaves behind.
 //!
 //! Keys: the challenge `rao:{P}:S` lives under its phone's hash tag `P`
 //! (beside the phone's counters: lock, attempt and comparison are one
 //! step); the session `rao:{S}` (its current challenge and certified
 //! phone) under the session's `S`.
 
-use super::{again_if_stale, checked, keep_for, refused, Making, OtpEngine, OtpError, DIGITS};
+use super::issuer::{checked, Issuer, NewChallenge};
+use super::{Making, OtpError, Sealed};
 use crate::config::Client;
-use crate::crypto::{hex, random_code, Digest};
+use crate::contract::Api;
+use crate::crypto::hex;
+use crate::observe;
 use crate::phone::Phone;
 use crate::sms::Sms;
-use crate::store::{Candidate, CertifiedPhone, Challenge, OnMatch, Sending};
+use crate::store::{Candidate, CertifiedPhone, OnMatch};
+use std::sync::Arc;
 
-/// The metrics' name of this API.
-const API: &str = "rao";
+/// The RAO account-opening flow.
+pub struct RaoFlow {
+    issuer: Arc<Issuer>,
+}
 
 /// Store keys of one RAO session and phone.
 struct Keys {
-    phone: Digest,
+    phone: crate::crypto::Digest,
     challenge: String,
     session: String,
 }
 
-impl OtpEngine {
-    fn rao_keys(&self, client: &Client, sid: &str, phone: &Phone) -> Keys {
-        let session = hex(&self.keys.digest("rao-session", &client.id, sid));
-        let digest = self.phone_digest(&phone.id);
+impl RaoFlow {
+    pub fn new(issuer: Arc<Issuer>) -> Self {
+        Self { issuer }
+    }
+
+    /// Opens a sealed value with the client's cipher.
+    fn open(client: &Client, sealed: &[u8], what: Sealed) -> Result<String, OtpError> {
+        client
+            .cipher
+            .open(sealed)
+            .map_err(|cause| OtpError::Undecryptable {
+                what,
+                cipher: client.cipher.name(),
+                cause,
+            })
+    }
+
+    /// The phone a request names: its `phoneCountryCode` and sealed number.
+    pub fn open_phone(
+        client: &Client,
+        country_code: &str,
+        sealed: &[u8],
+    ) -> Result<Phone, OtpError> {
+        let number = Self::open(client, sealed, Sealed::Phone)?;
+        let phone = Phone::new(country_code, &number)?;
+        observe::note_phone(&phone.full());
+        Ok(phone)
+    }
+
+    fn keys(&self, client: &Client, sid: &str, phone: &Phone) -> Keys {
+        let session = hex(&self.issuer.session_digest("rao-session", client, sid));
+        let digest = self.issuer.phone_digest(&phone.id);
         Keys {
             challenge: format!("rao:{{{}}}:{session}", hex(&digest)),
             phone: digest,
@@ -35,36 +70,29 @@ impl OtpEngine {
     }
 
     /// The store key of a RAO session.
-    pub fn rao_session(&self, client: &Client, sid: &str) -> String {
-        let session = hex(&self.keys.digest("rao-session", &client.id, sid));
+    pub fn session_key(&self, client: &Client, sid: &str) -> String {
+        let session = hex(&self.issuer.session_digest("rao-session", client, sid));
         format!("rao:{{{session}}}")
     }
 
-    /// Creates the session's OTP (replacing any earlier one, for any phone,
-    /// and clearing the session's certified phone) and sends it.
-    pub async fn rao_generate(
+    /// Generate: creates the session's OTP for the sealed phone (replacing
+    /// any earlier one, for any phone, and clearing the session's certified
+    /// phone) and sends it.
+    pub async fn generate(
         &self,
         client: &Client,
         sid: &str,
-        phone: &Phone,
+        country_code: &str,
+        sealed_number: &[u8],
     ) -> Result<(), OtpError> {
-        let result = self.rao_make(client, sid, phone, Making::default()).await;
-        self.count_sent(API, &result);
+        let phone = Self::open_phone(client, country_code, sealed_number)?;
+        let result = self.make(client, sid, &phone, Making::default()).await;
+        self.issuer.count_sent(Api::Rao, &result);
         result.map(drop)
     }
 
     /// Makes (and sends) a challenge as `making` says; its OTP.
-    pub async fn rao_make(
-        &self,
-        client: &Client,
-        sid: &str,
-        phone: &Phone,
-        making: Making,
-    ) -> Result<String, OtpError> {
-        again_if_stale!(self.rao_make_once(client, sid, phone, making).await)
-    }
-
-    async fn rao_make_once(
+    pub async fn make(
         &self,
         client: &Client,
         sid: &str,
@@ -72,23 +100,22 @@ impl OtpEngine {
         making: Making,
     ) -> Result<String, OtpError> {
         let policy = &client.policy;
-        let now = self.clock.now();
-        let keys = self.rao_keys(client, sid, phone);
-        let test_otp = self.test_phones.rao(&phone.id);
-        let otp = match test_otp {
+        let keys = self.keys(client, sid, phone);
+        let fixed = self.issuer.fixed_otp(Api::Rao, &phone.id);
+        let otp = match fixed {
             Some(otp) => otp.to_owned(),
-            None => random_code(DIGITS, policy.rao_otp_length)?,
+            None => Issuer::digits(policy)?,
         };
-        let challenge = Challenge {
-            code: self.keys.digest("otp", &keys.challenge, &otp),
-            binding: self
-                .keys
-                .digest("binding", &keys.challenge, &phone.id.to_string()),
-            expires_at: Self::expiry(policy, now, making),
-            attempts_left: policy.max_attempts,
+        let new = NewChallenge {
+            phone: &keys.phone,
+            key: &keys.challenge,
+            session: Some(&keys.session),
+            code: self.issuer.digest("otp", &keys.challenge, &otp),
+            binding: self.binding(&keys, phone),
+            policy,
+            unthrottled: fixed.is_some() || making.unthrottled,
+            expired: making.expired,
         };
-        let limits = Self::limits(policy);
-        let unthrottled = test_otp.is_some() || making.unthrottled;
         let minutes = policy.otp_lifetime_secs.div_ceil(60);
         let text = format!(
             "Your account opening code is {otp}. It expires in {minutes} min. Never share it."
@@ -98,57 +125,55 @@ impl OtpEngine {
             text,
             otp,
         };
-        let message = self.outbox_message(&sms, now);
-        let send = Sending {
-            phone: &keys.phone,
-            limits: (!unthrottled).then_some(&limits),
-            session: Some(&keys.session),
-            outbox: message.as_ref().map(|(m, capacity)| (m, *capacity)),
-        };
-        let keep = keep_for(policy);
-        let decision = self
-            .challenges
-            .issue(send, &keys.challenge, &challenge, keep, now);
-        refused(decision.await?)?;
-        if message.is_none() {
-            if let Err(e) = self.sms.send(&sms).await {
-                self.challenges
-                    .withdraw(&keys.phone, &keys.challenge)
-                    .await?;
-                return Err(e.into());
-            }
-        }
+        self.issuer.issue(new, &sms).await?;
         Ok(sms.otp)
     }
 
-    /// Checks `otp` for the session and phone; on success the phone becomes
-    /// the session's certified phone and the OTP is used up.
-    pub async fn rao_validate(
+    fn binding(&self, keys: &Keys, phone: &Phone) -> crate::crypto::Digest {
+        self.issuer
+            .digest("binding", &keys.challenge, &phone.id.to_string())
+    }
+
+    /// Validate: checks the sealed OTP for the session and the sealed
+    /// phone; on success the phone becomes the session's certified phone
+    /// and the OTP is used up.
+    pub async fn validate(
+        &self,
+        client: &Client,
+        sid: &str,
+        country_code: &str,
+        sealed_number: &[u8],
+        sealed_otp: &[u8],
+    ) -> Result<(), OtpError> {
+        let phone = Self::open_phone(client, country_code, sealed_number)?;
+        let otp = Self::open(client, sealed_otp, Sealed::Otp)?;
+        self.check(client, sid, &phone, &otp).await
+    }
+
+    /// Checks `otp` in clear for the session and phone.
+    pub async fn check(
         &self,
         client: &Client,
         sid: &str,
         phone: &Phone,
         otp: &str,
     ) -> Result<(), OtpError> {
-        let result = again_if_stale!(self.rao_check(client, sid, phone, otp).await);
-        self.count_checked(API, &result);
+        let result = self.compare(client, sid, phone, otp).await;
+        self.issuer.count_checked(Api::Rao, &result);
         result
     }
 
-    async fn rao_check(
+    async fn compare(
         &self,
         client: &Client,
         sid: &str,
         phone: &Phone,
         otp: &str,
     ) -> Result<(), OtpError> {
-        let now = self.clock.now();
-        let keys = self.rao_keys(client, sid, phone);
+        let keys = self.keys(client, sid, phone);
         let candidate = Candidate {
-            code: self.keys.digest("otp", &keys.challenge, otp),
-            binding: self
-                .keys
-                .digest("binding", &keys.challenge, &phone.id.to_string()),
+            code: self.issuer.digest("otp", &keys.challenge, otp),
+            binding: self.binding(&keys, phone),
             mismatch_counts: false,
         };
         let certify = OnMatch::Certify {
@@ -159,30 +184,24 @@ impl OtpEngine {
             },
             ttl: client.policy.certified_phone_lifetime(),
         };
-        let lock = Self::lock(&client.policy);
-        let attempt = self.challenges.attempt(
+        let attempt = self.issuer.attempt(
             &keys.phone,
             &keys.challenge,
             &candidate,
-            &lock,
+            &client.policy,
             certify,
-            now,
         );
         checked(attempt.await?)
     }
 
-    /// The session's certified phone.
-    pub async fn rao_certified_phone(
+    /// Certified-phone: the session's certified phone.
+    pub async fn certified_phone(
         &self,
         client: &Client,
         sid: &str,
     ) -> Result<CertifiedPhone, OtpError> {
-        let session = self.rao_session(client, sid);
-        let phone = again_if_stale!(self
-            .challenges
-            .certified_phone(&session, self.clock.now())
-            .await
-            .map_err(OtpError::from));
-        phone?.ok_or(OtpError::NotFound)
+        let session = self.session_key(client, sid);
+        let phone = self.issuer.certified_phone(&session).await?;
+        phone.ok_or(OtpError::NoCertifiedPhone)
     }
 }

@@ -6,21 +6,19 @@
 //! identity: it reveals nothing), so the session `tm:{P}:T` lives beside
 //! the phone's counters and a validate is one store step.
 
-use super::{
-    again_if_stale, checked, keep_for, refused, Making, OtpEngine, OtpError, ALPHANUMERIC,
-};
+use super::issuer::{checked, keep_for, Issuer, NewChallenge};
+use super::{Making, OtpError, ALPHANUMERIC};
 use crate::config::Client;
+use crate::contract::Api;
 use crate::crypto::{hex, push_hex, Digest, Draw, RandomError};
-use crate::mfa::{MfaCheck, MFA_CODE_LENGTH};
+use crate::mfa::{MfaCheck, MfaEngine};
+pub use crate::mfa::{OTP_LENGTH, PREFIX_LENGTH};
+use crate::observe;
 use crate::phone::PhoneId;
 use crate::sms::Sms;
-use crate::store::{Attempt, Candidate, Challenge, OnMatch, Sending};
+use crate::store::{Attempt, Candidate, OnMatch};
+use std::sync::Arc;
 
-/// The metrics' name of this API.
-const API: &str = "telemarketing";
-
-/// Characters of the OTP kept in the session and returned by generate.
-pub const PREFIX_LENGTH: usize = 3;
 /// Longest SMS: `messagePrefix`, the OTP and `messageSuffix`, space-separated.
 pub const SMS_MAX_CHARS: usize = 140;
 
@@ -40,6 +38,12 @@ pub struct TelemarketingOtp {
     pub sid: String,
 }
 
+/// The telemarketing flow.
+pub struct TelemarketingFlow {
+    issuer: Arc<Issuer>,
+    mfa: Arc<dyn MfaEngine>,
+}
+
 fn sms_text(req: &TelemarketingRequest<'_>, otp: &str) -> String {
     match req.message_suffix {
         Some(suffix) => format!("{} {otp} {suffix}", req.message_prefix),
@@ -57,168 +61,141 @@ fn phone_of(sid: &str) -> Option<Digest> {
     Some(digest)
 }
 
-impl OtpEngine {
+impl TelemarketingFlow {
+    pub fn new(issuer: Arc<Issuer>, mfa: Arc<dyn MfaEngine>) -> Self {
+        Self { issuer, mfa }
+    }
+
+    /// The identity of a request's phone: `phoneNumber` under `countryCode`.
+    pub fn phone(req: &TelemarketingRequest<'_>) -> Result<PhoneId, OtpError> {
+        Ok(PhoneId::telemarketing(req.country, req.phone_number)?)
+    }
+
     /// The store key of a session: bound to the client, so another client's
     /// `sid` is simply unknown; under the phone's hash tag.
-    fn telemarketing_key(&self, client: &Client, phone: &Digest, sid: &str) -> String {
-        let session = hex(&self.keys.digest("tm-session", &client.id, sid));
+    fn key(&self, client: &Client, phone: &Digest, sid: &str) -> String {
+        let session = hex(&self.issuer.session_digest("tm-session", client, sid));
         format!("tm:{{{}}}:{session}", hex(phone))
     }
 
-    /// Creates a session and its OTP, and sends all 11 characters.
-    pub async fn telemarketing_generate(
+    /// Generate: creates a session and its OTP, and sends all 11 characters.
+    pub async fn generate(
         &self,
         client: &Client,
         req: &TelemarketingRequest<'_>,
     ) -> Result<TelemarketingOtp, OtpError> {
-        let result = self
-            .telemarketing_make(client, req, Making::default())
-            .await;
-        self.count_sent(API, &result);
+        observe::note_phone(req.phone_number);
+        let result = self.make(client, req, Making::default()).await;
+        self.issuer.count_sent(Api::Telemarketing, &result);
         result.map(|(otp, _)| otp)
     }
 
     /// Makes (and sends) a session as `making` says; it and its whole OTP.
-    pub async fn telemarketing_make(
+    pub async fn make(
         &self,
         client: &Client,
         req: &TelemarketingRequest<'_>,
         making: Making,
     ) -> Result<(TelemarketingOtp, String), OtpError> {
-        again_if_stale!(self.telemarketing_make_once(client, req, making).await)
-    }
-
-    async fn telemarketing_make_once(
-        &self,
-        client: &Client,
-        req: &TelemarketingRequest<'_>,
-        making: Making,
-    ) -> Result<(TelemarketingOtp, String), OtpError> {
-        let chars = sms_text(req, &"0".repeat(PREFIX_LENGTH + MFA_CODE_LENGTH))
-            .chars()
-            .count();
-        if chars > super::SMS_MAX_CHARS {
+        let chars = sms_text(req, &"0".repeat(OTP_LENGTH)).chars().count();
+        if chars > SMS_MAX_CHARS {
             return Err(OtpError::MessageTooLong { chars });
         }
         let policy = &client.policy;
-        let now = self.clock.now();
-        let id = PhoneId::telemarketing(req.country, req.phone_number)?;
-        let phone = self.phone_digest(&id);
+        let id = Self::phone(req)?;
+        let phone = self.issuer.phone_digest(&id);
         let mut random = Draw::new()?;
         let sid = new_sid(&phone, &mut random)?;
-        let key = self.telemarketing_key(client, &phone, &sid);
-        let test_otp = self.test_phones.telemarketing(req.country, &id);
-        let otp = match test_otp {
+        let key = self.key(client, &phone, &sid);
+        let fixed = self.issuer.fixed_otp(Api::Telemarketing, &id);
+        let otp = match fixed {
             Some(otp) => otp.to_owned(),
             None => {
                 let prefix = random.code(ALPHANUMERIC, PREFIX_LENGTH)?;
-                let lifetime = keep_for(policy);
-                prefix + &self.mfa.issue(&sid, lifetime, &mut random).await?
+                prefix + &self.mfa.issue(&sid, keep_for(policy), &mut random).await?
             }
         };
-        let compared = self.compared_part(&otp, test_otp.is_some());
-        let challenge = Challenge {
-            code: self.keys.digest("otp", &key, compared),
-            binding: self.keys.digest("customer", &key, req.customer_id),
-            expires_at: Self::expiry(policy, now, making),
-            attempts_left: policy.max_attempts,
+        let new = NewChallenge {
+            phone: &phone,
+            key: &key,
+            session: None,
+            code: self
+                .issuer
+                .digest("otp", &key, self.compared_part(&otp, fixed.is_some())),
+            binding: self.issuer.digest("customer", &key, req.customer_id),
+            policy,
+            unthrottled: fixed.is_some() || making.unthrottled,
+            expired: making.expired,
         };
-        let limits = Self::limits(policy);
-        let unthrottled = test_otp.is_some() || making.unthrottled;
         let sms = Sms {
             to: req.phone_number.to_owned(),
             text: sms_text(req, &otp),
             otp,
         };
-        let message = self.outbox_message(&sms, now);
-        let send = Sending {
-            phone: &phone,
-            limits: (!unthrottled).then_some(&limits),
-            session: None,
-            outbox: message.as_ref().map(|(m, capacity)| (m, *capacity)),
-        };
-        let keep = keep_for(policy);
-        let issued = self
-            .challenges
-            .issue(send, &key, &challenge, keep, now)
-            .await;
-        if let Err(e) = issued.map_err(OtpError::from).and_then(refused) {
+        if let Err(e) = self.issuer.issue(new, &sms).await {
             self.revoke_quietly(&sid).await;
             return Err(e);
-        }
-        if message.is_none() {
-            if let Err(e) = self.sms.send(&sms).await {
-                self.challenges.withdraw(&phone, &key).await?;
-                self.revoke_quietly(&sid).await;
-                return Err(e.into());
-            }
         }
         let prefix = sms.otp[..PREFIX_LENGTH].to_owned();
         Ok((TelemarketingOtp { prefix, sid }, sms.otp))
     }
 
     /// What the store compares: all 11 characters, unless a remote MFA
-    /// engine checks its 8 itself (a test phone's OTP is always all ours).
-    fn compared_part<'o>(&self, otp: &'o str, test_phone: bool) -> &'o str {
+    /// engine checks its 8 itself (a fixed OTP is always all ours).
+    fn compared_part<'o>(&self, otp: &'o str, fixed: bool) -> &'o str {
         match self.mfa.check() {
-            MfaCheck::Remote if !test_phone => &otp[..PREFIX_LENGTH.min(otp.len())],
+            MfaCheck::Remote if !fixed => &otp[..PREFIX_LENGTH.min(otp.len())],
             _ => otp,
         }
     }
 
-    /// Checks all 11 characters (case-insensitive) for the session and customer.
-    pub async fn telemarketing_validate(
+    /// Validate: checks all 11 characters (case-insensitive) for the
+    /// session and customer.
+    pub async fn validate(
         &self,
         client: &Client,
         sid: &str,
         customer_id: &str,
         otp: &str,
     ) -> Result<(), OtpError> {
-        let result = again_if_stale!(
-            self.telemarketing_check(client, sid, customer_id, otp)
-                .await
-        );
-        self.count_checked(API, &result);
+        let result = self.check(client, sid, customer_id, otp).await;
+        self.issuer.count_checked(Api::Telemarketing, &result);
         result
     }
 
-    async fn telemarketing_check(
+    async fn check(
         &self,
         client: &Client,
         sid: &str,
         customer_id: &str,
         otp: &str,
     ) -> Result<(), OtpError> {
-        let now = self.clock.now();
         let phone = phone_of(sid).ok_or(OtpError::NotFound)?;
-        let key = self.telemarketing_key(client, &phone, sid);
+        let key = self.key(client, &phone, sid);
         let otp = otp.to_ascii_uppercase();
         let remote = self.mfa.check() == MfaCheck::Remote;
-        let compared = self.compared_part(&otp, false);
         let candidate = Candidate {
-            code: self.keys.digest("otp", &key, compared),
-            binding: self.keys.digest("customer", &key, customer_id),
+            code: self
+                .issuer
+                .digest("otp", &key, self.compared_part(&otp, false)),
+            binding: self.issuer.digest("customer", &key, customer_id),
             mismatch_counts: true,
         };
-        let on_match = if remote {
-            OnMatch::Reserve
-        } else {
-            OnMatch::Consume
+        let on_match = match remote {
+            true => OnMatch::Reserve,
+            false => OnMatch::Consume,
         };
-        let lock = Self::lock(&client.policy);
         let attempt = self
-            .challenges
-            .attempt(&phone, &key, &candidate, &lock, on_match, now);
-        let attempt = attempt.await?;
+            .issuer
+            .attempt(&phone, &key, &candidate, &client.policy, on_match)
+            .await?;
         if !remote || attempt != Attempt::Matched {
             return checked(attempt);
         }
         let suffix = otp.get(PREFIX_LENGTH..).unwrap_or_default();
         let verified = self.mfa.verify(sid, suffix).await;
-        let settled =
-            self.challenges
-                .settle(&phone, &key, *verified.as_ref().unwrap_or(&false), now);
-        let settled = settled.await?;
+        let right = *verified.as_ref().unwrap_or(&false);
+        let settled = self.issuer.settle(&phone, &key, right).await?;
         verified?;
         if settled == Attempt::Matched {
             self.revoke_quietly(sid).await;

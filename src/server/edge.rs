@@ -1,211 +1,170 @@
-//! The edge: every request enters here. Routes by method and path through
-//! the operation registry, reads the body within its limits, runs the
-//! sandbox's `Prefer` and the contract gate, then hands the request to the
-//! generated router of the operation's API. Every answer that is not the
-//! operation's own is the spec's `ErrorResponse`. In the sandbox, a path
-//! that is no operation's may be one of its pages ([`super::pages`]) or
-//! of the console's live API ([`super::console`]).
+//! The edge: every request of the public listener enters here. Routes by
+//! method and path through the operation registry, reads the body within
+//! its limits, runs the contract gate, then hands the request to the
+//! generated router of the operation's API; what is no operation goes to
+//! the route table ([`super::routes`]). Every answer that is not the
+//! operation's own is the spec's `ErrorResponse`. One log line and one
+//! metrics sample per request ([`finish`]), with the error code the answer
+//! was rendered with (noted on the way, never read back from the body).
 
 use super::response::{self, Body};
-use super::{console, gate, pages, sandbox};
+use super::routes::{method_not_allowed, Listener, Routes};
+use super::{gate, Front};
 use crate::app::App;
-use crate::console::Answered;
 use crate::contract::{Api, Operation, Route};
-use crate::error::{code, ApiError};
-use crate::observe;
+use crate::error::ApiError;
+use crate::observe::{self, RequestNote};
 use crate::r#impl::{oauth::TokenRequestBody, OauthApi, RaoApi, Request as Admitted};
 use crate::r#impl::{RequestContext, TelemarketingApi};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::http::request::Parts;
 use hyper::service::Service as _;
 use hyper::{HeaderMap, Method, Request, Response};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Answers one request. Never fails: every failure is a response.
-pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
-    let started = Instant::now();
-    app.refresh_sandbox_clock().await;
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let uuid: Option<Arc<str>> = gate::header(req.headers(), "uuid").map(Arc::from);
-    let client_id = gate::header(req.headers(), "client_id").map(str::to_owned);
-    let route = app.contract().route(method.as_str(), &path);
-    let operation = match route {
+/// What the log line needs of a request, taken before it is consumed.
+pub struct Seen {
+    pub method: Method,
+    pub path: String,
+    pub uuid: Option<Arc<str>>,
+    pub client_id: Option<String>,
+    pub started: Instant,
+}
+
+impl Seen {
+    pub fn of(req: &Request<Incoming>) -> Self {
+        let headers = req.headers();
+        Self {
+            method: req.method().clone(),
+            path: req.uri().path().to_owned(),
+            uuid: gate::header(headers, "uuid").map(Arc::from),
+            client_id: gate::header(headers, "client_id").map(str::to_owned),
+            started: Instant::now(),
+        }
+    }
+}
+
+/// The public listener of a production server: operations, then the
+/// route table.
+pub struct Public {
+    app: App,
+    routes: Arc<Routes>,
+}
+
+impl Public {
+    pub fn new(app: App, routes: Arc<Routes>) -> Self {
+        Self { app, routes }
+    }
+}
+
+impl Front for Public {
+    async fn answer(&self, req: Request<Incoming>) -> Response<Body> {
+        let seen = Seen::of(&req);
+        let route = self.app.contract().route(seen.method.as_str(), &seen.path);
+        let operation = operation_id(&route);
+        let answer = dispatch(&self.app, &self.routes, route, req, seen.uuid.clone());
+        let (response, note) = observe::with_note(answer).await;
+        finish(
+            &self.app,
+            &seen,
+            operation,
+            response.status().as_u16(),
+            &note,
+        );
+        response
+    }
+}
+
+/// The admin listener: `/metrics` and health only; not logged.
+pub struct Admin {
+    app: App,
+    routes: Arc<Routes>,
+}
+
+impl Admin {
+    pub fn new(app: App, routes: Arc<Routes>) -> Self {
+        Self { app, routes }
+    }
+}
+
+impl Front for Admin {
+    async fn answer(&self, req: Request<Incoming>) -> Response<Body> {
+        let uuid = gate::header(req.headers(), "uuid").map(Arc::from);
+        self.routes
+            .answer(&self.app, Listener::Admin, req, uuid)
+            .await
+    }
+}
+
+/// The `operationId` a route leads to, `-` for none.
+pub fn operation_id(route: &Route<'static>) -> &'static str {
+    match route {
         Route::Operation(op) => op.id.as_str(),
         _ => "-",
-    };
-    let answer = answer(app, route, req, uuid.clone());
-    let (response, note) = observe::with_note(answer).await;
-    let (mut response, code) = error_code(response).await;
-    let latency = started.elapsed();
-    let status = response.status().as_u16();
-    app.metrics().request_done(operation, status, latency);
-    app.console().record(Answered {
-        at: app.clock().now(),
-        method: method.as_str(),
-        path: &path,
-        operation,
-        status,
-        code: code.as_deref(),
-        latency,
-        phone: note.phone.as_deref(),
-        uuid: uuid.as_deref(),
-    });
-    console::no_store(&path, &mut response);
-    tracing::info!(
-        target: "otp_server::request",
-        %method,
-        path = %path,
-        operation,
-        status,
-        code = code.as_deref().unwrap_or("-"),
-        latency_us = latency.as_micros() as u64,
-        uuid = uuid.as_deref().unwrap_or("-"),
-        client_id = client_id.as_deref().unwrap_or("-"),
-        phone = note.phone.as_deref().unwrap_or("-"),
-        "request"
-    );
-    response
-}
-
-/// Answers one request on the admin listener: `/metrics` and health only.
-pub async fn handle_admin(app: &App, req: Request<Incoming>) -> Response<Body> {
-    let (get, path) = (req.method() == Method::GET, req.uri().path());
-    match path {
-        "/metrics" if get => metrics(app),
-        "/health/live" if get => response::json(200, &serde_json::json!({"status": "live"})),
-        "/health/ready" if get => ready(app, None).await,
-        "/metrics" | "/health/live" | "/health/ready" => method_not_allowed(app, "GET", None),
-        _ => not_found(app, path, None),
     }
 }
 
-/// The error code an error answer carries (`code` of an `ErrorResponse`,
-/// `error` of an RFC 6749 refusal), read from the answer itself.
-async fn error_code(response: Response<Body>) -> (Response<Body>, Option<String>) {
-    let is_error = response.status().as_u16() >= 400 && is_json(response.headers());
-    if !is_error {
-        return (response, None);
-    }
-    let (parts, body) = response.into_parts();
-    // Our bodies are in memory and infallible: collecting cannot fail.
-    let bytes = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    #[derive(serde::Deserialize)]
-    struct Code {
-        code: Option<String>,
-        error: Option<String>,
-    }
-    let code = serde_json::from_slice::<Code>(&bytes)
-        .ok()
-        .and_then(|c| c.code.or(c.error));
-    (Response::from_parts(parts, Full::new(bytes).boxed()), code)
-}
-
-async fn answer(
+/// Answers a routed request: the operation, a `405`, or the route table.
+pub async fn dispatch(
     app: &App,
+    routes: &Routes,
     route: Route<'static>,
     req: Request<Incoming>,
     uuid: Option<Arc<str>>,
 ) -> Response<Body> {
     match route {
-        Route::Operation(op) => operation(app, op, req, uuid).await,
+        Route::Operation(op) => {
+            let (parts, body) = req.into_parts();
+            match read_body(app, &parts.headers, body).await {
+                Ok(body) => operation(app, op, parts, body, uuid).await,
+                Err(e) => response::error(app, Some(op), &e, uuid.as_deref()),
+            }
+        }
         Route::WrongMethod(allowed) => {
             method_not_allowed(app, &allowed.join(", "), uuid.as_deref())
         }
-        Route::Unknown => other(app, req, uuid.as_deref()).await,
+        Route::Unknown => routes.answer(app, Listener::Public, req, uuid).await,
     }
 }
 
-/// What is not an operation: health, metrics, the sandbox's own endpoints
-/// and pages.
-async fn other(app: &App, req: Request<Incoming>, uuid: Option<&str>) -> Response<Body> {
-    if app.is_sandbox() {
-        let page = match pages::answer(app, &req, uuid) {
-            Some(page) => Some(page),
-            None => console::answer(app, &req, uuid).await,
-        };
-        if let Some(response) = page {
-            return response;
-        }
-    }
-    let path = req.uri().path().to_owned();
-    let get = req.method() == Method::GET;
-    match path.as_str() {
-        "/health/live" if get => response::json(200, &serde_json::json!({"status": "live"})),
-        "/health/ready" if get => ready(app, uuid).await,
-        "/metrics" if get && app.is_sandbox() => metrics(app),
-        "/health/live" | "/health/ready" => method_not_allowed(app, "GET", uuid),
-        "/metrics" if app.is_sandbox() => method_not_allowed(app, "GET", uuid),
-        _ if app.is_sandbox() && path.starts_with("/sandbox/") => {
-            match sandbox::route(app, req, uuid).await {
-                Some(answer) => answer,
-                None => not_found(app, &path, uuid),
-            }
-        }
-        _ => not_found(app, &path, uuid),
-    }
-}
-
-fn not_found(app: &App, path: &str, uuid: Option<&str>) -> Response<Body> {
-    let error = ApiError::new(code::RESOURCE_NOT_FOUND, "path")
-        .with_details(format!("No operation at {path}"));
-    response::error(app, None, &error, uuid)
-}
-
-async fn ready(app: &App, uuid: Option<&str>) -> Response<Body> {
-    match app.health().ping().await {
-        Ok(()) => response::json(200, &serde_json::json!({"status": "ready"})),
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready");
-            let error = ApiError::unavailable().with_details("The store does not answer");
-            response::error(app, None, &error, uuid)
-        }
-    }
-}
-
-/// `GET /metrics`: Prometheus text format.
-fn metrics(app: &App) -> Response<Body> {
-    let mut response = Response::new(Full::new(Bytes::from(app.metrics().render())).boxed());
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4"),
+/// Counts the answered request and writes its log line; its latency.
+pub fn finish(
+    app: &App,
+    seen: &Seen,
+    operation: &'static str,
+    status: u16,
+    note: &RequestNote,
+) -> Duration {
+    let latency = seen.started.elapsed();
+    app.metrics().request_done(operation, status, latency);
+    tracing::info!(
+        target: "otp_server::request",
+        method = %seen.method,
+        path = %seen.path,
+        operation,
+        status,
+        code = note.code.as_deref().unwrap_or("-"),
+        latency_us = latency.as_micros() as u64,
+        uuid = seen.uuid.as_deref().unwrap_or("-"),
+        client_id = seen.client_id.as_deref().unwrap_or("-"),
+        phone = note.phone.as_deref().unwrap_or("-"),
+        "request"
     );
-    response
+    latency
 }
 
-pub(super) fn method_not_allowed(app: &App, allowed: &str, uuid: Option<&str>) -> Response<Body> {
-    let error = ApiError::new(code::METHOD_NOT_ALLOWED, "method")
-        .with_details(format!("Only {allowed} is allowed here"));
-    let mut response = response::error(app, None, &error, uuid);
-    if let Ok(value) = HeaderValue::from_str(allowed) {
-        response.headers_mut().insert(ALLOW, value);
-    }
-    response
-}
-
-async fn operation(
+/// An operation whose body was read: the gate, then the generated router.
+pub async fn operation(
     app: &App,
     op: &'static Operation,
-    req: Request<Incoming>,
+    parts: Parts,
+    body: Bytes,
     uuid: Option<Arc<str>>,
 ) -> Response<Body> {
-    let (parts, body) = req.into_parts();
-    let body = match read_body(app, &parts.headers, body).await {
-        Ok(body) => body,
-        Err(e) => return response::error(app, Some(op), &e, uuid.as_deref()),
-    };
-    if app.is_sandbox() && op.api != Api::Token {
-        if let Some(forced) = sandbox::forced_error(app, op, &parts.headers, uuid.as_deref()) {
-            return forced;
-        }
-    }
     let request = Admitted {
         operation: op,
         uuid: uuid.clone(),
@@ -220,12 +179,12 @@ async fn operation(
         }
     };
     let request = Request::from_parts(parts, Full::new(body));
-    let response = dispatch(app, op.api, request, context).await;
+    let response = generated(app, op.api, request, context).await;
     ensure_envelope(app, op, response, uuid.as_deref())
 }
 
 /// Runs the generated router of `api`, which routes to the operation itself.
-async fn dispatch(
+async fn generated(
     app: &App,
     api: Api,
     request: Request<Full<Bytes>>,
@@ -276,7 +235,9 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
 }
 
-async fn read_body(app: &App, headers: &HeaderMap, body: Incoming) -> Result<Bytes, ApiError> {
+/// The request's body, within `server.body_limit_bytes` and
+/// `server.body_timeout_ms`.
+pub async fn read_body(app: &App, headers: &HeaderMap, body: Incoming) -> Result<Bytes, ApiError> {
     let server = &app.config().server;
     let limit = server.body_limit_bytes;
     let too_large = || {

@@ -8,22 +8,27 @@
 //! spinning. Outside the sandbox `/metrics` is served on the admin
 //! listener only. On `shutdown` it stops accepting and lets in-flight
 //! requests finish.
+//!
+//! What a listener answers is its [`Front`]: the edge's [`edge::Public`]
+//! and [`edge::Admin`] in production; in the sandbox the public front is
+//! the sandbox layer's, wrapped around the edge (`crate::sandbox`). The
+//! accept loop is generic over it, so a production request pays for no
+//! layer it does not have.
 
-mod console;
-mod edge;
+pub(crate) mod edge;
 mod framing;
-mod gate;
-mod pages;
-mod response;
-mod sandbox;
-
-pub use edge::handle;
+pub(crate) mod gate;
+pub(crate) mod response;
+pub(crate) mod routes;
 
 use crate::app::App;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
+use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use response::Body;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,35 +41,36 @@ const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// File descriptors kept free for the store, the SMS gateway and logs.
 const SPARE_FDS: u64 = 128;
 
-/// Which endpoints a listener serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Listener {
-    /// The APIs, the sandbox and the health endpoints (and, in the sandbox, `/metrics`).
-    Public,
-    /// `/metrics` and the health endpoints only (`server.admin_listen`).
-    Admin,
+/// What a listener answers. Never fails: every failure is a response.
+pub(crate) trait Front: Send + Sync + 'static {
+    fn answer(&self, req: Request<Incoming>) -> impl Future<Output = Response<Body>> + Send;
+
+    /// The server is shutting down: end what never ends on its own (the
+    /// sandbox's event streams).
+    fn closing(&self) {}
 }
 
-/// Serves `app` on `listener` until `shutdown` completes; then stops
-/// accepting and gives in-flight requests `shutdown_grace_ms` to finish.
-pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output = ()>) {
-    serve_with_admin(listener, None, app, shutdown).await;
-}
-
-/// [`serve`], with `/metrics` and the health endpoints also on `admin`
-/// (outside the sandbox `/metrics` is there only).
-pub async fn serve_with_admin(
-    listener: TcpListener,
-    admin: Option<TcpListener>,
+/// Serves `front` on `listener` and `admin` on the admin listener (when
+/// given) until `shutdown` completes; then stops accepting and gives
+/// in-flight requests `shutdown_grace_ms` to finish.
+pub(crate) async fn serve<P: Front, A: Front>(
     app: App,
+    listener: TcpListener,
+    front: P,
+    admin: Option<(TcpListener, A)>,
     shutdown: impl Future<Output = ()>,
 ) {
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let admin = admin.map(|admin| {
+    let admin = admin.map(|(listener, front)| {
         let (app, stopped) = (app.clone(), stopped.clone());
-        tokio::spawn(accept_loop(admin, app, Listener::Admin, wait_for(stopped)))
+        tokio::spawn(accept_loop(
+            app,
+            listener,
+            Arc::new(front),
+            wait_for(stopped),
+        ))
     });
-    let public = accept_loop(listener, app, Listener::Public, async {
+    let public = accept_loop(app, listener, Arc::new(front), async {
         shutdown.await;
         let _ = stop.send(true);
     });
@@ -95,10 +101,10 @@ fn connection_cap(app: &App) -> usize {
     configured.min(usize::try_from(fds).unwrap_or(usize::MAX))
 }
 
-async fn accept_loop(
-    listener: TcpListener,
+async fn accept_loop<F: Front>(
     app: App,
-    role: Listener,
+    listener: TcpListener,
+    front: Arc<F>,
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -125,16 +131,10 @@ async fn accept_loop(
             }
         };
         let _ = stream.set_nodelay(true);
-        let app = app.clone();
+        let front = front.clone();
         let service = service_fn(move |req| {
-            let app = app.clone();
-            async move {
-                let response = match role {
-                    Listener::Public => handle(&app, req).await,
-                    Listener::Admin => edge::handle_admin(&app, req).await,
-                };
-                Ok::<_, std::convert::Infallible>(response)
-            }
+            let front = front.clone();
+            async move { Ok::<_, std::convert::Infallible>(front.answer(req).await) }
         });
         let io = TokioIo::new(framing::EnvelopeIo::new(stream));
         let connection = graceful.watch(http.serve_connection(io, service));
@@ -146,8 +146,7 @@ async fn accept_loop(
         });
     }
     drop(listener);
-    // Server-sent event streams never end on their own: end them.
-    app.console().close();
+    front.closing();
     finish(&app, graceful).await;
 }
 

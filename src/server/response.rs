@@ -34,7 +34,8 @@ pub fn empty(status: u16) -> Response<Body> {
     response
 }
 
-/// The `ErrorResponse` for `error` on `op` (or outside any operation), now.
+/// The `ErrorResponse` for `error` on `op` (or outside any operation), now;
+/// its code is noted for the request's log line.
 pub fn error(
     app: &App,
     op: Option<&Operation>,
@@ -42,5 +43,6 @@ pub fn error(
     uuid: Option<&str>,
 ) -> Response<Body> {
     let (status, body) = error.render(op, uuid, app.clock().now());
+    crate::observe::note_code(&body.code);
     json(status, &body)
 }

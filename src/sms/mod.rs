@@ -1,15 +1,13 @@
 //! Delivering OTPs by SMS.
 //!
 //! An external service, so a small trait behind `Arc<dyn SmsGateway>`:
-//! [`Outbox`] keeps what it "sent" for the sandbox, [`WebhookGateway`]
-//! posts to the bank's SMS relay, [`LogGateway`] only logs (phone masked)
-//! for runs without a real gateway.
+//! [`WebhookGateway`] posts to the bank's SMS relay, [`LogGateway`] only
+//! logs (phone masked) for runs without a real gateway. The sandbox's
+//! outbox (`crate::sandbox`) is one more gateway, and the only one a
+//! sandbox has.
 
-mod outbox;
 mod webhook;
 
-pub use crate::store::OutboxMessage;
-pub use outbox::Outbox;
 pub use webhook::WebhookGateway;
 
 use crate::phone::mask;
@@ -43,13 +41,6 @@ pub struct SmsError(pub String);
 #[async_trait]
 pub trait SmsGateway: Send + Sync {
     async fn send(&self, sms: &Sms) -> Result<(), SmsError>;
-
-    /// When this gateway is the store's sandbox outbox, its capacity: the
-    /// OTP engine then hands the message to the store in the same step as
-    /// the challenge, instead of calling [`SmsGateway::send`].
-    fn store_outbox(&self) -> Option<usize> {
-        None
-    }
 }
 
 /// Logs each message, phone masked and text withheld, and delivers nothing.

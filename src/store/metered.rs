@@ -3,8 +3,7 @@
 
 use super::{
     Attempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest, Health, Lock,
-    Millis, OnMatch, OutboxMessage, OutboxStore, SandboxStore, SendDecision, Sending, Store,
-    StoreError,
+    Millis, OnMatch, SendDecision, Sending, Store, StoreError,
 };
 use crate::observe::Metrics;
 use async_trait::async_trait;
@@ -102,66 +101,6 @@ impl AuthStore for MeteredStore {
     }
     async fn forgive(&self, client: &Digest) -> Result<(), StoreError> {
         self.timed("forgive", self.inner.forgive(client)).await
-    }
-}
-
-#[async_trait]
-impl OutboxStore for MeteredStore {
-    async fn push_outbox(
-        &self,
-        message: &OutboxMessage,
-        capacity: usize,
-    ) -> Result<(), StoreError> {
-        let work = self.inner.push_outbox(message, capacity);
-        self.timed("push_outbox", work).await
-    }
-    async fn outbox(
-        &self,
-        to: Option<&str>,
-        since: Option<Millis>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        let work = self.inner.outbox(to, since, limit);
-        self.timed("outbox", work).await
-    }
-}
-
-#[async_trait]
-impl SandboxStore for MeteredStore {
-    /// Not timed: the sandbox reads it on every request, as bookkeeping.
-    async fn clock_offset(&self) -> Result<Millis, StoreError> {
-        self.inner.clock_offset().await
-    }
-    fn offset_cell(&self) -> Arc<std::sync::atomic::AtomicU64> {
-        self.inner.offset_cell()
-    }
-    fn follow_sandbox(&self) -> bool {
-        self.inner.follow_sandbox()
-    }
-    async fn advance_clock(&self, by: Duration) -> Result<Millis, StoreError> {
-        self.timed("advance_clock", self.inner.advance_clock(by))
-            .await
-    }
-    async fn reset_all(&self) -> Result<(), StoreError> {
-        self.timed("reset_all", self.inner.reset_all()).await
-    }
-    async fn reset_phone(&self, phone: &Digest, recipients: &[String]) -> Result<(), StoreError> {
-        let work = self.inner.reset_phone(phone, recipients);
-        self.timed("reset_phone", work).await
-    }
-    async fn forget_session(&self, session: &str) -> Result<(), StoreError> {
-        self.timed("forget_session", self.inner.forget_session(session))
-            .await
-    }
-    async fn lock_phone(
-        &self,
-        phone: &Digest,
-        failures: u32,
-        window: Duration,
-        now: Millis,
-    ) -> Result<(), StoreError> {
-        let work = self.inner.lock_phone(phone, failures, window, now);
-        self.timed("lock_phone", work).await
     }
 }
 

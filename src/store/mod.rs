@@ -1,13 +1,14 @@
-//! Where challenges, certified phones, throttle counters, MFA secrets and
-//! the sandbox outbox live.
+//! Where challenges, certified phones and throttle counters live.
 //!
 //! One small trait per consumer, so each part of the server sees only what
 //! it uses: [`ChallengeStore`] (the OTP flows: challenges beside their
 //! phone's throttle and lock counters, and the RAO certified phones),
-//! [`AuthStore`] (the token endpoint's failure counter), [`OutboxStore`]
-//! (the sandbox SMS gateway), [`SandboxStore`] (the sandbox's clock and
-//! resets) and [`Health`]. A backend implements all of them; [`Store`]
-//! names that whole, which the app wires into each consumer.
+//! [`AuthStore`] (the token endpoint's failure counters) and [`Health`].
+//! A backend implements these three (eight methods); [`Store`] names that
+//! whole, which the app wires into each consumer. That is all production
+//! asks of a backend: the sandbox keeps its own shared state (clock,
+//! resets, outbox) beside the store, in `crate::sandbox`, and reaches the
+//! store only through these traits.
 //!
 //! Every method is an atomic step of a flow ("check the lock, take an
 //! attempt, compare and count", "permit a send, count it and store the
@@ -29,9 +30,6 @@ pub use crate::clock::Millis;
 pub use crate::crypto::Digest;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// An OTP waiting to be validated.
@@ -133,10 +131,6 @@ pub struct Sending<'a> {
     /// The RAO session whose earlier challenge (for any phone) this one
     /// replaces and whose certified phone it clears.
     pub session: Option<&'a str>,
-    /// The sandbox outbox's message for this send and the outbox's
-    /// capacity, when the SMS gateway is the store's outbox: kept in the
-    /// same step.
-    pub outbox: Option<(&'a OutboxMessage, usize)>,
 }
 
 /// Whether a send to a phone may happen now.
@@ -158,17 +152,6 @@ pub enum Throttle {
     TooManyFailures,
 }
 
-/// A message the sandbox SMS gateway "sent", as `GET /sandbox/v1/sms` shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct OutboxMessage {
-    pub to: String,
-    pub text: String,
-    pub otp: String,
-    /// RFC 3339 UTC with milliseconds, by the app's clock.
-    #[serde(rename = "sentAt")]
-    pub sent_at: String,
-}
-
 /// The store failed to answer: unreachable, timed out, broken, or full.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -177,34 +160,7 @@ pub enum StoreError {
     /// The memory store holds `server.max_store_entries` entries.
     #[error("the store is full ({0} entries)")]
     Full(usize),
-    /// The sandbox clock moved or the sandbox was reset on another
-    /// instance: nothing was done, and this instance now knows; the step
-    /// is to be made again (sandbox only).
-    #[error("the sandbox's state changed; make the step again")]
-    Stale,
 }
-
-impl StoreError {
-    /// Whether the step is to be made again ([`StoreError::Stale`]).
-    pub fn is_stale(&self) -> bool {
-        matches!(self, Self::Stale)
-    }
-}
-
-/// Makes a whole step again, once, when the store answered
-/// [`StoreError::Stale`]: the sandbox clock moved or the sandbox was reset
-/// on another instance, nothing was done, and this instance now knows.
-/// `$step` is evaluated again, so it must be the whole step.
-#[macro_export]
-macro_rules! again_if_stale {
-    ($step:expr) => {
-        match $step {
-            Err(e) if e.is_stale() => $step,
-            other => other,
-        }
-    };
-}
-pub use again_if_stale;
 
 /// The OTP flows' challenges, and the certified phones RAO leaves behind.
 /// A challenge lives beside its phone's counters (one Redis slot), so each
@@ -280,74 +236,14 @@ pub trait AuthStore: Send + Sync {
     async fn forgive(&self, client: &Digest) -> Result<(), StoreError>;
 }
 
-/// The sandbox outbox: what the sandbox SMS gateway "sent".
-#[async_trait]
-pub trait OutboxStore: Send + Sync {
-    /// Adds a message, dropping the oldest past `capacity`.
-    async fn push_outbox(&self, message: &OutboxMessage, capacity: usize)
-        -> Result<(), StoreError>;
-
-    /// Messages to `to` (all when `None`) sent after `since` (all when
-    /// `None`), newest first, at most `limit`.
-    async fn outbox(
-        &self,
-        to: Option<&str>,
-        since: Option<Millis>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError>;
-}
-
-/// The sandbox's shared state: its clock offset and the resets, shared by
-/// every instance on the store (the sandbox clock, WireMock's admin reset
-/// and Pact's provider states build on it).
-#[async_trait]
-pub trait SandboxStore: Send + Sync {
-    /// How far the sandbox clock is ahead of the system's, in ms (read from
-    /// the store, and kept in [`SandboxStore::offset_cell`]).
-    async fn clock_offset(&self) -> Result<Millis, StoreError>;
-
-    /// The sandbox clock's offset as this instance knows it: the app's
-    /// clock reads it.
-    fn offset_cell(&self) -> Arc<AtomicU64>;
-
-    /// Called in the sandbox: from now on, keep [`SandboxStore::offset_cell`]
-    /// and the reset generation current on every step, if this store can
-    /// (a local store; Redis scripts that check them, answering
-    /// [`StoreError::Stale`]). False when it cannot (a Redis Cluster): the
-    /// app then reads the offset once per request.
-    fn follow_sandbox(&self) -> bool;
-
-    /// Moves the sandbox clock forward by `by`; the new offset.
-    async fn advance_clock(&self, by: Duration) -> Result<Millis, StoreError>;
-
-    /// Forgets every challenge, session, certified phone, counter, outbox
-    /// message and the clock offset.
-    async fn reset_all(&self) -> Result<(), StoreError>;
-
-    /// Forgets one phone's counters (sends, failures), its live challenges
-    /// and its outbox messages (to any of `recipients`).
-    async fn reset_phone(&self, phone: &Digest, recipients: &[String]) -> Result<(), StoreError>;
-
-    /// Forgets a RAO session: its challenge pointer and certified phone.
-    async fn forget_session(&self, session: &str) -> Result<(), StoreError>;
-
-    /// Counts `failures` failed attempts against the phone at `now`.
-    async fn lock_phone(
-        &self,
-        phone: &Digest,
-        failures: u32,
-        window: Duration,
-        now: Millis,
-    ) -> Result<(), StoreError>;
-}
-
 /// Whether the store answers (`/health/ready`).
 #[async_trait]
 pub trait Health: Send + Sync {
     async fn ping(&self) -> Result<(), StoreError>;
 }
 
-/// A whole backend: every part above. The app hands each consumer only its part.
-pub trait Store: ChallengeStore + AuthStore + OutboxStore + SandboxStore + Health {}
+/// A whole backend: every part above, and all a production deployment
+/// needs of it. The app hands each consumer only its part.
+pub trait Store: ChallengeStore + AuthStore + Health {}
 
-impl<T> Store for T where T: ChallengeStore + AuthStore + OutboxStore + SandboxStore + Health {}
+impl<T> Store for T where T: ChallengeStore + AuthStore + Health {}

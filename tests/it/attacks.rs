@@ -321,11 +321,9 @@ async fn a_full_memory_store_answers_server_unavailable_not_out_of_memory() {
     config.server.max_store_entries = 5;
     let server = TestServer::builder()
         .config(config)
-        .store(std::sync::Arc::new(
-            otp_server::store::memory::MemoryStore::with_clock(
-                std::sync::Arc::new(otp_server::clock::SystemClock),
-                5,
-            ),
+        .backend(otp_server::Backend::memory(
+            std::sync::Arc::new(otp_server::clock::SystemClock),
+            5,
         ))
         .start()
         .await;

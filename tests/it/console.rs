@@ -3,11 +3,8 @@
 //! store, this instance's requests, the kit's reset and clock moves, an
 //! end at shutdown).
 
-use crate::support::{store_under_test, TestServer, TM_UUID};
-use otp_server::store::memory::MemoryStore;
-use otp_server::store::Store;
+use crate::support::{shared_backend, TestServer, TM_UUID};
 use serde_json::Value;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// An open `GET /sandbox/v1/events`, read record by record.
@@ -150,9 +147,9 @@ async fn the_stream_shows_a_request_and_its_sms_within_a_second() {
 
 #[tokio::test]
 async fn an_sms_sent_through_another_instance_appears_too() {
-    let store: Arc<dyn Store> = store_under_test().unwrap_or_else(|| Arc::new(MemoryStore::new()));
-    let watched = TestServer::builder().store(store.clone()).start().await;
-    let other = TestServer::builder().store(store).start().await;
+    let backend = shared_backend();
+    let watched = TestServer::builder().backend(backend.clone()).start().await;
+    let other = TestServer::builder().backend(backend).start().await;
     let headers = other.tm_headers("sandbox").await;
     let mut events = Events::open(&watched).await;
     other.tm_generate(&headers, "cust-1", "5512340003").await;

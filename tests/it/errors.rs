@@ -109,55 +109,6 @@ impl AuthStore for DownStore {
 }
 
 #[async_trait]
-impl OutboxStore for DownStore {
-    async fn push_outbox(&self, _: &OutboxMessage, _: usize) -> Result<(), StoreError> {
-        Err(down())
-    }
-    async fn outbox(
-        &self,
-        _: Option<&str>,
-        _: Option<Millis>,
-        _: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        Err(down())
-    }
-}
-
-#[async_trait]
-impl SandboxStore for DownStore {
-    async fn clock_offset(&self) -> Result<Millis, StoreError> {
-        Err(down())
-    }
-    fn offset_cell(&self) -> Arc<std::sync::atomic::AtomicU64> {
-        Arc::default()
-    }
-    fn follow_sandbox(&self) -> bool {
-        false
-    }
-    async fn advance_clock(&self, _: Duration) -> Result<Millis, StoreError> {
-        Err(down())
-    }
-    async fn reset_all(&self) -> Result<(), StoreError> {
-        Err(down())
-    }
-    async fn reset_phone(&self, _: &Digest, _: &[String]) -> Result<(), StoreError> {
-        Err(down())
-    }
-    async fn forget_session(&self, _: &str) -> Result<(), StoreError> {
-        Err(down())
-    }
-    async fn lock_phone(
-        &self,
-        _: &Digest,
-        _: u32,
-        _: Duration,
-        _: Millis,
-    ) -> Result<(), StoreError> {
-        Err(down())
-    }
-}
-
-#[async_trait]
 impl Health for DownStore {
     async fn ping(&self) -> Result<(), StoreError> {
         Err(down())

@@ -20,6 +20,7 @@ mod production;
 mod proxy;
 mod rao_flow;
 mod redis_processes;
+mod sandbox_layer;
 mod shutdown;
 mod store;
 mod telemarketing_flow;

@@ -138,6 +138,7 @@ async fn head_is_served_and_other_methods_are_405() {
 async fn outside_the_sandbox_the_pages_and_the_console_api_do_not_exist() {
     let mut config = test_config();
     config.server.sandbox = false;
+    config.sms = otp_server::config::SmsBackend::Log;
     let server = TestServer::builder().config(config).start().await;
     let routes = PAGES.iter().map(|p| p.0);
     for route in routes.chain(["/sandbox/v1/requests", "/sandbox/v1/events"]) {

@@ -5,10 +5,13 @@
 //! that holds only one call at a time does not hold.
 
 use crate::processes::{redis_server_or_skip, RedisProcess};
-use crate::support::redis_store;
+use crate::support::{memory_backend, redis_backend};
 use otp_server::clock::{system_now, Millis};
-use otp_server::store::memory::MemoryStore;
+use otp_server::sandbox::current::Current;
+use otp_server::sandbox::state::OutboxMessage;
+use otp_server::sandbox::store::SandboxStore;
 use otp_server::store::*;
+use otp_server::Backend;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,7 +67,6 @@ fn unthrottled(phone: &Digest) -> Sending<'_> {
         phone,
         limits: None,
         session: None,
-        outbox: None,
     }
 }
 
@@ -81,10 +83,19 @@ where
     F: Fn(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    case(Arc::new(MemoryStore::new())).await;
+    on_every_backend(test, |backend| case(backend.store().clone())).await;
+}
+
+/// Runs `case` on both backends: the store and the sandbox's shared state.
+async fn on_every_backend<F, Fut>(test: &str, case: F)
+where
+    F: Fn(Backend) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    case(memory_backend()).await;
     if redis_server_or_skip(test) {
         let redis = RedisProcess::start(&[]);
-        case(redis_store(&redis.url())).await;
+        case(redis_backend(&redis.url())).await;
     }
 }
 
@@ -248,7 +259,6 @@ async fn a_locked_phone_is_locked_for_guesses_and_sends() {
             phone: &phone,
             limits: Some(&limits),
             session: None,
-            outbox: None,
         };
         let fresh = challenge(now + 1, 3);
         let refused = store
@@ -334,7 +344,6 @@ async fn sends_are_throttled_by_interval_and_count_but_test_phones_never() {
             phone: &phone,
             limits: Some(&LIMITS),
             session: None,
-            outbox: None,
         };
         let at = |ms: u64| {
             let store = store.clone();
@@ -376,7 +385,6 @@ async fn a_new_rao_challenge_replaces_the_sessions_earlier_one_and_certified_pho
             phone,
             limits: None,
             session: Some("s:{s7}"),
-            outbox: None,
         };
         let fresh = challenge(now + 300_000, 3);
         store
@@ -410,39 +418,70 @@ async fn a_new_rao_challenge_replaces_the_sessions_earlier_one_and_certified_pho
     .await;
 }
 
+/// Counts `failures` wrong attempts against `phone` through a throwaway
+/// challenge at `key`, as the sandbox's `the phone is locked` does.
+async fn fail(store: &dyn Store, phone: &Digest, key: &str, failures: u32, now: Millis) {
+    make(store, phone, key, failures + 1, now).await;
+    for _ in 0..failures {
+        let wrong = store.attempt(phone, key, candidate(9), &LOCK, OnMatch::Consume, now);
+        assert!(matches!(wrong.await.unwrap(), Attempt::Wrong { .. }));
+    }
+}
+
 #[tokio::test]
 async fn resets_forget_a_phone_or_everything_and_the_clock_moves_forward() {
-    on_every_store("store::resets", |store| async move {
+    on_every_backend("store::resets", |backend| async move {
+        let current = Arc::new(Current::new(backend.state().clone()));
+        let store: Arc<dyn Store> =
+            Arc::new(SandboxStore::new(backend.store().clone(), current.clone()));
+        let state = backend.state().clone();
         let (phone, now) = ([9; 16], system_now());
-        make(&*store, &phone, "c:{p9}:s", 3, now).await;
-        store
-            .lock_phone(&phone, 10, LOCK.window, now)
-            .await
-            .unwrap();
+        make(
+            &*store,
+            &phone,
+            "c:{09090909090909090909090909090909}:s",
+            3,
+            now,
+        )
+        .await;
+        fail(
+            &*store,
+            &phone,
+            "lock:{09090909090909090909090909090909}:x",
+            10,
+            now,
+        )
+        .await;
         let locked = store.attempt(
             &phone,
-            "c:{p9}:s",
+            "c:{09090909090909090909090909090909}:s",
             candidate(1),
             &LOCK,
             OnMatch::Consume,
             now,
         );
         assert!(matches!(locked.await.unwrap(), Attempt::Locked { .. }));
-        store
-            .push_outbox(&message("+52559", "1", 0), 10)
+        let generation = current.view().generation;
+        let push = |to, otp, second| {
+            let state = state.clone();
+            async move {
+                let message = message(to, otp, second);
+                state
+                    .push_message(generation, &message, 0, 10)
+                    .await
+                    .unwrap()
+            }
+        };
+        push("+52559", "1", 0).await;
+        push("other", "2", 0).await;
+        state
+            .reset_phone(generation, &phone, &["+52559".to_owned()])
             .await
             .unwrap();
-        store
-            .push_outbox(&message("other", "2", 0), 10)
-            .await
-            .unwrap();
-        store
-            .reset_phone(&phone, &["+52559".to_owned()])
-            .await
-            .unwrap();
+        current.refresh().await;
         let gone = store.attempt(
             &phone,
-            "c:{p9}:s",
+            "c:{09090909090909090909090909090909}:s",
             candidate(1),
             &LOCK,
             OnMatch::Consume,
@@ -453,18 +492,25 @@ async fn resets_forget_a_phone_or_everything_and_the_clock_moves_forward() {
             Attempt::NotFound,
             "its challenges went with it"
         );
-        make(&*store, &phone, "c:{p9}:t", 3, now).await;
+        make(
+            &*store,
+            &phone,
+            "c:{09090909090909090909090909090909}:t",
+            3,
+            now,
+        )
+        .await;
         let unlocked = store.attempt(
             &phone,
-            "c:{p9}:t",
+            "c:{09090909090909090909090909090909}:t",
             candidate(1),
             &LOCK,
             OnMatch::Consume,
             now,
         );
         assert_eq!(unlocked.await.unwrap(), Attempt::Matched);
-        let left: Vec<_> = store
-            .outbox(None, None, 10)
+        let left: Vec<_> = state
+            .messages(generation, None, None, 10)
             .await
             .unwrap()
             .into_iter()
@@ -472,27 +518,30 @@ async fn resets_forget_a_phone_or_everything_and_the_clock_moves_forward() {
             .collect();
         assert_eq!(left, ["other"]);
 
-        assert_eq!(
-            store.advance_clock(Duration::from_secs(301)).await.unwrap(),
-            301_000
-        );
-        assert_eq!(
-            store.advance_clock(Duration::from_secs(1)).await.unwrap(),
-            302_000
-        );
-        make(&*store, &phone, "c:{p9}:u", 3, now).await;
-        store.reset_all().await.unwrap();
-        assert_eq!(store.clock_offset().await.unwrap(), 0);
+        assert_eq!(state.advance_clock(301_000).await.unwrap(), Some(301_000));
+        assert_eq!(state.advance_clock(1_000).await.unwrap(), Some(302_000));
+        make(
+            &*store,
+            &phone,
+            "c:{09090909090909090909090909090909}:u",
+            3,
+            now,
+        )
+        .await;
+        current.learn(state.reset_all().await.unwrap());
+        assert_eq!(current.refresh().await.offset, 0);
         let all_gone = store.attempt(
             &phone,
-            "c:{p9}:u",
+            "c:{09090909090909090909090909090909}:u",
             candidate(1),
             &LOCK,
             OnMatch::Consume,
             now,
         );
         assert_eq!(all_gone.await.unwrap(), Attempt::NotFound);
-        assert!(store.outbox(None, None, 10).await.unwrap().is_empty());
+        let generation = current.view().generation;
+        let outbox = state.messages(generation, None, None, 10).await.unwrap();
+        assert!(outbox.is_empty());
     })
     .await;
 }
@@ -544,26 +593,33 @@ fn message(to: &str, otp: &str, second: u32) -> OutboxMessage {
 
 #[tokio::test]
 async fn the_outbox_is_newest_first_filtered_and_bounded() {
-    on_every_store("store::outbox", |store| async move {
+    on_every_backend("store::outbox", |backend| async move {
+        let state = backend.state().clone();
+        let at = otp_server::clock::parse_rfc3339;
         for (second, (to, otp)) in [("a", "1"), ("b", "2"), ("a", "3")].into_iter().enumerate() {
-            store
-                .push_outbox(&message(to, otp, second as u32), 2)
-                .await
-                .unwrap();
+            let message = message(to, otp, second as u32);
+            let sent = at(&message.sent_at).unwrap();
+            state.push_message(0, &message, sent, 2).await.unwrap();
         }
         let otps = |list: Vec<OutboxMessage>| list.into_iter().map(|m| m.otp).collect::<Vec<_>>();
         assert_eq!(
-            otps(store.outbox(None, None, 10).await.unwrap()),
+            otps(state.messages(0, None, None, 10).await.unwrap()),
             ["3", "2"]
         );
         assert_eq!(
-            otps(store.outbox(Some("a"), None, 10).await.unwrap())[0],
+            otps(state.messages(0, Some("a"), None, 10).await.unwrap())[0],
             "3"
         );
-        assert_eq!(otps(store.outbox(Some("b"), None, 1).await.unwrap()), ["2"]);
-        let since = otp_server::clock::parse_rfc3339("2026-11-25T12:00:01.000Z");
-        assert_eq!(otps(store.outbox(None, since, 10).await.unwrap()), ["3"]);
-        store.ping().await.unwrap();
+        assert_eq!(
+            otps(state.messages(0, Some("b"), None, 1).await.unwrap()),
+            ["2"]
+        );
+        let since = at("2026-11-25T12:00:01.000Z");
+        assert_eq!(
+            otps(state.messages(0, None, since, 10).await.unwrap()),
+            ["3"]
+        );
+        backend.store().ping().await.unwrap();
     })
     .await;
 }

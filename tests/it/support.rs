@@ -7,9 +7,9 @@ use otp_server::clock::ManualClock;
 use otp_server::config::{Config, SANDBOX_TOML};
 use otp_server::mfa::MfaEngine;
 use otp_server::sms::SmsGateway;
-use otp_server::store::redis::{RedisConfig, RedisStore};
+use otp_server::store::redis::RedisConfig;
 use otp_server::store::Store;
-use otp_server::App;
+use otp_server::{Backend, Server};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Response};
 use serde_json::{json, Value};
@@ -107,27 +107,37 @@ pub fn test_config() -> Config {
     Config::from_toml(&format!("{SANDBOX_TOML}\n{TEST_CLIENTS}")).expect("test config")
 }
 
-/// The store the suite runs against: memory, or the Redis named by
+/// The backend the suite runs against: memory, or the Redis named by
 /// `OTP_TEST_STORE` (one parameterised suite: `make test` runs it on both).
 /// Each server gets its own key prefix, so tests and runs never share state.
-pub fn store_under_test() -> Option<Arc<dyn Store>> {
+pub fn store_under_test() -> Option<Backend> {
     let url = std::env::var("OTP_TEST_STORE")
         .ok()
         .filter(|u| u != "memory")?;
-    Some(redis_store(&url))
+    Some(redis_backend(&url))
 }
 
-/// A Redis store on `url` under a fresh key prefix.
-/// Its command timeout is generous: the limit tests send bursts of 200
-/// requests on a 2-core machine shared with the compiler, and a timed-out
-/// reply would hide whether the step ran.
-pub fn redis_store(url: &str) -> Arc<dyn Store> {
+/// A Redis backend (store and sandbox state) on `url` under a fresh key
+/// prefix. Its command timeout is generous: the limit tests send bursts of
+/// 200 requests on a 2-core machine shared with the compiler, and a
+/// timed-out reply would hide whether the step ran.
+pub fn redis_backend(url: &str) -> Backend {
     let config = RedisConfig {
         key_prefix: unique_prefix(),
         command_timeout_ms: 5_000,
         connect_timeout_ms: 1_000,
     };
-    Arc::new(RedisStore::new(url, &config).expect("redis store"))
+    Backend::redis(url, &config).expect("redis store")
+}
+
+/// The production store of [`redis_backend`].
+pub fn redis_store(url: &str) -> Arc<dyn Store> {
+    redis_backend(url).store().clone()
+}
+
+/// A memory backend swept by the system clock, with no cap.
+pub fn memory_backend() -> Backend {
+    Backend::memory(Arc::new(otp_server::clock::SystemClock), usize::MAX)
 }
 
 pub fn unique_prefix() -> String {
@@ -139,20 +149,20 @@ pub fn unique_prefix() -> String {
     )
 }
 
-/// One store for several servers (two instances): the Redis under test,
-/// else a memory store.
-pub fn shared_store() -> Arc<dyn Store> {
-    store_under_test().unwrap_or_else(|| Arc::new(otp_server::store::memory::MemoryStore::new()))
+/// One backend for several servers (two instances): the Redis under
+/// test, else a memory store and the sandbox's state in this process.
+pub fn shared_backend() -> Backend {
+    store_under_test().unwrap_or_else(memory_backend)
 }
 
-/// Two instances sharing one store and one (manual) base clock, as
+/// Two instances sharing one backend and one (manual) base clock, as
 /// behind a load balancer.
 pub async fn two_instances() -> (TestServer, TestServer) {
-    let store = shared_store();
-    let a = TestServer::builder().store(store.clone()).start().await;
+    let backend = shared_backend();
+    let a = TestServer::builder().backend(backend.clone()).start().await;
     let clock = a.clock.clone().unwrap();
     let b = TestServer::builder()
-        .store(store)
+        .backend(backend)
         .clock(clock)
         .start()
         .await;
@@ -164,17 +174,22 @@ pub async fn two_instances() -> (TestServer, TestServer) {
 /// [`TestServer::advance`]: no test sleeps for time to pass.
 #[derive(Default)]
 pub struct Builder {
-    store: Option<Arc<dyn Store>>,
+    backend: Option<Backend>,
     sms: Option<Arc<dyn SmsGateway>>,
     mfa: Option<Arc<dyn MfaEngine>>,
     config: Option<Config>,
     clock: Option<Arc<ManualClock>>,
     admin: bool,
+    from_config: bool,
 }
 
 impl Builder {
-    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
-        self.store = Some(store);
+    /// A production store of the test's own (a failing one, say).
+    pub fn store(self, store: Arc<dyn Store>) -> Self {
+        self.backend(Backend::store_only(store))
+    }
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = Some(backend);
         self
     }
     pub fn sms(mut self, sms: Arc<dyn SmsGateway>) -> Self {
@@ -194,6 +209,12 @@ impl Builder {
         self.admin = true;
         self
     }
+    /// The store the config names, built by the server itself (not the
+    /// suite's store under test).
+    pub fn store_of_config(mut self) -> Self {
+        self.from_config = true;
+        self
+    }
     /// Shares a clock with another test server (two instances, one time).
     pub fn clock(mut self, clock: Arc<ManualClock>) -> Self {
         self.clock = Some(clock);
@@ -203,9 +224,10 @@ impl Builder {
     pub async fn start(self) -> TestServer {
         capture_logs();
         let clock = self.clock.unwrap_or_default();
-        let mut app = App::builder(self.config.unwrap_or_else(test_config)).clock(clock.clone());
-        if let Some(store) = self.store.or_else(store_under_test) {
-            app = app.store(store);
+        let mut app = Server::builder(self.config.unwrap_or_else(test_config)).clock(clock.clone());
+        let under_test = || (!self.from_config).then(store_under_test).flatten();
+        if let Some(backend) = self.backend.clone().or_else(under_test) {
+            app = app.backend(backend);
         }
         if let Some(sms) = self.sms {
             app = app.sms(sms);

@@ -17,16 +17,14 @@ mod records;
 
 use super::{
     Attempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest, Health, Lock,
-    Millis, OnMatch, OutboxMessage, OutboxStore, SandboxStore, SendDecision, Sending, StoreError,
+    Millis, OnMatch, SendDecision, Sending, StoreError,
 };
-use crate::clock::{parse_rfc3339, Clock, SystemClock};
+use crate::clock::{Clock, SystemClock};
 use async_trait::async_trait;
-use maps::{lock, Entries, Expiring, ExpiringMap};
+use maps::{Entries, Expiring, ExpiringMap};
 use records::{AuthLog, Entry, PhoneRecord, Session};
 use sha2::{Digest as _, Sha256};
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 
@@ -58,10 +56,6 @@ struct Maps {
     sessions: ExpiringMap<Slot, Session>,
     challenges: ExpiringMap<Slot, Entry>,
     auth: ExpiringMap<Digest, AuthLog>,
-    /// Messages and when they were sent, oldest first.
-    outbox: Mutex<VecDeque<(Millis, OutboxMessage)>>,
-    /// The sandbox clock's offset, in ms (the app's clock reads this cell).
-    offset: Arc<AtomicU64>,
 }
 
 /// The in-memory store. Cheap to clone: a handle over shared maps.
@@ -88,8 +82,6 @@ impl MemoryStore {
             challenges: ExpiringMap::new(entries.clone()),
             auth: ExpiringMap::new(entries.clone()),
             entries,
-            outbox: Mutex::new(VecDeque::new()),
-            offset: Arc::new(AtomicU64::new(0)),
         });
         tokio::spawn(sweep(Arc::downgrade(&maps), clock));
         Self { maps }
@@ -103,6 +95,16 @@ impl MemoryStore {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Forgets every entry at once (a sandbox's reset gives the memory
+    /// back now rather than when the entries expire).
+    pub fn clear(&self) {
+        let m = &self.maps;
+        m.phones.clear();
+        m.sessions.clear();
+        m.challenges.clear();
+        m.auth.clear();
     }
 
     fn full(&self) -> StoreError {
@@ -136,15 +138,6 @@ impl MemoryStore {
                 .remove_in(&mut challenges, &earlier, now);
         }
         true
-    }
-
-    /// Adds a message to the outbox, dropping the oldest past `capacity`.
-    fn push(&self, message: &OutboxMessage, capacity: usize, sent: Millis) {
-        let mut outbox = lock(&self.maps.outbox);
-        while outbox.len() >= capacity.max(1) {
-            outbox.pop_front();
-        }
-        outbox.push_back((sent, message.clone()));
     }
 
     fn certify(&self, session: &str, phone: CertifiedPhone, ttl: Duration, now: Millis) {
@@ -235,17 +228,13 @@ impl ChallengeStore for MemoryStore {
             record.until = record.until.max(record.value.keep_until(limits, now));
         }
         record.until = record.until.max(keep);
-        let epoch = record.value.epoch;
         let at = slot(key);
         if let Some(session) = send.session {
             if !self.replace_session(session, at, keep, now) {
                 return Err(self.full());
             }
         }
-        if let Some((message, capacity)) = send.outbox {
-            self.push(message, capacity, now);
-        }
-        let entry = Entry::new(challenge.clone(), epoch);
+        let entry = Entry::new(challenge.clone());
         let mut challenges = self.maps.challenges.lock(&at);
         if let Some(earlier) = challenges.get_mut(&at) {
             *earlier = Expiring {
@@ -292,7 +281,7 @@ impl ChallengeStore for MemoryStore {
         let Some(entry) = challenges.get_mut(&at).filter(|e| e.until > now) else {
             return Ok(Attempt::NotFound);
         };
-        if entry.value.epoch != record.value.epoch || entry.value.challenge.attempts_left == 0 {
+        if entry.value.challenge.attempts_left == 0 {
             return Ok(Attempt::NotFound);
         }
         let challenge = &entry.value.challenge;
@@ -415,109 +404,6 @@ impl AuthStore for MemoryStore {
 }
 
 #[async_trait]
-impl OutboxStore for MemoryStore {
-    async fn push_outbox(
-        &self,
-        message: &OutboxMessage,
-        capacity: usize,
-    ) -> Result<(), StoreError> {
-        let sent = parse_rfc3339(&message.sent_at).unwrap_or(0);
-        self.push(message, capacity, sent);
-        Ok(())
-    }
-
-    async fn outbox(
-        &self,
-        to: Option<&str>,
-        since: Option<Millis>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        let outbox = lock(&self.maps.outbox);
-        let wanted = |(sent, m): &&(Millis, OutboxMessage)| {
-            to.is_none_or(|to| m.to == to) && since.is_none_or(|since| *sent > since)
-        };
-        Ok(outbox
-            .iter()
-            .rev()
-            .filter(wanted)
-            .take(limit)
-            .map(|(_, m)| m.clone())
-            .collect())
-    }
-}
-
-#[async_trait]
-impl SandboxStore for MemoryStore {
-    async fn clock_offset(&self) -> Result<Millis, StoreError> {
-        Ok(self.maps.offset.load(Ordering::SeqCst))
-    }
-
-    fn offset_cell(&self) -> Arc<AtomicU64> {
-        self.maps.offset.clone()
-    }
-
-    /// The offset cell is the store's own: always current.
-    fn follow_sandbox(&self) -> bool {
-        true
-    }
-
-    async fn advance_clock(&self, by: Duration) -> Result<Millis, StoreError> {
-        let by = ms(by);
-        Ok(self.maps.offset.fetch_add(by, Ordering::SeqCst) + by)
-    }
-
-    async fn reset_all(&self) -> Result<(), StoreError> {
-        let m = &self.maps;
-        m.phones.clear();
-        m.sessions.clear();
-        m.challenges.clear();
-        m.auth.clear();
-        lock(&m.outbox).clear();
-        m.offset.store(0, Ordering::SeqCst);
-        Ok(())
-    }
-
-    async fn reset_phone(&self, phone: &Digest, recipients: &[String]) -> Result<(), StoreError> {
-        if let Some(record) = self.maps.phones.lock(phone).get_mut(phone) {
-            record.value.reset();
-        }
-        lock(&self.maps.outbox).retain(|(_, m)| !recipients.contains(&m.to));
-        Ok(())
-    }
-
-    async fn forget_session(&self, session: &str) -> Result<(), StoreError> {
-        let at = slot(session);
-        let mut sessions = self.maps.sessions.lock(&at);
-        self.maps.sessions.remove_in(&mut sessions, &at, 0);
-        Ok(())
-    }
-
-    async fn lock_phone(
-        &self,
-        phone: &Digest,
-        failures: u32,
-        window: Duration,
-        now: Millis,
-    ) -> Result<(), StoreError> {
-        let until = now + ms(window);
-        let mut phones = self.maps.phones.lock(phone);
-        let fresh = || Expiring {
-            value: PhoneRecord::default(),
-            until,
-        };
-        let record = self
-            .maps
-            .phones
-            .live_or_insert(&mut phones, *phone, now, fresh)
-            .ok_or_else(|| self.full())?;
-        record.value.failures = failures;
-        record.value.failures_since = now;
-        record.until = record.until.max(until);
-        Ok(())
-    }
-}
-
-#[async_trait]
 impl Health for MemoryStore {
     async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
@@ -555,7 +441,6 @@ mod tests {
             phone,
             limits: Some(&limits),
             session: None,
-            outbox: None,
         };
         let keep = Duration::from_millis(10);
         let issue = |key: &'static str, phone: &'static Digest| {

@@ -7,14 +7,12 @@ use super::{ms, Slot};
 use std::collections::VecDeque;
 use std::time::Duration;
 
-/// Sends and failures of one phone, and its reset epoch.
+/// Sends and failures of one phone.
 #[derive(Debug, Default)]
 pub struct PhoneRecord {
     pub sends: VecDeque<Millis>,
     pub failures: u32,
     pub failures_since: Millis,
-    /// Raised by a per-phone reset: challenges of an older epoch are gone.
-    pub epoch: u64,
 }
 
 impl PhoneRecord {
@@ -43,13 +41,6 @@ impl PhoneRecord {
     /// Gives back a failure counted for an attempt that turned out right.
     pub fn forgive(&mut self) {
         self.failures = self.failures.saturating_sub(1);
-    }
-
-    /// Forgets the counters; live challenges of this phone stop working.
-    pub fn reset(&mut self) {
-        self.sends.clear();
-        self.failures = 0;
-        self.epoch += 1;
     }
 
     /// Until when this record matters under `limits`.
@@ -83,20 +74,18 @@ impl PhoneRecord {
     }
 }
 
-/// A challenge, the epoch of its phone when it was made, and the attempts
-/// reserved for a remote check and not yet settled.
+/// A challenge, and the attempts reserved for a remote check and not yet
+/// settled.
 #[derive(Debug)]
 pub struct Entry {
     pub challenge: Challenge,
-    pub epoch: u64,
     pub reserved: u32,
 }
 
 impl Entry {
-    pub fn new(challenge: Challenge, epoch: u64) -> Self {
+    pub fn new(challenge: Challenge) -> Self {
         Self {
             challenge,
-            epoch,
             reserved: 0,
         }
     }

@@ -21,11 +21,9 @@ use super::StoreError;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
-use redis::{Cmd, FromRedisValue, Script, ScriptInvocation, ToRedisArgs, Value};
+use redis::{Cmd, FromRedisValue, Script, ScriptInvocation, ToRedisArgs};
 use serde::Deserialize;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
@@ -76,23 +74,11 @@ pub struct RedisStore {
     target: Target,
     prefix: String,
     timeout: Duration,
-    /// The sandbox's reset generation: every key is under it, so a reset
-    /// of every instance's state is one increment. Learnt with the sandbox
-    /// clock's offset; always 0 outside the sandbox.
-    generation: AtomicU64,
-    /// The sandbox clock's offset as this instance knows it (shared with
-    /// the app's clock).
-    offset: Arc<AtomicU64>,
-    /// In the sandbox, on a single node: every script checks the offset and
-    /// generation it was called with against the sandbox's state.
-    checking: AtomicBool,
 }
 
-/// A script's keys and arguments, with the sandbox check's expectation
-/// taken before any key is named (so a key of an older generation is
-/// always caught by the check).
+/// A script's keys and arguments.
+#[derive(Default)]
 pub(super) struct Call {
-    expected: String,
     keys: Vec<String>,
     args: Vec<Vec<u8>>,
 }
@@ -141,85 +127,33 @@ impl RedisStore {
             target,
             prefix: config.key_prefix.clone(),
             timeout: command,
-            generation: AtomicU64::new(0),
-            offset: Arc::new(AtomicU64::new(0)),
-            checking: AtomicBool::new(false),
         })
     }
 
-    /// A script call, with what the sandbox check expects.
-    pub(super) fn call(&self) -> Call {
-        let expected = if self.checking.load(Ordering::Relaxed) {
-            let generation = self.generation.load(Ordering::SeqCst);
-            format!("{}:{generation}", self.offset.load(Ordering::SeqCst))
-        } else {
-            String::new()
-        };
-        Call {
-            expected,
-            keys: Vec::new(),
-            args: Vec::new(),
-        }
-    }
-
-    /// Runs `script` with the sandbox check first. A stale answer teaches
-    /// this instance the sandbox's state and is [`StoreError::Stale`]: the
-    /// caller makes its step again.
-    pub(super) async fn run<T: FromRedisValue>(
+    /// Runs `script` with `call`'s keys and arguments (EVALSHA; the script
+    /// is loaded on NOSCRIPT).
+    pub(super) async fn run<T: FromRedisValue + Send>(
         &self,
         script: &Script,
         call: Call,
     ) -> Result<T, StoreError> {
-        let first = match call.keys.first() {
-            Some(key) if call.expected.is_empty() => key.clone(),
-            _ => self.sandbox_key(),
-        };
-        let mut invocation = script.key(first);
+        let mut invocation = script.prepare_invoke();
         for key in &call.keys {
             invocation.key(key);
         }
-        invocation.arg(&call.expected);
         for arg in &call.args {
             invocation.arg(&arg[..]);
         }
-        let reply: Value = self.script(invocation).await?;
-        if let Some(seen) = stale(&reply) {
-            self.learn(&seen);
-            return Err(StoreError::Stale);
-        }
-        redis::from_redis_value(reply).map_err(error)
-    }
-
-    /// Takes the sandbox's `offset:generation`.
-    fn learn(&self, seen: &str) {
-        let (offset, generation) = seen.split_once(':').unwrap_or((seen, "0"));
-        self.generation
-            .store(generation.parse().unwrap_or(0), Ordering::SeqCst);
-        self.offset
-            .store(offset.parse().unwrap_or(0), Ordering::SeqCst);
+        self.invoke(&invocation).await
     }
 
     fn is_cluster(&self) -> bool {
         matches!(self.target, Target::Cluster(_))
     }
 
-    /// The full name of a store key: prefix, generation, key.
-    fn key(&self, key: &str) -> String {
-        let generation = self.generation.load(Ordering::Relaxed);
-        format!("{}{generation}:{key}", self.prefix)
-    }
-
-    /// The sandbox's state (clock offset, generation): outside every generation.
-    fn sandbox_key(&self) -> String {
-        format!("{}sandbox:{{sandbox}}", self.prefix)
-    }
-
-    fn outbox_all_key(&self) -> String {
-        self.key("outbox:{sandbox}:all")
-    }
-
-    fn outbox_key(&self, to: &str) -> String {
-        self.key(&format!("outbox:{{sandbox}}:to:{to}"))
+    /// The full name of a store key: the prefix, then the key.
+    pub(crate) fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
     }
 
     async fn connection(&self) -> Result<Connection, StoreError> {
@@ -254,9 +188,10 @@ impl RedisStore {
             })?
     }
 
-    async fn script<T: FromRedisValue + Send>(
+    /// Runs a prepared script invocation within the command timeout.
+    pub(crate) async fn invoke<T: FromRedisValue + Send>(
         &self,
-        invocation: ScriptInvocation<'_>,
+        invocation: &ScriptInvocation<'_>,
     ) -> Result<T, StoreError> {
         self.bounded(|mut c| async move {
             match &mut c {
@@ -267,53 +202,11 @@ impl RedisStore {
         .await
     }
 
-    /// Deletes `key`; how many keys went.
-    async fn del(&self, key: &str) -> Result<i64, StoreError> {
-        let expected = self.call().expected;
-        let cmd = redis::cmd("DEL").arg(self.key(key)).clone();
-        self.read(expected, cmd).await
-    }
-
-    /// A plain command whose keys were named after `expected` was taken (a
-    /// read, or a delete: both harmless under an older generation). In the
-    /// sandbox it is pipelined with a read of the sandbox's state, in one
-    /// round trip; a stale answer teaches this instance the state and is
-    /// [`StoreError::Stale`], to be made again — no Lua for a read.
-    pub(super) async fn read<T: FromRedisValue + Send>(
+    /// Runs one command within the command timeout.
+    pub(crate) async fn command<T: FromRedisValue + Send>(
         &self,
-        expected: String,
         cmd: Cmd,
     ) -> Result<T, StoreError> {
-        if expected.is_empty() {
-            return self.command(cmd).await;
-        }
-        let mut pipe = redis::pipe();
-        pipe.cmd("HMGET")
-            .arg(self.sandbox_key())
-            .arg("offset")
-            .arg("gen");
-        pipe.add_command(cmd);
-        let (state, answer): (Vec<Option<u64>>, Value) = self
-            .bounded(|mut c| async move {
-                match &mut c {
-                    Connection::Node(n) => pipe.query_async(n).await,
-                    Connection::Cluster(n) => pipe.query_async(n).await,
-                }
-            })
-            .await?;
-        let seen = format!(
-            "{}:{}",
-            state.first().copied().flatten().unwrap_or(0),
-            state.get(1).copied().flatten().unwrap_or(0)
-        );
-        if seen != expected {
-            self.learn(&seen);
-            return Err(StoreError::Stale);
-        }
-        redis::from_redis_value(answer).map_err(error)
-    }
-
-    async fn command<T: FromRedisValue + Send>(&self, cmd: Cmd) -> Result<T, StoreError> {
         self.bounded(|mut c| async move {
             match &mut c {
                 Connection::Node(n) => query(&cmd, n).await,
@@ -331,19 +224,6 @@ async fn query<T: FromRedisValue, C: ConnectionLike>(
     cmd.query_async(connection).await
 }
 
-/// The `seen` state of a script's `{'stale', seen}` answer.
-fn stale(reply: &Value) -> Option<String> {
-    let Value::Array(items) = reply else {
-        return None;
-    };
-    match items.as_slice() {
-        [tag, seen] if redis::from_redis_value_ref::<String>(tag).ok()? == "stale" => {
-            redis::from_redis_value_ref(seen).ok()
-        }
-        _ => None,
-    }
-}
-
-fn error(e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn error(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!("redis: {e}"))
 }

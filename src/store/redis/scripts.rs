@@ -1,37 +1,16 @@
 //! The Lua scripts of the Redis store: one per atomic step.
 //!
-//! A phone's record (`ph:{P}`: failures `n` since `since`, reset `epoch`),
-//! its sends (`ph:{P}:s`, a sorted set of send times) and its challenges
-//! (`…:{P}:…`: `code`, `binding`, `exp`, attempts `left`, `epoch`, reserved
-//! `res`) share the phone's hash tag, so the lock check, the attempt, the
-//! comparison and the counts of a validate are one script on one slot. A
-//! RAO session (`rao:{S}`: `cur` challenge, certified `cc`, `number`,
-//! `until`) has its own tag: on a single node the same scripts touch it in
-//! the same step; on a cluster it is a second script on its own slot.
-//!
-//! Every script starts with the sandbox check ([`CHECK`]): in the sandbox,
-//! on a single node, KEYS[1] is the sandbox's state and ARGV[1] the clock
-//! offset and generation the instance believes; when they are not the
-//! current ones the script changes nothing and answers `{'stale', seen}`,
-//! so an instance follows another's clock move or reset without a read of
-//! its own on every request. Then KEYS and ARGV are shifted past it: the
-//! bodies below index their own keys and arguments from 1.
+//! A phone's record (`ph:{P}`: failures `n` since `since`), its sends
+//! (`ph:{P}:s`, a sorted set of send times) and its challenges (`…:{P}:…`:
+//! `code`, `binding`, `exp`, attempts `left`, reserved `res`) share the
+//! phone's hash tag, so the lock check, the attempt, the comparison and the
+//! counts of a validate are one script on one slot. A RAO session
+//! (`rao:{S}`: `cur` challenge, certified `cc`, `number`, `until`) has its
+//! own tag: on a single node the same scripts touch it in the same step; on
+//! a cluster it is a second script on its own slot.
 
 use redis::Script;
 use std::sync::LazyLock;
-
-/// The sandbox check, then KEYS and ARGV without it. Outside the sandbox
-/// (or on a cluster, where the state is on another slot) ARGV[1] is empty
-/// and KEYS[1] repeats the script's first key.
-const CHECK: &str = r"
-if ARGV[1] ~= '' then
-  local s = redis.call('HMGET', KEYS[1], 'offset', 'gen')
-  local seen = (s[1] or '0') .. ':' .. (s[2] or '0')
-  if seen ~= ARGV[1] then return {'stale', seen} end
-end
-local KEYS = {unpack(KEYS, 2)}
-local ARGV = {unpack(ARGV, 2)}
-";
 
 /// Shared helpers: keep a key at least `ms` longer; the phone's failures now.
 const PRELUDE: &str = r"
@@ -57,18 +36,15 @@ end
 ";
 
 fn script(body: &str) -> Script {
-    Script::new(&format!("{PRELUDE}{CHECK}{body}"))
+    Script::new(&format!("{PRELUDE}{body}"))
 }
 
-/// KEYS: phone, sends, challenge, session (or the challenge again: none),
-/// [outbox all, outbox to].
+/// KEYS: phone, sends, challenge, session (or the challenge again: none).
 /// ARGV: now, limited (0|1), window, interval, max sends, max failures,
-/// lock window, send member, code, binding, exp, attempts, keep ms[,
-/// message JSON, capacity, capacity per recipient, outbox keep ms].
-/// Refuses the send or counts it, then (re)places the challenge with the
-/// phone's epoch; with a session, the session's earlier challenge goes and
-/// its certified phone is cleared; with a message, the sandbox outbox gets
-/// it in the same step.
+/// lock window, send member, code, binding, exp, attempts, keep ms.
+/// Refuses the send or counts it, then (re)places the challenge; with a
+/// session, the session's earlier challenge goes and its certified phone
+/// is cleared.
 pub static ISSUE: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
@@ -90,7 +66,7 @@ if ARGV[2] == '1' then
   keep(KEYS[2], window)
 end
 local ms = tonumber(ARGV[13])
-redis.call('HSETNX', KEYS[1], 'epoch', 0)
+redis.call('HSETNX', KEYS[1], 'n', 0)
 keep(KEYS[1], ms)
 if KEYS[4] ~= KEYS[3] then
   local old = redis.call('HGET', KEYS[4], 'cur')
@@ -99,17 +75,9 @@ if KEYS[4] ~= KEYS[3] then
   redis.call('HSET', KEYS[4], 'cur', KEYS[3])
   keep(KEYS[4], ms)
 end
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
 redis.call('HSET', KEYS[3], 'code', ARGV[9], 'binding', ARGV[10], 'exp', ARGV[11],
-  'left', ARGV[12], 'epoch', epoch, 'res', 0)
+  'left', ARGV[12], 'res', 0)
 redis.call('PEXPIRE', KEYS[3], ms)
-if KEYS[5] then
-  for i = 5, 6 do
-    redis.call('LPUSH', KEYS[i], ARGV[14])
-    redis.call('LTRIM', KEYS[i], 0, tonumber(ARGV[10 + i]) - 1)
-    redis.call('PEXPIRE', KEYS[i], ARGV[17])
-  end
-end
 return {'ok'}
 ",
     )
@@ -137,10 +105,8 @@ return false
 pub static ATTEMPT: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
-local c = redis.call('HMGET', KEYS[2], 'code', 'binding', 'exp', 'left', 'epoch')
-if not c[1] then return {'notfound'} end
-local epoch = redis.call('HGET', KEYS[1], 'epoch') or '0'
-if c[5] ~= epoch or tonumber(c[4]) <= 0 then return {'notfound'} end
+local c = redis.call('HMGET', KEYS[2], 'code', 'binding', 'exp', 'left')
+if not c[1] or tonumber(c[4]) <= 0 then return {'notfound'} end
 local binding_ok = c[2] == ARGV[2]
 if not binding_ok and ARGV[3] == '0' then return {'other'} end
 local now, lockw = tonumber(ARGV[5]), tonumber(ARGV[7])
@@ -230,84 +196,6 @@ if tonumber(redis.call('HGET', KEYS[1], 'n') or '0') > 0 then
   redis.call('HINCRBY', KEYS[1], 'n', -1)
 end
 return 1
-",
-    )
-});
-
-/// KEYS: phone, sends. Forgets the counters; raises the epoch, so the
-/// phone's live challenges are gone.
-pub static RESET_PHONE: LazyLock<Script> = LazyLock::new(|| {
-    script(
-        r"
-redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[1], 'n', 0, 'since', 0)
-redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-keep(KEYS[1], 86400000)
-return 1
-",
-    )
-});
-
-/// KEYS: phone. ARGV: failures, now, window.
-pub static LOCK_PHONE: LazyLock<Script> = LazyLock::new(|| {
-    script(
-        r"
-redis.call('HSET', KEYS[1], 'n', ARGV[1], 'since', ARGV[2])
-redis.call('HSETNX', KEYS[1], 'epoch', 0)
-keep(KEYS[1], tonumber(ARGV[3]))
-return 1
-",
-    )
-});
-
-/// KEYS: the list of all messages, the recipient's list. ARGV: message
-/// JSON, capacity of each list, keep ms. An outbox nobody writes to for
-/// its keep time is forgotten.
-pub static PUSH_OUTBOX: LazyLock<Script> = LazyLock::new(|| {
-    script(
-        r"
-for i, key in ipairs(KEYS) do
-  redis.call('LPUSH', key, ARGV[1])
-  redis.call('LTRIM', key, 0, tonumber(ARGV[i + 1]) - 1)
-  redis.call('PEXPIRE', key, ARGV[4])
-end
-return 1
-",
-    )
-});
-
-/// KEYS: the list of all messages, then each recipient's list. ARGV: the
-/// recipients. Removes their messages from every list; the list of all
-/// keeps its expiry.
-pub static FORGET_RECIPIENTS: LazyLock<Script> = LazyLock::new(|| {
-    script(
-        r"
-local gone = {}
-for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
-for _, to in ipairs(ARGV) do gone[to] = true end
-local kept = {}
-for _, json in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
-  local ok, message = pcall(cjson.decode, json)
-  if not (ok and gone[message.to]) then table.insert(kept, json) end
-end
-local ttl = redis.call('PTTL', KEYS[1])
-redis.call('DEL', KEYS[1])
-if #kept > 0 then
-  redis.call('RPUSH', KEYS[1], unpack(kept))
-  if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
-end
-return #kept
-",
-    )
-});
-
-/// KEYS: the sandbox's state. Raises the generation (every key of the
-/// store is under it) and sets the clock back to the system's.
-pub static RESET_ALL: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        r"
-redis.call('HSET', KEYS[1], 'offset', 0)
-return redis.call('HINCRBY', KEYS[1], 'gen', 1)
 ",
     )
 });

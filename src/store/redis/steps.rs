@@ -2,25 +2,16 @@
 //! RAO session, on its own slot, is touched too).
 
 use super::scripts::*;
-use super::{error, Call, RedisStore};
-use crate::clock::parse_rfc3339;
+use super::{Call, RedisStore};
 use crate::crypto::hex;
 use crate::store::{
     Attempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest, Health, Lock,
-    Millis, OnMatch, OutboxMessage, OutboxStore, SandboxStore, SendDecision, Sending, StoreError,
-    Throttle,
+    Millis, OnMatch, SendDecision, Sending, StoreError, Throttle,
 };
 use async_trait::async_trait;
 use redis::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
-
-/// Messages kept per recipient in the sandbox outbox.
-const OUTBOX_PER_RECIPIENT: usize = 100;
-
-/// How long the sandbox outbox outlives its last message.
-const OUTBOX_KEEP: Duration = Duration::from_secs(24 * 3600);
 
 fn ms(d: Duration) -> u64 {
     d.as_millis() as u64
@@ -113,7 +104,10 @@ impl RedisStore {
         challenge: &str,
         keep: u64,
     ) -> Result<(), StoreError> {
-        let call = self.call().key(self.key(session)).arg(challenge).arg(keep);
+        let call = Call::default()
+            .key(self.key(session))
+            .arg(challenge)
+            .arg(keep);
         let earlier: Option<String> = self.run(&SWAP_SESSION, call).await?;
         if let Some(earlier) = earlier {
             self.command::<i64>(redis::cmd("DEL").arg(earlier).clone())
@@ -129,30 +123,13 @@ impl RedisStore {
         ttl: u64,
         now: Millis,
     ) -> Result<(), StoreError> {
-        let call = self.call().key(self.key(session));
+        let call = Call::default().key(self.key(session));
         let call = call
             .arg(&phone.country_code)
             .arg(&phone.number)
             .arg(now)
             .arg(ttl);
         self.run::<i64>(&CERTIFY, call).await.map(drop)
-    }
-
-    /// The outbox's lists a message goes to: all, and its recipient's.
-    fn outbox_push(
-        &self,
-        call: Call,
-        message: &OutboxMessage,
-        capacity: usize,
-    ) -> Result<Call, StoreError> {
-        let json = serde_json::to_string(message).map_err(error)?;
-        Ok(call
-            .key(self.outbox_all_key())
-            .key(self.outbox_key(&message.to))
-            .arg(json)
-            .arg(capacity.max(1))
-            .arg(capacity.clamp(1, OUTBOX_PER_RECIPIENT))
-            .arg(ms(OUTBOX_KEEP)))
     }
 }
 
@@ -166,7 +143,6 @@ impl ChallengeStore for RedisStore {
         keep_for: Duration,
         now: Millis,
     ) -> Result<SendDecision, StoreError> {
-        let call = self.call();
         let (record, sends) = self.phone_keys(send.phone);
         let challenge = self.key(key);
         let keep = ms(keep_for).max(1);
@@ -175,7 +151,7 @@ impl ChallengeStore for RedisStore {
             Some(session) => self.key(session),
             None => challenge.clone(),
         };
-        let call = call
+        let call = Call::default()
             .key(record)
             .key(sends)
             .key(challenge.clone())
@@ -198,25 +174,19 @@ impl ChallengeStore for RedisStore {
             .arg(c.expires_at)
             .arg(c.attempts_left)
             .arg(keep);
-        let call = match send.outbox.filter(|_| !cluster) {
-            Some((message, capacity)) => self.outbox_push(call, message, capacity)?,
-            None => call,
-        };
         let reply: Vec<Value> = self.run(&ISSUE, call).await?;
         let decision = decision_from(&reply)?;
         if cluster && decision == SendDecision::Allowed {
             if let Some(session) = send.session {
                 self.swap_session(session, &challenge, keep).await?;
             }
-            if let Some((message, capacity)) = send.outbox {
-                self.push_outbox(message, capacity).await?;
-            }
         }
         Ok(decision)
     }
 
     async fn withdraw(&self, _phone: &Digest, key: &str) -> Result<(), StoreError> {
-        self.del(key).await.map(drop)
+        let cmd = redis::cmd("DEL").arg(self.key(key)).clone();
+        self.command::<i64>(cmd).await.map(drop)
     }
 
     async fn attempt(
@@ -228,9 +198,8 @@ impl ChallengeStore for RedisStore {
         on_match: OnMatch,
         now: Millis,
     ) -> Result<Attempt, StoreError> {
-        let call = self.call();
         let (record, _) = self.phone_keys(phone);
-        let call = call.key(record).key(self.key(key));
+        let call = Call::default().key(record).key(self.key(key));
         let (mode, certified) = match &on_match {
             OnMatch::Consume => ("consume", None),
             OnMatch::Reserve => ("reserve", None),
@@ -274,9 +243,8 @@ impl ChallengeStore for RedisStore {
         verified: bool,
         _now: Millis,
     ) -> Result<Attempt, StoreError> {
-        let call = self.call();
         let (record, _) = self.phone_keys(phone);
-        let call = call
+        let call = Call::default()
             .key(record)
             .key(self.key(key))
             .arg(if verified { 1 } else { 0 });
@@ -289,13 +257,12 @@ impl ChallengeStore for RedisStore {
         session: &str,
         now: Millis,
     ) -> Result<Option<CertifiedPhone>, StoreError> {
-        let expected = self.call().expected;
         let fields = ["cc", "number", "until"];
         let cmd = redis::cmd("HMGET")
             .arg(self.key(session))
             .arg(&fields)
             .clone();
-        let fields: Vec<Option<String>> = self.read(expected, cmd).await?;
+        let fields: Vec<Option<String>> = self.command(cmd).await?;
         Ok(match fields.as_slice() {
             [Some(country_code), Some(number), Some(until)]
                 if until.parse::<Millis>().is_ok_and(|until| until > now) =>
@@ -319,8 +286,7 @@ impl AuthStore for RedisStore {
         window: Duration,
         now: Millis,
     ) -> Result<Option<Duration>, StoreError> {
-        let call = self.call();
-        let call = call
+        let call = Call::default()
             .key(self.auth_key(client))
             .arg(now)
             .arg(max)
@@ -330,131 +296,8 @@ impl AuthStore for RedisStore {
     }
 
     async fn forgive(&self, client: &Digest) -> Result<(), StoreError> {
-        let call = self.call();
-        self.run::<i64>(&FORGIVE, call.key(self.auth_key(client)))
-            .await
-            .map(drop)
-    }
-}
-
-#[async_trait]
-impl OutboxStore for RedisStore {
-    /// Two capped lists, written by one script: every message (for `to`-less
-    /// reads) and one per recipient, so that reading one recipient's SMS
-    /// costs `limit` entries, not the whole outbox. Both share the
-    /// `{sandbox}` hash tag (one cluster slot; the outbox is sandbox-only).
-    async fn push_outbox(
-        &self,
-        message: &OutboxMessage,
-        capacity: usize,
-    ) -> Result<(), StoreError> {
-        let call = self.call();
-        let call = self.outbox_push(call, message, capacity)?;
-        self.run::<i64>(&PUSH_OUTBOX, call).await.map(drop)
-    }
-
-    /// The lists are newest first, so the messages after `since` are the
-    /// first ones: reading `limit` and filtering is enough.
-    async fn outbox(
-        &self,
-        to: Option<&str>,
-        since: Option<Millis>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        let expected = self.call().expected;
-        let key = to.map_or_else(|| self.outbox_all_key(), |to| self.outbox_key(to));
-        let last = limit.max(1) as isize - 1;
-        let cmd = redis::cmd("LRANGE").arg(key).arg(0).arg(last).clone();
-        let messages: Vec<String> = self.read(expected, cmd).await?;
-        let after = |m: &OutboxMessage| {
-            since.is_none_or(|since| parse_rfc3339(&m.sent_at).is_some_and(|at| at > since))
-        };
-        Ok(messages
-            .iter()
-            .filter_map(|json| serde_json::from_str::<OutboxMessage>(json).ok())
-            .filter(after)
-            .collect())
-    }
-}
-
-#[async_trait]
-impl SandboxStore for RedisStore {
-    /// Also learns the current generation (the app reads it once per
-    /// request where the scripts cannot check it: on a cluster).
-    async fn clock_offset(&self) -> Result<Millis, StoreError> {
-        let cmd = redis::cmd("HMGET")
-            .arg(self.sandbox_key())
-            .arg("offset")
-            .arg("gen")
-            .clone();
-        let fields: Vec<Option<u64>> = self.command(cmd).await?;
-        let (offset, generation) = (
-            fields.first().copied().flatten(),
-            fields.get(1).copied().flatten(),
-        );
-        self.learn(&format!(
-            "{}:{}",
-            offset.unwrap_or(0),
-            generation.unwrap_or(0)
-        ));
-        Ok(offset.unwrap_or(0))
-    }
-
-    fn follow_sandbox(&self) -> bool {
-        let can = !self.is_cluster();
-        self.checking.store(can, Ordering::Relaxed);
-        can
-    }
-
-    async fn advance_clock(&self, by: Duration) -> Result<Millis, StoreError> {
-        let cmd = redis::cmd("HINCRBY")
-            .arg(self.sandbox_key())
-            .arg("offset")
-            .arg(ms(by))
-            .clone();
-        let offset: Millis = self.command(cmd).await?;
-        let generation = self.generation.load(Ordering::SeqCst);
-        self.learn(&format!("{offset}:{generation}"));
-        Ok(offset)
-    }
-
-    async fn reset_all(&self) -> Result<(), StoreError> {
-        let generation: u64 = self.script(RESET_ALL.key(self.sandbox_key())).await?;
-        self.learn(&format!("0:{generation}"));
-        Ok(())
-    }
-
-    async fn reset_phone(&self, phone: &Digest, recipients: &[String]) -> Result<(), StoreError> {
-        let call = self.call();
-        let (record, sends) = self.phone_keys(phone);
-        self.run::<i64>(&RESET_PHONE, call.key(record).key(sends))
-            .await?;
-        let mut call = self.call().key(self.outbox_all_key());
-        for to in recipients {
-            call = call.key(self.outbox_key(to)).arg(to);
-        }
-        self.run::<i64>(&FORGET_RECIPIENTS, call).await.map(drop)
-    }
-
-    async fn forget_session(&self, session: &str) -> Result<(), StoreError> {
-        self.del(session).await.map(drop)
-    }
-
-    async fn lock_phone(
-        &self,
-        phone: &Digest,
-        failures: u32,
-        window: Duration,
-        now: Millis,
-    ) -> Result<(), StoreError> {
-        let call = self.call();
-        let (record, _) = self.phone_keys(phone);
-        let call = call.key(record).arg(failures).arg(now).arg(ms(window));
-        self.run::<i64>(&LOCK_PHONE, call).await.map(drop)
-    }
-
-    fn offset_cell(&self) -> Arc<AtomicU64> {
-        self.offset.clone()
+        let call = Call::default().key(self.auth_key(client));
+        self.run::<i64>(&FORGIVE, call).await.map(drop)
     }
 }
 

@@ -1,26 +1,28 @@
-//! The sandbox SMS gateway: keeps what it "sent" so consumers can read the OTP.
-//!
-//! The messages live in the store, so every instance sharing a Redis sees
-//! the same outbox. Bounded: past `capacity` the oldest message is dropped,
-//! so a load test cannot grow it without limit.
+//! The sandbox's SMS gateway, and its only one: keeps what it "sent" so
+//! consumers can read the OTP (`GET /sandbox/v1/sms`), in the sandbox's
+//! shared state, so every instance sharing a store sees the same outbox.
+//! Bounded: past `capacity` the oldest message is dropped, so a load test
+//! cannot grow it without limit.
 
-use super::{Sms, SmsError, SmsGateway};
+use super::current::Current;
+use super::state::OutboxMessage;
 use crate::clock::{rfc3339, Clock, Millis};
-use crate::store::{OutboxMessage, OutboxStore, StoreError};
+use crate::sms::{Sms, SmsError, SmsGateway};
+use crate::store::StoreError;
 use async_trait::async_trait;
 use std::sync::Arc;
 
 /// The sandbox gateway.
 pub struct Outbox {
-    store: Arc<dyn OutboxStore>,
+    current: Arc<Current>,
     capacity: usize,
     clock: Arc<dyn Clock>,
 }
 
 impl Outbox {
-    pub fn new(store: Arc<dyn OutboxStore>, capacity: usize, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(current: Arc<Current>, capacity: usize, clock: Arc<dyn Clock>) -> Self {
         Self {
-            store,
+            current,
             capacity: capacity.max(1),
             clock,
         }
@@ -34,27 +36,26 @@ impl Outbox {
         since: Option<Millis>,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        self.store.outbox(to, since, limit).await
+        let generation = self.current.view().generation;
+        let state = self.current.state();
+        state.messages(generation, to, since, limit).await
     }
 }
 
 #[async_trait]
 impl SmsGateway for Outbox {
     async fn send(&self, sms: &Sms) -> Result<(), SmsError> {
+        let now = self.clock.now();
         let message = OutboxMessage {
             to: sms.to.clone(),
             text: sms.text.clone(),
             otp: sms.otp.clone(),
-            sent_at: rfc3339(self.clock.now()),
+            sent_at: rfc3339(now),
         };
-        self.store
-            .push_outbox(&message, self.capacity)
-            .await
-            .map_err(|e| SmsError(e.to_string()))
-    }
-
-    fn store_outbox(&self) -> Option<usize> {
-        Some(self.capacity)
+        let generation = self.current.view().generation;
+        let state = self.current.state();
+        let pushed = state.push_message(generation, &message, now, self.capacity);
+        pushed.await.map_err(|e| SmsError(e.to_string()))
     }
 }
 
@@ -62,7 +63,7 @@ impl SmsGateway for Outbox {
 mod tests {
     use super::*;
     use crate::clock::SystemClock;
-    use crate::store::memory::MemoryStore;
+    use crate::sandbox::state::MemoryState;
 
     fn sms(to: &str, otp: &str) -> Sms {
         Sms {
@@ -74,7 +75,8 @@ mod tests {
 
     #[tokio::test]
     async fn newest_first_filtered_and_bounded() {
-        let outbox = Outbox::new(Arc::new(MemoryStore::new()), 2, Arc::new(SystemClock));
+        let current = Arc::new(Current::new(Arc::new(MemoryState::default())));
+        let outbox = Outbox::new(current, 2, Arc::new(SystemClock));
         for (to, otp) in [("a", "1"), ("b", "2"), ("a", "3")] {
             outbox.send(&sms(to, otp)).await.unwrap();
         }

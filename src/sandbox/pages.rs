@@ -1,8 +1,8 @@
 //! The sandbox's web pages, embedded in the binary: the home page (`GET /`),
 //! the console (`GET /sandbox`), the API documentation (`GET /docs`,
 //! swagger-ui), their assets, and the specs (`GET /specs/<name>.yaml`).
-//! Sandbox only: the edge asks [`answer`] in sandbox mode, and outside it
-//! these paths are `404` like every other sandbox path.
+//! Sandbox only: the sandbox adds [`routes`] to its route table; outside
+//! it these paths are `404` like every other sandbox path.
 //!
 //! Every file of `assets/` (vendored swagger-ui included; see
 //! `assets/README.md` for the routes and headers) is compiled in with
@@ -13,13 +13,11 @@
 //! The HTML pages carry a Content-Security-Policy that allows this origin
 //! only; every file carries `X-Content-Type-Options: nosniff`.
 
-use super::edge::method_not_allowed;
-use super::response::Body;
-use crate::app::App;
 use crate::contract::SPECS;
+use crate::server::response::Body;
+use crate::server::routes::{handler, Route, Scope};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Full};
-use hyper::body::Incoming;
 use hyper::header::{
     HeaderValue, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
     REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
@@ -112,14 +110,18 @@ static PAGES: LazyLock<Vec<Page>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The answer for a page route, or `None` when `req` is not one.
-pub fn answer(app: &App, req: &Request<Incoming>, uuid: Option<&str>) -> Option<Response<Body>> {
-    let page = PAGES.iter().find(|p| p.route == req.uri().path())?;
-    let method = req.method();
-    if method != Method::GET && method != Method::HEAD {
-        return Some(method_not_allowed(app, "GET, HEAD", uuid));
-    }
-    Some(serve(page, req.headers()))
+/// One route per page, asset and spec: `GET` and `HEAD`.
+pub fn routes() -> impl Iterator<Item = Route> {
+    PAGES.iter().map(|page| {
+        let serve_page =
+            handler(move |_, req: Request<_>, _| async move { serve(page, req.headers()) });
+        Route::new(
+            page.route.as_str(),
+            &[Method::GET, Method::HEAD],
+            Scope::Sandbox,
+            serve_page,
+        )
+    })
 }
 
 /// `page`, or `304` when the client already holds it. (For `HEAD`, hyper

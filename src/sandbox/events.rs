@@ -8,18 +8,15 @@
 //! Each stream is a task that turns the console's events into SSE text and
 //! hands it, through a small channel, to the response body: when the client
 //! goes away the body is dropped, the task ends, and with the last stream
-//! the console's outbox poller stops. Every `/sandbox/v1/*` answer is
-//! `Cache-Control: no-store` ([`no_store`]).
+//! the console's outbox poller stops.
 
-use super::edge::method_not_allowed;
-use super::response::{self, Body};
-use crate::app::App;
-use crate::console::{ConsoleEvent, RecentRequest, Subscription};
+use super::console::{Console, ConsoleEvent, RecentRequest, Subscription};
+use crate::server::response::{self, Body};
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use hyper::body::{Frame, Incoming};
+use hyper::body::Frame;
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
-use hyper::{Method, Request, Response};
+use hyper::Response;
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -30,47 +27,18 @@ use tokio::sync::mpsc;
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// SSE chunks a stream buffers for a slow client before its task waits.
 const CHUNKS_BUFFERED: usize = 32;
-/// Where the sandbox's JSON API lives.
-const API_PREFIX: &str = "/sandbox/v1/";
-
-/// The answer to a console endpoint, or `None` when `req` is not one.
-pub async fn answer(
-    app: &App,
-    req: &Request<Incoming>,
-    uuid: Option<&str>,
-) -> Option<Response<Body>> {
-    let get = req.method() == Method::GET;
-    let response = match req.uri().path() {
-        "/sandbox/v1/requests" if get => requests(app),
-        "/sandbox/v1/events" if get => events(app).await,
-        "/sandbox/v1/requests" | "/sandbox/v1/events" => method_not_allowed(app, "GET", uuid),
-        _ => return None,
-    };
-    Some(response)
-}
-
-/// Makes every answer under `/sandbox/v1/` uncacheable: they change with
-/// every request.
-pub fn no_store(path: &str, response: &mut Response<Body>) {
-    if path.starts_with(API_PREFIX) {
-        response
-            .headers_mut()
-            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-}
-
 /// `GET /sandbox/v1/requests`: `{"requests": [...]}`, newest first.
-fn requests(app: &App) -> Response<Body> {
-    let recent = app.console().recent();
+pub fn requests(console: &Console) -> Response<Body> {
+    let recent = console.recent();
     let recent: Vec<&RecentRequest> = recent.iter().map(|r| &**r).collect();
     response::json(200, &serde_json::json!({ "requests": recent }))
 }
 
 /// `GET /sandbox/v1/events`: a `text/event-stream` that lasts until the
 /// client leaves or the server shuts down.
-async fn events(app: &App) -> Response<Body> {
+pub async fn events(console: &Console) -> Response<Body> {
     let (chunks, body) = mpsc::channel(CHUNKS_BUFFERED);
-    tokio::spawn(stream(app.console().subscribe().await, chunks));
+    tokio::spawn(stream(console.subscribe().await, chunks));
     let mut response = Response::new(EventStream(body).boxed());
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
@@ -145,7 +113,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_idle_stream_sends_keep_alives_and_ends_with_the_console() {
-        let console = crate::console::Console::new(true, None);
+        let console = Console::new(None);
         let (chunks, mut body) = mpsc::channel(CHUNKS_BUFFERED);
         let task = tokio::spawn(stream(console.subscribe().await, chunks));
         assert_eq!(

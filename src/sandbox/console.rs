@@ -2,10 +2,10 @@
 //! requests of this instance and a stream of events, in the spirit of
 //! Mailpit's web inbox for e-mail.
 //!
-//! [`Console`] is owned by the app (`app.console()`) and knows nothing of
-//! HTTP; `src/server/console.rs` serves it as `GET /sandbox/v1/requests`
-//! and `GET /sandbox/v1/events` (server-sent events). Outside sandbox mode
-//! it is inert: [`Console::record`] and [`Console::publish`] do nothing.
+//! [`Console`] is the sandbox's (it does not exist outside the sandbox)
+//! and knows nothing of HTTP; [`super::events`] serves it as
+//! `GET /sandbox/v1/requests` and `GET /sandbox/v1/events` (server-sent
+//! events).
 //!
 //! # Events
 //!
@@ -22,20 +22,21 @@
 //!   sandbox endpoints that change them, through [`Console::publish`]:
 //!
 //!   ```ignore
-//!   app.console().publish(ConsoleEvent::Reset);
-//!   app.console().publish(ConsoleEvent::Clock { now: app.clock().now(), offset_seconds });
+//!   sandbox.console().publish(ConsoleEvent::Reset);
+//!   sandbox.console().publish(ConsoleEvent::Clock { now, offset_seconds });
 //!   ```
 //!
 //! A stream that falls behind (more than [`BACKLOG`] events unread) is
 //! ended rather than silently skipping events: the page reconnects and
 //! reloads the lists, so a missed event is never lost for long.
 //!
-//! Times are the sandbox's (`app.clock().now()`, offset included), RFC 3339
-//! UTC with milliseconds. Phones are masked here as in the log; only the
+//! Times are the sandbox's (its clock, offset included), RFC 3339 UTC with
+//! milliseconds. Phones are masked here as in the log; only the
 //! outbox's own messages carry the recipient, as `GET /sandbox/v1/sms` does.
 
+use super::outbox::Outbox;
+use super::state::OutboxMessage;
 use crate::clock::{rfc3339, Millis};
-use crate::sms::{Outbox, OutboxMessage};
 use serde::Serialize;
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex, Weak};
@@ -152,7 +153,6 @@ pub struct Console {
 }
 
 struct Shared {
-    enabled: bool,
     /// Newest first. A std `Mutex`: held for a push or a copy, never across
     /// an `.await`.
     recent: Mutex<VecDeque<Arc<RecentRequest>>>,
@@ -170,14 +170,13 @@ struct Shared {
 }
 
 impl Console {
-    /// The console of an app; `enabled` in sandbox mode only.
-    pub fn new(enabled: bool, outbox: Option<Arc<Outbox>>) -> Self {
+    /// The console of a sandbox whose SMS go to `outbox`.
+    pub fn new(outbox: Option<Arc<Outbox>>) -> Self {
         let (events, _) = broadcast::channel(BACKLOG);
         let (closing, _) = watch::channel(false);
         let (looked, _) = watch::channel(false);
         Self {
             shared: Arc::new(Shared {
-                enabled,
                 recent: Mutex::new(VecDeque::with_capacity(RECENT_REQUESTS)),
                 events,
                 closing,
@@ -191,7 +190,7 @@ impl Console {
     /// Keeps a request the edge answered (unless it is the console's own
     /// traffic) and announces it.
     pub fn record(&self, answered: Answered<'_>) {
-        if !self.shared.enabled || is_console_traffic(answered.path) {
+        if is_console_traffic(answered.path) {
             return;
         }
         let request = Arc::new(RecentRequest::from(answered));
@@ -212,9 +211,7 @@ impl Console {
 
     /// Announces `event` to every open stream (none open: nothing happens).
     pub fn publish(&self, event: ConsoleEvent) {
-        if self.shared.enabled {
-            let _ = self.shared.events.send(event);
-        }
+        let _ = self.shared.events.send(event);
     }
 
     /// A new stream of events. Starts the outbox poller if none runs, and
@@ -226,7 +223,7 @@ impl Console {
             events: self.shared.events.subscribe(),
             closing: self.shared.closing.subscribe(),
         };
-        if self.shared.enabled && self.shared.start_poller() {
+        if self.shared.start_poller() {
             let mut looked = self.shared.looked.subscribe();
             let first_look = looked.wait_for(|looked| *looked);
             let _ = tokio::time::timeout(FIRST_POLL_WAIT, first_look).await;
@@ -381,8 +378,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 mod tests {
     use super::*;
     use crate::clock::SystemClock;
+    use crate::sandbox::current::Current;
+    use crate::sandbox::state::MemoryState;
     use crate::sms::{Sms, SmsGateway};
-    use crate::store::memory::MemoryStore;
 
     fn answered(path: &str) -> Answered<'_> {
         Answered {
@@ -399,8 +397,8 @@ mod tests {
     }
 
     fn outbox() -> Arc<Outbox> {
-        let store = Arc::new(MemoryStore::new());
-        Arc::new(Outbox::new(store, 100, Arc::new(SystemClock)))
+        let current = Arc::new(Current::new(Arc::new(MemoryState::default())));
+        Arc::new(Outbox::new(current, 100, Arc::new(SystemClock)))
     }
 
     async fn send(outbox: &Outbox, to: &str) {
@@ -414,7 +412,7 @@ mod tests {
 
     #[tokio::test]
     async fn keeps_the_newest_requests_but_not_its_own_traffic() {
-        let console = Console::new(true, None);
+        let console = Console::new(None);
         for i in 0..RECENT_REQUESTS + 5 {
             console.record(answered(&format!("/api/x/{i}")));
         }
@@ -429,20 +427,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn inert_outside_the_sandbox() {
-        let console = Console::new(false, Some(outbox()));
-        let mut events = console.subscribe().await;
-        console.record(answered("/api/x"));
-        console.publish(ConsoleEvent::Reset);
-        assert!(console.recent().is_empty());
-        assert!(!console.is_polling());
-        console.close();
-        assert!(events.next().await.is_none());
-    }
-
-    #[tokio::test]
     async fn publishes_reset_and_clock_in_the_streams_words() {
-        let console = Console::new(true, None);
+        let console = Console::new(None);
         let mut events = console.subscribe().await;
         console.publish(ConsoleEvent::Reset);
         console.publish(ConsoleEvent::Clock {
@@ -463,7 +449,7 @@ mod tests {
     async fn announces_new_sms_while_listened_to_and_stops_after() {
         let outbox = outbox();
         send(&outbox, "5500000001").await; // before: not announced
-        let console = Console::new(true, Some(outbox.clone()));
+        let console = Console::new(Some(outbox.clone()));
         let mut events = console.subscribe().await;
         assert!(console.is_polling());
         send(&outbox, "5500000002").await;
@@ -483,7 +469,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_poller_stops_when_the_console_is_dropped() {
-        let console = Console::new(true, Some(outbox()));
+        let console = Console::new(Some(outbox()));
         let shared = Arc::downgrade(&console.shared);
         let mut events = console.subscribe().await;
         drop(console);

@@ -7,21 +7,24 @@
 //! forgets the phone's state and answers `{}`. The empty state (an
 //! interaction without one) only gets its `accessToken`.
 
-use super::admin::{phone_id, recipients, unavailable};
-use super::{answer, body};
+use super::kit::{answer, body, phone_id, reset_phone, unavailable};
+use super::layer::Sandbox;
 use crate::app::App;
 use crate::config::Client;
+use crate::crypto::hex;
 use crate::error::ApiError;
-use crate::otp::{Making, OtpError, Phone, TelemarketingRequest, FAILURE_WINDOW};
+use crate::otp::{Making, OtpError, TelemarketingRequest, FAILURE_WINDOW};
+use crate::phone::{Phone, PhoneId};
 use crate::server::response::Body;
-use crate::store::again_if_stale;
+use crate::store::{Attempt, Candidate, Challenge, Lock, OnMatch, Sending};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
+use std::time::Duration;
 
-/// The states, by their exact names (PRODUCT.md, "Consumer testing kit").
+/// The states, by their exact names (docs/BEHAVIOUR.md, "Provider states").
 pub const STATES: [&str; 7] = [
     RAO_SENT,
     RAO_EXPIRED,
@@ -71,6 +74,7 @@ impl Params<'_> {
 /// `POST /sandbox/v1/provider-states`.
 pub async fn provider_state(
     app: &App,
+    sandbox: &Sandbox,
     req: Request<Incoming>,
     uuid: Option<&str>,
 ) -> Response<Body> {
@@ -78,13 +82,17 @@ pub async fn provider_state(
         let change: StateChange = body(req)
             .await?
             .ok_or_else(|| ApiError::invalid("body", "Send {\"state\", \"params\", \"action\"}"))?;
-        change_state(app, &change).await
+        change_state(app, sandbox, &change).await
     }
     .await;
     answer(app, result, uuid)
 }
 
-async fn change_state(app: &App, change: &StateChange) -> Result<Value, ApiError> {
+async fn change_state(
+    app: &App,
+    sandbox: &Sandbox,
+    change: &StateChange,
+) -> Result<Value, ApiError> {
     let params = Params(&change.params);
     let client_id = params.or("client_id", "sandbox");
     let client = app
@@ -107,9 +115,9 @@ async fn change_state(app: &App, change: &StateChange) -> Result<Value, ApiError
         ));
     }
     let values = match change.action.as_deref().unwrap_or("setup") {
-        "setup" => setup(app, &client, state, &params).await?,
+        "setup" => setup(app, sandbox, &client, state, &params).await?,
         "teardown" => {
-            return teardown(app, &client, state, &params)
+            return teardown(app, sandbox, &client, state, &params)
                 .await
                 .map(|()| json!({}))
         }
@@ -136,6 +144,7 @@ fn with_token(app: &App, client: &Client, mut values: Value) -> Value {
 
 async fn setup(
     app: &App,
+    sandbox: &Sandbox,
     client: &Arc<Client>,
     state: &str,
     params: &Params<'_>,
@@ -145,7 +154,7 @@ async fn setup(
         RAO_SENT | RAO_EXPIRED => rao_sent(app, client, params, state == RAO_EXPIRED).await,
         RAO_CERTIFIED => rao_certified(app, client, params).await,
         TM_SENT | TM_EXPIRED => tm_sent(app, client, params, state == TM_EXPIRED).await,
-        LOCKED => locked(app, client, params).await,
+        LOCKED => locked(app, sandbox, client, params).await,
         _ => just_sent(app, client, params).await,
     }
 }
@@ -192,8 +201,8 @@ async fn rao_sent(
         expired,
     };
     let otp = app
-        .otp()
-        .rao_make(client, &sid, &phone, making)
+        .rao()
+        .make(client, &sid, &phone, making)
         .await
         .map_err(failed)?;
     Ok(json!({
@@ -208,7 +217,7 @@ async fn rao_sent(
 
 async fn rao_certified(app: &App, client: &Client, params: &Params<'_>) -> Result<Value, ApiError> {
     let (phone, sid) = rao_phone(params)?;
-    let otp = app.otp().rao_make(
+    let otp = app.rao().make(
         client,
         &sid,
         &phone,
@@ -218,8 +227,8 @@ async fn rao_certified(app: &App, client: &Client, params: &Params<'_>) -> Resul
         },
     );
     let otp = otp.await.map_err(failed)?;
-    app.otp()
-        .rao_validate(client, &sid, &phone, &otp)
+    app.rao()
+        .check(client, &sid, &phone, &otp)
         .await
         .map_err(failed)?;
     Ok(json!({
@@ -252,7 +261,7 @@ async fn tm_sent(
         unthrottled: true,
         expired,
     };
-    let made = app.otp().telemarketing_make(client, &request, making).await;
+    let made = app.telemarketing().make(client, &request, making).await;
     let (session, otp) = made.map_err(failed)?;
     Ok(json!({
         "sid": session.sid,
@@ -265,7 +274,7 @@ async fn tm_sent(
 
 /// The identity of a `the phone is …` state's phone: RAO when it has a
 /// `phoneCountryCode`, else telemarketing under `countryCode` (default MX).
-fn state_phone(params: &Params<'_>) -> Result<(crate::phone::PhoneId, String), ApiError> {
+fn state_phone(params: &Params<'_>) -> Result<(PhoneId, String), ApiError> {
     let number = params.or("phoneNumber", DEFAULT_PHONE);
     let text = match params.get("phoneCountryCode") {
         Some(code) => format!("{code}{number}"),
@@ -279,18 +288,54 @@ fn state_phone(params: &Params<'_>) -> Result<(crate::phone::PhoneId, String), A
     Ok((id, number))
 }
 
-async fn locked(app: &App, client: &Client, params: &Params<'_>) -> Result<Value, ApiError> {
+/// `the phone is locked`: the client's hourly failure limit reached, by
+/// the store's own steps — a throwaway challenge for the phone, failed
+/// until the lock holds, then withdrawn.
+async fn locked(
+    app: &App,
+    sandbox: &Sandbox,
+    client: &Client,
+    params: &Params<'_>,
+) -> Result<Value, ApiError> {
     let (id, _) = state_phone(params)?;
-    let failures = client.policy.max_failures_per_phone_hour;
-    let digest = app.otp().phone_digest(&id);
+    let phone = app.issuer().phone_digest(&id);
+    let lock = Lock {
+        max_failures: client.policy.max_failures_per_phone_hour,
+        window: FAILURE_WINDOW,
+    };
+    let store = sandbox.store();
+    let key = format!("lock:{{{}}}:state", hex(&phone));
     let now = app.clock().now();
-    let sandbox = app.sandbox();
-    let lock = again_if_stale!(
-        sandbox
-            .lock_phone(&digest, failures, FAILURE_WINDOW, now)
-            .await
-    );
-    lock.map_err(|e| unavailable(&e))?;
+    let challenge = Challenge {
+        code: [0; 16],
+        binding: [0; 16],
+        expires_at: now + 60_000,
+        attempts_left: lock.max_failures + 1,
+    };
+    let send = Sending {
+        phone: &phone,
+        limits: None,
+        session: None,
+    };
+    let keep = Duration::from_secs(60);
+    let issued = store.issue(send, &key, &challenge, keep, now).await;
+    issued.map_err(|e| unavailable(&e))?;
+    let wrong = Candidate {
+        code: [1; 16],
+        binding: [0; 16],
+        mismatch_counts: false,
+    };
+    for _ in 0..lock.max_failures {
+        let attempt = store.attempt(&phone, &key, &wrong, &lock, OnMatch::Consume, now);
+        match attempt.await.map_err(|e| unavailable(&e))? {
+            Attempt::Wrong { .. } => {}
+            _ => break,
+        }
+    }
+    store
+        .withdraw(&phone, &key)
+        .await
+        .map_err(|e| unavailable(&e))?;
     Ok(json!({"retryAfterSeconds": FAILURE_WINDOW.as_secs()}))
 }
 
@@ -301,8 +346,8 @@ async fn just_sent(app: &App, client: &Client, params: &Params<'_>) -> Result<Va
             if app.config().test_phones.rao(&phone.id).is_some() {
                 return Err(never_throttled());
             }
-            app.otp()
-                .rao_make(client, &sid, &phone, Making::default())
+            app.rao()
+                .make(client, &sid, &phone, Making::default())
                 .await
                 .map(drop)
         }
@@ -319,16 +364,11 @@ async fn just_sent(app: &App, client: &Client, params: &Params<'_>) -> Result<Va
                 message_suffix: None,
             };
             let id = phone_id(&number, Some(&country), "params.phoneNumber")?;
-            if app
-                .config()
-                .test_phones
-                .telemarketing(&country, &id)
-                .is_some()
-            {
+            if app.config().test_phones.telemarketing(&id).is_some() {
                 return Err(never_throttled());
             }
-            app.otp()
-                .telemarketing_make(client, &request, Making::default())
+            app.telemarketing()
+                .make(client, &request, Making::default())
                 .await
                 .map(drop)
         }
@@ -352,6 +392,7 @@ fn never_throttled() -> ApiError {
 /// and for RAO the session's certified phone.
 async fn teardown(
     app: &App,
+    sandbox: &Sandbox,
     client: &Client,
     state: &str,
     params: &Params<'_>,
@@ -362,15 +403,43 @@ async fn teardown(
     let (id, given) = match state {
         RAO_SENT | RAO_EXPIRED | RAO_CERTIFIED => {
             let (phone, sid) = rao_phone(params)?;
-            let session = app.otp().rao_session(client, &sid);
-            let forgot = again_if_stale!(app.sandbox().forget_session(&session).await);
-            forgot.map_err(|e| unavailable(&e))?;
+            forget_session(app, sandbox, client, &phone, &sid).await?;
             (phone.id, phone.number)
         }
         _ => state_phone(params)?,
     };
-    let digest = app.otp().phone_digest(&id);
-    let recipients = recipients(&id, &given);
-    let reset = again_if_stale!(app.sandbox().reset_phone(&digest, &recipients).await);
-    reset.map_err(|e| unavailable(&e))
+    reset_phone(app, sandbox, &id, &given).await
+}
+
+/// Forgets a RAO session's challenge and certified phone by the store's
+/// own step for it: a new challenge on the session (which replaces the
+/// earlier one and clears the certified phone), withdrawn at once.
+async fn forget_session(
+    app: &App,
+    sandbox: &Sandbox,
+    client: &Client,
+    phone: &Phone,
+    sid: &str,
+) -> Result<(), ApiError> {
+    let digest = app.issuer().phone_digest(&phone.id);
+    let session = app.rao().session_key(client, sid);
+    let key = format!("teardown:{{{}}}:{session}", hex(&digest));
+    let now = app.clock().now();
+    let challenge = Challenge {
+        code: [0; 16],
+        binding: [0; 16],
+        expires_at: now,
+        attempts_left: 0,
+    };
+    let send = Sending {
+        phone: &digest,
+        limits: None,
+        session: Some(&session),
+    };
+    let store = sandbox.store();
+    let keep = Duration::from_secs(1);
+    let issued = store.issue(send, &key, &challenge, keep, now).await;
+    issued.map_err(|e| unavailable(&e))?;
+    let withdrawn = store.withdraw(&digest, &key).await;
+    withdrawn.map_err(|e| unavailable(&e))
 }

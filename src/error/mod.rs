@@ -2,18 +2,23 @@
 //!
 //! Inside a request every layer returns typed errors; at the HTTP boundary
 //! each becomes an [`ApiError`]: a documented code, the `location` it is
-//! about and, optionally, specific `details`. Which domain error becomes
-//! which code is decided per API, next to that API's implementation
-//! (`src/impl/rao.rs`, `src/impl/telemarketing.rs`); the edge's own
-//! answers (401, 403, 400 of the gate, 404, 405) are made in `src/server`.
+//! about and, optionally, specific `details`. Which domain failure becomes
+//! which code and location is one table per API ([`rao::TABLE`],
+//! [`telemarketing::TABLE`]), read by the API implementations and by the
+//! sandbox's forced errors alike ([`forced_location`]); the edge's own
+//! answers (401, 403, 400 of the gate, 404, 405) are [`SHARED`]'s.
 //! [`ApiError::render`] — pure — looks the code up in the operation's
 //! `x-error-codes` rows (status, `type`, default details, `moreInfo`), so
 //! status and type always come from the spec. Causes are logged by the
 //! caller; the client only gets these words. Outside requests (startup,
 //! CLI, config) errors are `anyhow` with context.
 
+pub(crate) mod rao;
+pub(crate) mod telemarketing;
+
 use crate::clock::{rfc3339, Millis};
-use crate::contract::{ErrorRow, Operation};
+use crate::contract::{Api, ErrorRow, Operation};
+use crate::otp::{Failure, OtpError};
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -163,14 +168,124 @@ pub struct ErrorBody {
     pub uuid: Option<String>,
 }
 
-/// Where a forced error (`Prefer: error=`) of one of the codes every API
-/// shares points, as a real one would.
-pub fn shared_location(code: &str) -> Option<&'static str> {
-    Some(match code {
-        code::UNAUTHORIZED => "Authorization",
-        code::ACCESS_NOT_CONFIGURED => "channelId",
-        code::INVALID_REQUEST => "body",
-        code::SERVER_UNAVAILABLE => "server",
+/// Where the edge's own errors, shared by every API, point: the gate's
+/// 401 (`Authorization`), 403 (`channelId`), 400 (`body`) and the 500 of a
+/// failure inside the server.
+pub const SHARED: [(&str, &str); 4] = [
+    (code::UNAUTHORIZED, "Authorization"),
+    (code::ACCESS_NOT_CONFIGURED, "channelId"),
+    (code::INVALID_REQUEST, "body"),
+    (code::SERVER_UNAVAILABLE, "server"),
+];
+
+/// Where a field of a request is: in the body itself (RAO generate,
+/// telemarketing) or under `phone.` (RAO validate's phone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// This very location.
+    Field(&'static str),
+    /// A field of the request's phone: prefixed with where the phone is.
+    PhoneField(&'static str),
+}
+
+/// One row of an API's error table: a domain failure, the documented code
+/// it answers and where it points.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    pub failure: Failure,
+    pub code: &'static str,
+    pub at: At,
+}
+
+/// `Row`, in a table's own words.
+pub(crate) const fn row(failure: Failure, code: &'static str, at: At) -> Row {
+    Row { failure, code, at }
+}
+
+/// The error table of `api` (the token endpoint answers RFC 6749 errors).
+fn table(api: Api) -> &'static [Row] {
+    match api {
+        Api::Rao => &rao::TABLE,
+        Api::Telemarketing => &telemarketing::TABLE,
+        Api::Token => &[],
+    }
+}
+
+/// The answer of `api` to a failed flow: the table's code and location
+/// (phone fields under `phone_at`, e.g. `phone.`) and the details. A cause
+/// inside the server goes to the log; the client gets the spec's words.
+pub fn answer(api: Api, error: &OtpError, phone_at: &str) -> ApiError {
+    let failure = error.failure();
+    let Some(row) = table(api).iter().find(|r| r.failure == failure) else {
+        tracing::error!(cause = %error, api = api.label(), "a failure has no row in the API's error table");
+        return ApiError::unavailable();
+    };
+    match failure {
+        Failure::SmsFailed => tracing::warn!(cause = %error, "sms delivery failed"),
+        Failure::MfaFailed => tracing::error!(cause = %error, "MFA engine failed"),
+        Failure::Internal => tracing::error!(cause = %error, "request failed inside the server"),
+        _ => {}
+    }
+    let location = match row.at {
+        At::Field(field) => field.to_owned(),
+        At::PhoneField(field) => format!("{phone_at}{field}"),
+    };
+    let details = match api {
+        Api::Rao => rao::details(error, &location),
+        _ => telemarketing::details(error, &location),
+    };
+    let error = ApiError::new(row.code, location);
+    match details {
+        Some(details) => error.with_details(details),
+        None => error,
+    }
+}
+
+/// Where a forced error (`Prefer: error=`) of `code` on `api` points: where
+/// a real one would — the edge's shared rows first, then the API's table.
+pub fn forced_location(api: Api, code: &str) -> &'static str {
+    let shared = SHARED.iter().find(|(c, _)| *c == code).map(|(_, at)| *at);
+    let own = || {
+        let row = table(api).iter().find(|r| r.code == code)?;
+        Some(match row.at {
+            At::Field(field) | At::PhoneField(field) => field,
+        })
+    };
+    shared.or_else(own).unwrap_or("server")
+}
+
+/// The details of a wrong OTP.
+fn invalid_otp(attempts_left: u32) -> String {
+    match attempts_left {
+        0 => "The OTP is invalid and no attempts are left: generate a new one".into(),
+        1 => "The OTP is invalid; 1 attempt left".into(),
+        n => format!("The OTP is invalid; {n} attempts left"),
+    }
+}
+
+/// The details every API gives alike, when the failure has some.
+fn common_details(error: &OtpError) -> Option<String> {
+    use crate::store::Throttle;
+    Some(match error {
+        OtpError::Invalid { attempts_left } => invalid_otp(*attempts_left),
+        OtpError::Locked { retry_after } => format!(
+            "Too many wrong OTPs were entered for this phone: validations are refused for {} s",
+            retry_after.as_secs().max(1)
+        ),
+        OtpError::Throttled {
+            reason,
+            retry_after,
+        } => {
+            let why = match reason {
+                Throttle::TooSoon => "An OTP was sent to this phone moments ago",
+                Throttle::TooMany => "Too many OTPs were sent to this phone recently",
+                Throttle::TooManyFailures => "Too many wrong OTPs were entered for this phone",
+            };
+            format!(
+                "{why}; sends are refused for {} s",
+                retry_after.as_secs().max(1)
+            )
+        }
         _ => return None,
     })
 }

@@ -1,0 +1,164 @@
+//! The token endpoint's grant (RFC 6749 §4.4, client credentials) and its
+//! limit: a failed authentication is reserved before the secret is
+//! compared and given back when the secret was right, in the store, so that
+//! past [`MAX_AUTH_FAILURES`] a minute the client is refused (`429`) however
+//! many requests race and on however many instances.
+
+use super::{Tokens, SCOPE};
+use crate::clock::Clock;
+use crate::config::{Client, Clients};
+use crate::observe::Metrics;
+use crate::store::AuthStore;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Duration;
+use subtle::ConstantTimeEq;
+
+/// The token endpoint: the clients, the tokens it issues, and its failure counters.
+pub struct TokenEndpoint {
+    clients: Clients,
+    tokens: Tokens,
+    failures: Arc<dyn AuthStore>,
+    clock: Arc<dyn Clock>,
+    metrics: Metrics,
+}
+
+impl TokenEndpoint {
+    pub fn new(
+        clients: Clients,
+        tokens: Tokens,
+        failures: Arc<dyn AuthStore>,
+        clock: Arc<dyn Clock>,
+        metrics: Metrics,
+    ) -> Self {
+        Self {
+            clients,
+            tokens,
+            failures,
+            clock,
+            metrics,
+        }
+    }
+
+    /// The grant, with the client's failed authentications reserved before
+    /// its secret is compared: past the limit, refused without comparing.
+    /// If the store cannot count (it is down), the secret is still checked
+    /// — the token endpoint fails open, logged — since RFC 6749 has no
+    /// answer for "try later" and the OTP APIs are down with the store.
+    pub async fn grant(&self, request: &ClientCredentials) -> Result<Granted, GrantError> {
+        let claimed = check_request(request)?;
+        let key = failure_key(claimed.client_id);
+        let now = self.clock.now();
+        let reserved =
+            self.failures
+                .reserve_auth(&key, MAX_AUTH_FAILURES, AUTH_FAILURE_WINDOW, now);
+        match reserved.await {
+            Ok(Some(retry_after)) => {
+                self.metrics.token_refused();
+                return Err(GrantError::TooManyFailures(retry_after));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(cause = %e, "token endpoint: failures not counted, the store failed")
+            }
+        }
+        let client = self
+            .clients
+            .get(claimed.client_id)
+            .filter(|c| secret_matches(c, claimed.secret))
+            .ok_or(GrantError::InvalidClient)?;
+        if let Err(e) = self.failures.forgive(&key).await {
+            tracing::error!(cause = %e, "token endpoint: a right secret's reservation was not given back");
+        }
+        Ok(Granted {
+            access_token: self.tokens.issue(&client.id),
+            expires_in: self.tokens.lifetime().as_secs() as i64,
+            scope: SCOPE.to_owned(),
+        })
+    }
+}
+
+/// A token request, as read from the form and the Basic header.
+pub struct ClientCredentials {
+    pub grant_type: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub scope: Option<String>,
+}
+
+/// An issued token.
+pub struct Granted {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub scope: String,
+}
+
+/// RFC 6749 §5.2 refusals, and the `429` of a client with too many failures.
+#[derive(Debug, PartialEq, Eq)]
+pub enum GrantError {
+    InvalidRequest(String),
+    InvalidClient,
+    UnsupportedGrantType,
+    InvalidScope,
+    /// Too many failed authentications: refused for this long.
+    TooManyFailures(Duration),
+}
+
+/// Failed client authentications per `client_id` before the token
+/// endpoint refuses that client (`429`) until the window ends.
+pub const MAX_AUTH_FAILURES: u32 = 10;
+/// The window of [`MAX_AUTH_FAILURES`].
+pub const AUTH_FAILURE_WINDOW: Duration = Duration::from_secs(60);
+
+/// A token request whose shape is right: the client to authenticate.
+pub struct Claimed<'a> {
+    pub client_id: &'a str,
+    pub secret: &'a str,
+}
+
+/// Checks the request's grant type, scope and credentials' presence (no
+/// secret compared yet).
+pub fn check_request(request: &ClientCredentials) -> Result<Claimed<'_>, GrantError> {
+    match request.grant_type.as_deref() {
+        None => return Err(GrantError::InvalidRequest("grant_type is required".into())),
+        Some("client_credentials") => {}
+        Some(_) => return Err(GrantError::UnsupportedGrantType),
+    }
+    if request
+        .scope
+        .as_deref()
+        .is_some_and(|s| s.split(' ').any(|scope| scope != SCOPE))
+    {
+        return Err(GrantError::InvalidScope);
+    }
+    match (&request.client_id, &request.client_secret) {
+        (Some(client_id), Some(secret)) => Ok(Claimed { client_id, secret }),
+        _ => Err(GrantError::InvalidClient),
+    }
+}
+
+/// The key under which a client's authentication failures are counted
+/// (client ids are not secret; any id, registered or not, is counted).
+fn failure_key(client_id: &str) -> [u8; 16] {
+    let digest = Sha256::digest(client_id.as_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
+}
+
+/// A new client secret: 256 random bits, base64url, and its SHA-256 in hex
+/// (what the config holds).
+pub fn new_secret() -> Result<(String, String), crate::crypto::RandomError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| crate::crypto::RandomError)?;
+    let secret = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = Sha256::digest(secret.as_bytes());
+    Ok((secret, crate::crypto::hex(&hash)))
+}
+
+/// Whether `secret` is the client's secret (constant time).
+pub fn secret_matches(client: &Client, secret: &str) -> bool {
+    let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+    digest.ct_eq(&client.secret_sha256).into()
+}

@@ -1,0 +1,262 @@
+//! What both flows share: phones turned into identities and store keys the
+//! same way, the client's policy turned into limits and an expiry, one
+//! store step to permit, count and keep a challenge, the SMS sent after it
+//! (and the challenge withdrawn if the SMS fails), and the attempts.
+
+use super::{OtpError, DIGITS};
+use crate::clock::{Clock, Millis};
+use crate::config::{Client, Policy};
+use crate::contract::Api;
+use crate::crypto::{random_code, Digest, Keys};
+use crate::observe::{Metrics, Rejection};
+use crate::phone::PhoneId;
+use crate::sms::{Sms, SmsGateway};
+use crate::store::{
+    Attempt, Candidate, CertifiedPhone, Challenge, ChallengeStore, Lock, OnMatch, SendDecision,
+    SendLimits, Sending, Throttle,
+};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The window of `max_failures_per_phone_hour`.
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(3_600);
+
+/// How a challenge comes to be: by a consumer's request (throttled, live),
+/// or made on purpose by a testing tool (unthrottled, maybe already
+/// expired: the sandbox's provider states).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Making {
+    pub unthrottled: bool,
+    pub expired: bool,
+}
+
+/// Phones whose OTP is fixed rather than drawn; their sends are never
+/// throttled (attempt limits still apply). Only the sandbox has any (its
+/// test phones): production refuses them at startup.
+pub trait FixedOtps: Send + Sync {
+    /// The fixed OTP of `phone` for `api`, if it has one.
+    fn fixed(&self, api: Api, phone: &PhoneId) -> Option<&str>;
+}
+
+/// A challenge to make: where it lives, what it holds, under whose policy.
+pub struct NewChallenge<'a> {
+    pub phone: &'a Digest,
+    pub key: &'a str,
+    /// The RAO session whose earlier challenge and certified phone it replaces.
+    pub session: Option<&'a str>,
+    pub code: Digest,
+    pub binding: Digest,
+    pub policy: &'a Policy,
+    /// Never throttled (a fixed-OTP phone, or made on purpose).
+    pub unthrottled: bool,
+    pub expired: bool,
+}
+
+/// The shared part of both flows.
+pub struct Issuer {
+    store: Arc<dyn ChallengeStore>,
+    sms: Arc<dyn SmsGateway>,
+    keys: Keys,
+    clock: Arc<dyn Clock>,
+    metrics: Metrics,
+    fixed: Option<Arc<dyn FixedOtps>>,
+}
+
+impl Issuer {
+    pub fn new(
+        store: Arc<dyn ChallengeStore>,
+        sms: Arc<dyn SmsGateway>,
+        keys: Keys,
+        clock: Arc<dyn Clock>,
+        metrics: Metrics,
+        fixed: Option<Arc<dyn FixedOtps>>,
+    ) -> Self {
+        Self {
+            store,
+            sms,
+            keys,
+            clock,
+            metrics,
+            fixed,
+        }
+    }
+
+    pub fn now(&self) -> Millis {
+        self.clock.now()
+    }
+
+    /// The keyed hash of `value` for `domain` within `scope` (see `crypto::Keys`).
+    pub fn digest(&self, domain: &str, scope: &str, value: &str) -> Digest {
+        self.keys.digest(domain, scope, value)
+    }
+
+    /// The keyed hash under which a phone's counters are kept: one per
+    /// handset, whichever API or form the number came in.
+    pub fn phone_digest(&self, phone: &PhoneId) -> Digest {
+        self.keys.digest("phone", "", &phone.to_string())
+    }
+
+    /// The keyed hash of a client's session `sid` of one kind
+    /// (`rao-session`, `tm-session`): another client's `sid` is another
+    /// session.
+    pub fn session_digest(&self, kind: &str, client: &Client, sid: &str) -> Digest {
+        self.keys.digest(kind, &client.id, sid)
+    }
+
+    /// The fixed OTP of `phone` for `api`, if it is one of those phones.
+    pub fn fixed_otp(&self, api: Api, phone: &PhoneId) -> Option<&str> {
+        self.fixed.as_deref()?.fixed(api, phone)
+    }
+
+    /// A RAO OTP of the policy's length.
+    pub fn digits(policy: &Policy) -> Result<String, OtpError> {
+        Ok(random_code(DIGITS, policy.rao_otp_length)?)
+    }
+
+    /// Permits the send, counts it and keeps the challenge (one store
+    /// step), then hands `sms` to the gateway; if the gateway fails, the
+    /// challenge is withdrawn.
+    pub async fn issue(&self, new: NewChallenge<'_>, sms: &Sms) -> Result<(), OtpError> {
+        let now = self.now();
+        let policy = new.policy;
+        let challenge = Challenge {
+            code: new.code,
+            binding: new.binding,
+            expires_at: match new.expired {
+                true => now.saturating_sub(1),
+                false => now + policy.otp_lifetime().as_millis() as u64,
+            },
+            attempts_left: policy.max_attempts,
+        };
+        let limits = limits(policy);
+        let send = Sending {
+            phone: new.phone,
+            limits: (!new.unthrottled).then_some(&limits),
+            session: new.session,
+        };
+        let decision = self
+            .store
+            .issue(send, new.key, &challenge, keep_for(policy), now);
+        refused(decision.await?)?;
+        if let Err(e) = self.sms.send(sms).await {
+            self.store.withdraw(new.phone, new.key).await?;
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// One attempt at the challenge `key` of `phone`, under the policy's
+    /// phone lock.
+    pub async fn attempt(
+        &self,
+        phone: &Digest,
+        key: &str,
+        candidate: &Candidate,
+        policy: &Policy,
+        on_match: OnMatch,
+    ) -> Result<Attempt, OtpError> {
+        let lock = lock(policy);
+        let attempt = self
+            .store
+            .attempt(phone, key, candidate, &lock, on_match, self.now());
+        Ok(attempt.await?)
+    }
+
+    /// Ends an attempt reserved for a remote MFA engine's check.
+    pub async fn settle(
+        &self,
+        phone: &Digest,
+        key: &str,
+        verified: bool,
+    ) -> Result<Attempt, OtpError> {
+        let settled = self.store.settle(phone, key, verified, self.now());
+        Ok(settled.await?)
+    }
+
+    /// The certified phone of a RAO session, if still live.
+    pub async fn certified_phone(&self, session: &str) -> Result<Option<CertifiedPhone>, OtpError> {
+        let phone = self.store.certified_phone(session, self.now());
+        Ok(phone.await?)
+    }
+
+    /// Counts what a generate of `api` came to.
+    pub fn count_sent<T>(&self, api: Api, result: &Result<T, OtpError>) {
+        let api = api.label();
+        match result {
+            Ok(_) => self.metrics.generated(api),
+            Err(OtpError::Throttled { reason, .. }) => {
+                let reason = match reason {
+                    Throttle::TooSoon => "too_soon",
+                    Throttle::TooMany => "too_many",
+                    Throttle::TooManyFailures => "too_many_failures",
+                };
+                self.metrics.throttled(api, reason);
+            }
+            Err(OtpError::Sms(_)) => self.metrics.sms_failed(),
+            Err(_) => {}
+        }
+    }
+
+    /// Counts what a validate of `api` came to.
+    pub fn count_checked<T>(&self, api: Api, result: &Result<T, OtpError>) {
+        let why = match result {
+            Ok(_) => return self.metrics.validated(api.label()),
+            Err(OtpError::Invalid { attempts_left: 0 }) => Rejection::Burnt,
+            Err(OtpError::Invalid { .. }) => Rejection::Invalid,
+            Err(OtpError::Expired) => Rejection::Expired,
+            Err(OtpError::NotFound) => Rejection::NotFound,
+            Err(OtpError::Locked { .. }) => Rejection::Locked,
+            Err(_) => return,
+        };
+        self.metrics.rejected(api.label(), why);
+    }
+}
+
+/// The send limits of `policy`.
+fn limits(policy: &Policy) -> SendLimits {
+    SendLimits {
+        min_interval: Duration::from_secs(policy.min_send_interval_secs),
+        max_sends: policy.max_sends_per_window,
+        window: Duration::from_secs(policy.send_window_secs),
+        lock: lock(policy),
+    }
+}
+
+/// The phone lock of `policy`.
+pub fn lock(policy: &Policy) -> Lock {
+    Lock {
+        max_failures: policy.max_failures_per_phone_hour,
+        window: FAILURE_WINDOW,
+    }
+}
+
+/// How long a challenge is kept past its expiry, so that a late attempt is
+/// told "expired" rather than "not found": one more lifetime.
+pub fn keep_for(policy: &Policy) -> Duration {
+    policy.otp_lifetime() * 2
+}
+
+/// A refused send, as the flows answer it.
+fn refused(decision: SendDecision) -> Result<(), OtpError> {
+    match decision {
+        SendDecision::Allowed => Ok(()),
+        SendDecision::Refused {
+            reason,
+            retry_after,
+        } => Err(OtpError::Throttled {
+            reason,
+            retry_after,
+        }),
+    }
+}
+
+/// An attempt's outcome, as the flows answer it.
+pub fn checked(attempt: Attempt) -> Result<(), OtpError> {
+    match attempt {
+        Attempt::Matched => Ok(()),
+        Attempt::NotFound | Attempt::OtherBinding => Err(OtpError::NotFound),
+        Attempt::Expired => Err(OtpError::Expired),
+        Attempt::Locked { retry_after } => Err(OtpError::Locked { retry_after }),
+        Attempt::Wrong { attempts_left } => Err(OtpError::Invalid { attempts_left }),
+    }
+}

@@ -1,0 +1,279 @@
+//! The consumer testing kit's plain endpoints, and what the kit's
+//! endpoints share: the outbox (`GET /sandbox/v1/sms`), the sandbox clock
+//! (`GET`/`POST /sandbox/v1/clock`) and the reset (`POST /sandbox/v1/reset`,
+//! in the spirit of WireMock's admin reset). All act on the sandbox's
+//! shared state, so every instance sharing the store sees them.
+
+use super::console::ConsoleEvent;
+use super::layer::Sandbox;
+use super::state::MAX_OFFSET;
+use crate::app::App;
+use crate::clock::{parse_rfc3339, rfc3339};
+use crate::contract::json::{self, JsonError};
+use crate::error::ApiError;
+use crate::phone::PhoneId;
+use crate::server::response::{self, Body};
+use crate::store::StoreError;
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use percent_encoding::percent_decode_str;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Most messages one outbox read returns.
+const MAX_LIMIT: usize = 100;
+
+/// Largest sandbox request body.
+const MAX_BODY: usize = 16 * 1024;
+
+/// The optional JSON body of a sandbox request: `Ok(None)` when empty.
+pub async fn body<T: DeserializeOwned>(req: Request<Incoming>) -> Result<Option<T>, ApiError> {
+    let limited = http_body_util::Limited::new(req.into_body(), MAX_BODY);
+    let bytes: Bytes = limited.collect().await.map(|b| b.to_bytes()).map_err(|_| {
+        ApiError::invalid(
+            "body",
+            format!("The body could not be read (at most {MAX_BODY} bytes)"),
+        )
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let value = json::parse(&bytes).map_err(|e| match e {
+        JsonError::Syntax { line, column } => ApiError::invalid(
+            "body",
+            format!("The body is not well-formed JSON (line {line}, column {column})"),
+        ),
+        JsonError::Duplicate(path) => {
+            ApiError::invalid(path.clone(), format!("{path} is given more than once"))
+        }
+    })?;
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|e| ApiError::invalid("body", format!("The body does not fit: {e}")))
+}
+
+/// A sandbox answer: the value as JSON, or the error.
+pub fn answer(app: &App, result: Result<Value, ApiError>, uuid: Option<&str>) -> Response<Body> {
+    match result {
+        Ok(value) => response::json(200, &value),
+        Err(e) => response::error(app, None, &e, uuid),
+    }
+}
+
+/// `GET /sandbox/v1/sms[?to=<recipient>][&since=<RFC 3339>][&limit=<n>]`:
+/// newest first; without `to`, the newest 100 of every recipient.
+pub async fn outbox(
+    app: &App,
+    sandbox: &Sandbox,
+    query: Option<&str>,
+    uuid: Option<&str>,
+) -> Response<Body> {
+    let Some(outbox) = sandbox.outbox() else {
+        return response::json(200, &json!({"messages": []}));
+    };
+    let (to, since, limit) = match outbox_query(query) {
+        Ok(query) => query,
+        Err(e) => return response::error(app, None, &e, uuid),
+    };
+    match outbox.list(to.as_deref(), since, limit).await {
+        Ok(messages) => response::json(200, &json!({ "messages": messages })),
+        Err(e) => {
+            tracing::error!(cause = %e, "cannot read the outbox");
+            response::error(app, None, &ApiError::unavailable(), uuid)
+        }
+    }
+}
+
+type OutboxQuery = (Option<String>, Option<u64>, usize);
+
+fn outbox_query(query: Option<&str>) -> Result<OutboxQuery, ApiError> {
+    let (mut to, mut since, mut limit) = (None, None, None);
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        // Percent-decoding only: a literal `+` is the phone's plus sign, not a space.
+        let value = percent_decode_str(value).decode_utf8_lossy().into_owned();
+        match key {
+            "to" => to = Some(value),
+            "since" => {
+                let at = parse_rfc3339(&value).ok_or_else(|| {
+                    ApiError::invalid(
+                        "since",
+                        "since must be an RFC 3339 time, e.g. 2026-11-25T12:00:00.000Z",
+                    )
+                })?;
+                since = Some(at);
+            }
+            "limit" => match value.parse::<usize>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => limit = Some(n),
+                _ => {
+                    return Err(ApiError::invalid(
+                        "limit",
+                        format!("limit must be 1..={MAX_LIMIT}"),
+                    ))
+                }
+            },
+            _ => {}
+        }
+    }
+    let limit = limit.unwrap_or(if to.is_some() { 20 } else { MAX_LIMIT });
+    Ok((to, since, limit))
+}
+
+/// `POST /sandbox/v1/clock`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Advance {
+    advance_seconds: Value,
+}
+
+/// `POST /sandbox/v1/reset`: all, or one phone.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Reset {
+    phone: Option<String>,
+    /// The country of a national `phone` (ISO 3166; default `MX`).
+    country_code: Option<String>,
+}
+
+/// The clock as the sandbox shows it.
+fn now(sandbox: &Sandbox) -> Value {
+    let offset = sandbox.view().offset;
+    json!({"now": rfc3339(sandbox.clock().now()), "offsetSeconds": offset / 1000})
+}
+
+/// `GET /sandbox/v1/clock`: `{"now", "offsetSeconds"}`.
+pub fn clock(sandbox: &Sandbox) -> Response<Body> {
+    response::json(200, &now(sandbox))
+}
+
+/// `POST /sandbox/v1/clock {"advanceSeconds": n}`: forward only, and at
+/// most [`MAX_OFFSET`] ahead in all.
+pub async fn advance(
+    app: &App,
+    sandbox: &Sandbox,
+    req: Request<Incoming>,
+    uuid: Option<&str>,
+) -> Response<Body> {
+    let result = async {
+        let request: Advance = body(req)
+            .await?
+            .ok_or_else(|| ApiError::invalid("body", "Send {\"advanceSeconds\": n}"))?;
+        let seconds = request
+            .advance_seconds
+            .as_u64()
+            .filter(|n| (1..=MAX_OFFSET / 1000).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "advanceSeconds",
+                    format!("advanceSeconds must be a whole number of seconds from 1 to {}: the sandbox clock moves forward only", MAX_OFFSET / 1000),
+                )
+            })?;
+        let current = sandbox.current();
+        let moved = current.state().advance_clock(seconds * 1000).await;
+        if moved.map_err(|e| unavailable(&e))?.is_none() {
+            let ahead = sandbox.view().offset / 1000;
+            return Err(ApiError::invalid(
+                "advanceSeconds",
+                format!("The sandbox clock is {ahead} s ahead; it goes at most {} s (10 years) ahead in all: reset the sandbox to start again", MAX_OFFSET / 1000),
+            ));
+        }
+        current.refresh().await;
+        let offset_seconds = sandbox.view().offset / 1000;
+        let now = sandbox.clock().now();
+        sandbox.console().publish(ConsoleEvent::Clock { now, offset_seconds });
+        Ok(json!({"now": rfc3339(now), "offsetSeconds": offset_seconds}))
+    }
+    .await;
+    answer(app, result, uuid)
+}
+
+/// `POST /sandbox/v1/reset`: `204`; with `{"phone"}` only that phone.
+pub async fn reset(
+    app: &App,
+    sandbox: &Sandbox,
+    req: Request<Incoming>,
+    uuid: Option<&str>,
+) -> Response<Body> {
+    let result = async {
+        let request: Reset = body(req).await?.unwrap_or_default();
+        match request.phone {
+            Some(phone) => {
+                let id = phone_id(&phone, request.country_code.as_deref(), "phone")?;
+                reset_phone(app, sandbox, &id, &phone).await
+            }
+            None => {
+                let current = sandbox.current();
+                let view = current.state().reset_all().await;
+                current.learn(view.map_err(|e| unavailable(&e))?);
+                Ok(())
+            }
+        }
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            sandbox.console().publish(ConsoleEvent::Reset);
+            response::empty(204)
+        }
+        Err(e) => response::error(app, None, &e, uuid),
+    }
+}
+
+/// Forgets one phone: its counters, live OTPs and outbox messages (to
+/// any recipient it may have been written as; `given` as the consumer
+/// wrote it).
+pub async fn reset_phone(
+    app: &App,
+    sandbox: &Sandbox,
+    id: &PhoneId,
+    given: &str,
+) -> Result<(), ApiError> {
+    let digest = app.issuer().phone_digest(id);
+    let recipients = recipients(id, given);
+    let current = sandbox.current();
+    let generation = sandbox.view().generation;
+    let reset = current
+        .state()
+        .reset_phone(generation, &digest, &recipients);
+    reset.await.map_err(|e| unavailable(&e))?;
+    current.refresh().await;
+    Ok(())
+}
+
+/// A phone as a consumer writes it: `+525500000001`, or a national number
+/// under `country` (default `MX`).
+pub fn phone_id(phone: &str, country: Option<&str>, location: &str) -> Result<PhoneId, ApiError> {
+    let id = if phone.starts_with('+') {
+        PhoneId::from_e164(phone)
+    } else {
+        PhoneId::telemarketing(country.unwrap_or("MX"), phone)
+    };
+    id.map_err(|e| ApiError::invalid(location, format!("{location}: {e}")))
+}
+
+/// Every recipient an outbox message to this phone may carry: RAO's E.164,
+/// and telemarketing's number as sent (national, or with its country code).
+pub fn recipients(id: &PhoneId, given: &str) -> Vec<String> {
+    let mut all = vec![
+        id.e164(),
+        id.number.clone(),
+        format!("{}{}", id.country, id.number),
+        given.to_owned(),
+    ];
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// A store failure: the cause to the log, `500 serverUnavailable` to the client.
+pub fn unavailable(e: &StoreError) -> ApiError {
+    tracing::error!(cause = %e, "sandbox: the store failed");
+    ApiError::unavailable()
+}

@@ -1,0 +1,66 @@
+//! The sandbox layer's own state: its view of the shared sandbox state,
+//! its clock, its outbox (the only SMS gateway a sandbox has), its console,
+//! and the store as the sandbox sees it (in the current namespace).
+
+use super::console::Console;
+use super::current::Current;
+use super::outbox::Outbox;
+use super::state::View;
+use crate::clock::Clock;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// One sandbox instance's layer.
+pub struct Sandbox {
+    current: Arc<Current>,
+    clock: Arc<dyn Clock>,
+    outbox: Option<Arc<Outbox>>,
+    console: Console,
+    store: Arc<dyn Store>,
+}
+
+impl Sandbox {
+    /// A layer over `current`; `store` is the sandbox's decorated store;
+    /// `outbox` is where SMS go (none when a test wired another gateway).
+    pub fn new(
+        current: Arc<Current>,
+        clock: Arc<dyn Clock>,
+        outbox: Option<Arc<Outbox>>,
+        store: Arc<dyn Store>,
+    ) -> Self {
+        Self {
+            console: Console::new(outbox.clone()),
+            current,
+            clock,
+            outbox,
+            store,
+        }
+    }
+
+    pub fn current(&self) -> &Current {
+        &self.current
+    }
+
+    /// The view this request works from.
+    pub fn view(&self) -> View {
+        self.current.view()
+    }
+
+    /// The sandbox's clock (the app's clock, in sandbox mode).
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
+    pub fn outbox(&self) -> Option<&Outbox> {
+        self.outbox.as_deref()
+    }
+
+    pub fn console(&self) -> &Console {
+        &self.console
+    }
+
+    /// The store, in the sandbox's current namespace.
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+}

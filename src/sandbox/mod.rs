@@ -1,0 +1,37 @@
+//! The sandbox: a layer around the production core, present only with
+//! `server.sandbox = true`, for consumers testing their clients.
+//!
+//! The core (flows, limits, stores, auth, the edge) knows nothing of it.
+//! The layer adds, from the outside:
+//!
+//! - its shared state beside the store ([`state`]: the clock offset, the
+//!   reset generation, per-phone epochs, the outbox), read once per request
+//!   ([`current`]) by its front ([`front`]), which wraps the edge;
+//! - its clock ([`clock`]): the app's one clock in a sandbox, so every
+//!   rule — expiry, throttles, the lock, bearer tokens — follows it on
+//!   every instance;
+//! - a store decorator ([`store`]) that puts every key in the current
+//!   namespace, so resets need nothing of the production store;
+//! - the outbox ([`outbox`]): its SMS gateway, and the only one a sandbox
+//!   may have (a sandbox config naming another refuses to start);
+//! - forced errors ([`prefer`]), the consumer testing kit ([`kit`],
+//!   [`states`]), the console ([`console`], [`events`]) and the web pages
+//!   ([`pages`]), as routes of the server's one route table ([`routes`]).
+//!
+//! [`layer::Sandbox`] holds one instance's layer.
+
+pub mod clock;
+pub mod console;
+pub mod current;
+pub mod events;
+pub mod front;
+pub mod kit;
+pub mod layer;
+pub mod outbox;
+pub mod pages;
+pub mod prefer;
+pub mod routes;
+pub mod state;
+pub mod states;
+pub mod store;
+mod test_phones;

@@ -1,0 +1,89 @@
+//! The sandbox's routes, added to the server's one route table in sandbox
+//! mode only: its pages, its kit endpoints, the console's live API, and
+//! `/metrics` on the public listener (a sandbox has no admin listener).
+
+use super::layer::Sandbox;
+use super::{events, kit, pages, states};
+use crate::app::App;
+use crate::server::routes::{handler, metrics_handler, Handler, Route, Routes, Scope};
+use hyper::body::Incoming;
+use hyper::{Method, Request};
+use std::future::Future;
+use std::sync::Arc;
+
+const GET: &[Method] = &[Method::GET];
+const POST: &[Method] = &[Method::POST];
+
+/// A handler of the sandbox, given the layer too.
+fn with<F, Fut>(sandbox: &Arc<Sandbox>, f: F) -> Handler
+where
+    F: Fn(App, Arc<Sandbox>, Request<Incoming>, Option<Arc<str>>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = hyper::Response<crate::server::response::Body>> + Send + 'static,
+{
+    let sandbox = sandbox.clone();
+    let f = Arc::new(f);
+    handler(move |app, req, uuid| f(app, sandbox.clone(), req, uuid))
+}
+
+/// Adds the sandbox's routes to `routes`.
+pub fn add(routes: &mut Routes, sandbox: &Arc<Sandbox>) {
+    let api = [
+        (
+            "/sandbox/v1/sms",
+            GET,
+            with(sandbox, |app, sandbox, req, uuid| async move {
+                kit::outbox(&app, &sandbox, req.uri().query(), uuid.as_deref()).await
+            }),
+        ),
+        (
+            "/sandbox/v1/clock",
+            GET,
+            with(
+                sandbox,
+                |_, sandbox, _, _| async move { kit::clock(&sandbox) },
+            ),
+        ),
+        (
+            "/sandbox/v1/clock",
+            POST,
+            with(sandbox, |app, sandbox, req, uuid| async move {
+                kit::advance(&app, &sandbox, req, uuid.as_deref()).await
+            }),
+        ),
+        (
+            "/sandbox/v1/reset",
+            POST,
+            with(sandbox, |app, sandbox, req, uuid| async move {
+                kit::reset(&app, &sandbox, req, uuid.as_deref()).await
+            }),
+        ),
+        (
+            "/sandbox/v1/provider-states",
+            POST,
+            with(sandbox, |app, sandbox, req, uuid| async move {
+                states::provider_state(&app, &sandbox, req, uuid.as_deref()).await
+            }),
+        ),
+        (
+            "/sandbox/v1/requests",
+            GET,
+            with(sandbox, |_, sandbox, _, _| async move {
+                events::requests(sandbox.console())
+            }),
+        ),
+        (
+            "/sandbox/v1/events",
+            GET,
+            with(sandbox, |_, sandbox, _, _| async move {
+                events::events(sandbox.console()).await
+            }),
+        ),
+        ("/metrics", GET, metrics_handler()),
+    ];
+    for (path, methods, handler) in api {
+        routes.push(Route::new(path, methods, Scope::Sandbox, handler));
+    }
+    for page in pages::routes() {
+        routes.push(page);
+    }
+}
