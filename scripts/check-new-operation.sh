@@ -124,7 +124,9 @@ otp=$(curl -s "$base/sandbox/v1/sms?to=%2B525599887766" | sed 's/.*"otp":"\([0-9
 expect 204 -- "${h[@]}" -H "sid: recipe" "$rao/validate" \
   -d "{\"encryptedOtpToken\":\"$(printf %s "$otp" | base64)\",\"phone\":{\"phoneCountryCode\":\"+52\",\"encryptedPhoneNumber\":\"$phone\"}}"
 expect 204 -- "${h[@]}" -H "sid: recipe" -X POST "$rao/status"
-curl -s "$base/metrics" | grep -q 'operation="getRaoOtpStatus",status="204"' || fail "no metrics for getRaoOtpStatus"
+# (Saved first: with pipefail, `curl | grep -q` fails when grep stops reading early.)
+curl -s "$base/metrics" -o "$tmp/metrics"
+grep -q 'operation="getRaoOtpStatus",status="204"' "$tmp/metrics" || fail "no metrics for getRaoOtpStatus"
 
 echo "== 6. what changed: the spec, generated/ and src/impl/rao.rs, nothing else"
 changed=$(diff -rq "$tmp/original" "$copy" | sed -e "s#$tmp/original/##" -e "s#$copy/##" \

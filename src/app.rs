@@ -29,55 +29,55 @@ pub(crate) struct Parts {
 
 /// A cheap handle to the shared state.
 #[derive(Clone)]
-pub struct App(Arc<Parts>);
+pub(crate) struct App(Arc<Parts>);
 
 impl App {
     pub(crate) fn new(parts: Parts) -> Self {
         Self(Arc::new(parts))
     }
 
-    pub fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &Config {
         &self.0.config
     }
 
     /// The operation registry, compiled from the specs.
-    pub fn contract(&self) -> &'static Contract {
+    pub(crate) fn contract(&self) -> &'static Contract {
         self.0.contract
     }
 
     /// Verifies the bearer tokens of the OTP operations.
-    pub fn tokens(&self) -> &Tokens {
+    pub(crate) fn tokens(&self) -> &Tokens {
         &self.0.tokens
     }
 
     /// The token endpoint's grant and its failure limit.
-    pub fn token_endpoint(&self) -> &TokenEndpoint {
+    pub(crate) fn token_endpoint(&self) -> &TokenEndpoint {
         &self.0.token_endpoint
     }
 
     /// What both flows share: phone identities, limits, sending.
-    pub fn issuer(&self) -> &Issuer {
+    pub(crate) fn issuer(&self) -> &Issuer {
         &self.0.issuer
     }
 
-    pub fn rao(&self) -> &RaoFlow {
+    pub(crate) fn rao(&self) -> &RaoFlow {
         &self.0.rao
     }
 
-    pub fn telemarketing(&self) -> &TelemarketingFlow {
+    pub(crate) fn telemarketing(&self) -> &TelemarketingFlow {
         &self.0.telemarketing
     }
 
     /// The store, for `/health/ready`.
-    pub fn health(&self) -> &dyn Health {
+    pub(crate) fn health(&self) -> &dyn Health {
         &*self.0.health
     }
 
-    pub fn clock(&self) -> &dyn Clock {
+    pub(crate) fn clock(&self) -> &dyn Clock {
         &*self.0.clock
     }
 
-    pub fn metrics(&self) -> &Metrics {
+    pub(crate) fn metrics(&self) -> &Metrics {
         &self.0.metrics
     }
 }

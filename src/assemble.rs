@@ -116,7 +116,7 @@ impl Server {
         }
     }
 
-    pub fn app(&self) -> &App {
+    pub(crate) fn app(&self) -> &App {
         &self.app
     }
 

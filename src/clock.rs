@@ -75,7 +75,7 @@ impl std::fmt::Debug for dyn Clock {
 }
 
 /// RFC 3339 UTC with milliseconds: `2026-11-25T12:00:00.000Z`.
-pub fn rfc3339(at: Millis) -> String {
+pub(crate) fn rfc3339(at: Millis) -> String {
     let at = chrono::DateTime::from_timestamp_millis(at as i64).unwrap_or_default();
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

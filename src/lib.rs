@@ -62,5 +62,4 @@ pub(crate) mod otp;
 pub(crate) mod phone;
 pub(crate) mod server;
 
-pub use app::App;
 pub use assemble::{serve, serve_with_admin, Backend, Server, ServerBuilder};

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 /// What a request's deeper layers tell the request log line.
 #[derive(Debug, Default, Clone)]
-pub struct RequestNote {
+pub(crate) struct RequestNote {
     /// The phone the request is about, masked (`*********5678`).
     pub phone: Option<String>,
     /// The error code of the answer (`code` of an `ErrorResponse`, `error`
@@ -38,7 +38,7 @@ tokio::task_local! {
 }
 
 /// Runs `future` with a fresh note; returns its output and the note.
-pub async fn with_note<F: Future>(future: F) -> (F::Output, RequestNote) {
+pub(crate) async fn with_note<F: Future>(future: F) -> (F::Output, RequestNote) {
     NOTE.scope(RefCell::new(RequestNote::default()), async {
         let output = future.await;
         let note = NOTE.with(|n| n.borrow().clone());
@@ -48,18 +48,18 @@ pub async fn with_note<F: Future>(future: F) -> (F::Output, RequestNote) {
 }
 
 /// Notes the request's phone, masked (only its last 4 digits are kept).
-pub fn note_phone(phone: &str) {
+pub(crate) fn note_phone(phone: &str) {
     let _ = NOTE.try_with(|n| n.borrow_mut().phone = Some(crate::phone::mask(phone)));
 }
 
 /// Notes the error code the request is answered with.
-pub fn note_code(code: &str) {
+pub(crate) fn note_code(code: &str) {
     let _ = NOTE.try_with(|n| n.borrow_mut().code = Some(code.to_owned()));
 }
 
 /// Why a validation was refused, as the metrics label it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rejection {
+pub(crate) enum Rejection {
     Invalid,
     /// The last attempt: the challenge is burnt.
     Burnt,
@@ -112,7 +112,7 @@ static METADATA: Metadata<'static> =
 
 /// One app's metrics: a Prometheus recorder and what renders it.
 #[derive(Clone)]
-pub struct Metrics(Arc<Inner>);
+pub(crate) struct Metrics(Arc<Inner>);
 
 struct Inner {
     recorder: PrometheusRecorder,
@@ -137,7 +137,7 @@ impl Default for Metrics {
 impl Metrics {
     /// A fresh recorder with every metric described. Its histograms are
     /// kept up to date by a task that stops when the last clone is dropped.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let buckets = [
             0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
         ];
@@ -161,7 +161,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         self.0.handle.render()
     }
 
@@ -243,7 +243,7 @@ impl Metrics {
     }
 
     /// A request answered: `operation` is the spec's operationId (or `-`).
-    pub fn request_done(&self, operation: &'static str, status: u16, latency: Duration) {
+    pub(crate) fn request_done(&self, operation: &'static str, status: u16, latency: Duration) {
         let (count, time) = self.0.requests.get((operation, status), || {
             let op = Label::new("operation", operation);
             let counted = vec![op.clone(), Label::new("status", status.to_string())];
@@ -273,34 +273,34 @@ impl Metrics {
     }
 
     /// An OTP was generated and its SMS handed to the gateway.
-    pub fn generated(&self, api: &'static str) {
+    pub(crate) fn generated(&self, api: &'static str) {
         self.event("otp_generated_total", api, "");
         self.event("otp_sms_sent_total", "", "");
     }
 
-    pub fn validated(&self, api: &'static str) {
+    pub(crate) fn validated(&self, api: &'static str) {
         self.event("otp_validated_total", api, "");
     }
 
-    pub fn rejected(&self, api: &'static str, why: Rejection) {
+    pub(crate) fn rejected(&self, api: &'static str, why: Rejection) {
         self.event("otp_rejected_total", api, why.label());
     }
 
-    pub fn throttled(&self, api: &'static str, reason: &'static str) {
+    pub(crate) fn throttled(&self, api: &'static str, reason: &'static str) {
         self.event("otp_throttled_total", api, reason);
     }
 
     /// The token endpoint answered 429 to a client.
-    pub fn token_refused(&self) {
+    pub(crate) fn token_refused(&self) {
         self.event("otp_token_refused_total", "", "");
     }
 
-    pub fn sms_failed(&self) {
+    pub(crate) fn sms_failed(&self) {
         self.event("otp_sms_failed_total", "", "");
     }
 
     /// A store call; `full` when it failed because the store is at its cap.
-    pub fn store_call(&self, call: &'static str, latency: Duration, ok: bool, full: bool) {
+    pub(crate) fn store_call(&self, call: &'static str, latency: Duration, ok: bool, full: bool) {
         let (time, errors) = self.0.store_calls.get(call, || {
             let label = || vec![Label::new("call", call)];
             let time = self.histogram("otp_store_call_duration_seconds", label());

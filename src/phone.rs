@@ -19,7 +19,7 @@ use std::fmt;
 /// A phone in clear, as decrypted from a RAO request (kept as given, for
 /// the certified-phone answer).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Phone {
+pub(crate) struct Phone {
     /// `+52`
     pub country_code: String,
     /// 4 to 15 digits.
@@ -30,7 +30,7 @@ pub struct Phone {
 
 /// One real phone: calling code and national number, normalized.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PhoneId {
+pub(crate) struct PhoneId {
     /// `52`: ASCII digits, no leading zeros.
     pub country: String,
     /// `5577002144`: ASCII digits, no leading zeros, no country code.
@@ -39,7 +39,7 @@ pub struct PhoneId {
 
 /// Why a value is not a phone number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum PhoneError {
+pub(crate) enum PhoneError {
     #[error("the number is not 4 to 15 ASCII digits")]
     Number,
     #[error("the country code is not + and 1 to 4 ASCII digits")]
@@ -97,7 +97,7 @@ fn national_lengths(country: &str) -> Option<&'static [usize]> {
 
 impl PhoneId {
     /// The identity of `number` (ASCII digits) under calling code `country`.
-    pub fn new(country: &str, number: &str) -> Result<Self, PhoneError> {
+    pub(crate) fn new(country: &str, number: &str) -> Result<Self, PhoneError> {
         if !is_digits(number) || !(4..=15).contains(&number.len()) {
             return Err(PhoneError::Number);
         }
@@ -118,7 +118,7 @@ impl PhoneId {
     /// A telemarketing `phoneNumber` under the request's ISO `countryCode`.
     /// A country the server has no calling code for keeps the number as its
     /// own identity, under the ISO code.
-    pub fn telemarketing(iso_country: &str, number: &str) -> Result<Self, PhoneError> {
+    pub(crate) fn telemarketing(iso_country: &str, number: &str) -> Result<Self, PhoneError> {
         match COUNTRIES
             .iter()
             .find(|(iso, _, _)| iso.eq_ignore_ascii_case(iso_country))
@@ -140,7 +140,7 @@ impl PhoneId {
     /// An E.164-looking text (`+525500000001`): the longest known calling
     /// code that leaves a national number of a known length; else the first
     /// known code that prefixes it.
-    pub fn from_e164(text: &str) -> Result<Self, PhoneError> {
+    pub(crate) fn from_e164(text: &str) -> Result<Self, PhoneError> {
         let digits = text.strip_prefix('+').ok_or(PhoneError::CountryCode)?;
         let digits = digits.trim_start_matches('0');
         let fits = |(_, code, lengths): &&(&str, &str, &[usize])| {
@@ -158,7 +158,7 @@ impl PhoneId {
     }
 
     /// The SMS recipient: `+525577002144`.
-    pub fn e164(&self) -> String {
+    pub(crate) fn e164(&self) -> String {
         format!("+{}{}", self.country, self.number)
     }
 }
@@ -194,7 +194,7 @@ fn national<'a>(country: &str, number: &'a str) -> &'a str {
 
 impl Phone {
     /// A RAO phone from its `phoneCountryCode` (`+52`) and decrypted number.
-    pub fn new(country_code: &str, number: &str) -> Result<Self, PhoneError> {
+    pub(crate) fn new(country_code: &str, number: &str) -> Result<Self, PhoneError> {
         if !is_digits(number) || !(4..=15).contains(&number.len()) {
             return Err(PhoneError::Number);
         }
@@ -210,14 +210,14 @@ impl Phone {
     }
 
     /// The SMS recipient, normalized: `+525512345678`.
-    pub fn full(&self) -> String {
+    pub(crate) fn full(&self) -> String {
         self.id.e164()
     }
 }
 
 /// A phone number with all but its last 4 characters masked: `********5678`.
 /// Numbers of 4 characters or fewer are masked whole.
-pub fn mask(phone: &str) -> String {
+pub(crate) fn mask(phone: &str) -> String {
     let len = phone.chars().count();
     let first_shown = if len > 4 { len - 4 } else { len };
     phone

@@ -16,7 +16,7 @@ use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// The token endpoint: the clients, the tokens it issues, and its failure counters.
-pub struct TokenEndpoint {
+pub(crate) struct TokenEndpoint {
     clients: Clients,
     tokens: Tokens,
     failures: Arc<dyn AuthStore>,
@@ -25,7 +25,7 @@ pub struct TokenEndpoint {
 }
 
 impl TokenEndpoint {
-    pub fn new(
+    pub(crate) fn new(
         clients: Clients,
         tokens: Tokens,
         failures: Arc<dyn AuthStore>,
@@ -46,7 +46,7 @@ impl TokenEndpoint {
     /// If the store cannot count (it is down), the secret is still checked
     /// — the token endpoint fails open, logged — since RFC 6749 has no
     /// answer for "try later" and the OTP APIs are down with the store.
-    pub async fn grant(&self, request: &ClientCredentials) -> Result<Granted, GrantError> {
+    pub(crate) async fn grant(&self, request: &ClientCredentials) -> Result<Granted, GrantError> {
         let claimed = check_request(request)?;
         let key = failure_key(claimed.client_id);
         let now = self.clock.now();
@@ -80,7 +80,7 @@ impl TokenEndpoint {
 }
 
 /// A token request, as read from the form and the Basic header.
-pub struct ClientCredentials {
+pub(crate) struct ClientCredentials {
     pub grant_type: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -88,7 +88,7 @@ pub struct ClientCredentials {
 }
 
 /// An issued token.
-pub struct Granted {
+pub(crate) struct Granted {
     pub access_token: String,
     pub expires_in: i64,
     pub scope: String,
@@ -96,7 +96,7 @@ pub struct Granted {
 
 /// RFC 6749 §5.2 refusals, and the `429` of a client with too many failures.
 #[derive(Debug, PartialEq, Eq)]
-pub enum GrantError {
+pub(crate) enum GrantError {
     InvalidRequest(String),
     InvalidClient,
     UnsupportedGrantType,
@@ -107,19 +107,19 @@ pub enum GrantError {
 
 /// Failed client authentications per `client_id` before the token
 /// endpoint refuses that client (`429`) until the window ends.
-pub const MAX_AUTH_FAILURES: u32 = 10;
+pub(crate) const MAX_AUTH_FAILURES: u32 = 10;
 /// The window of [`MAX_AUTH_FAILURES`].
-pub const AUTH_FAILURE_WINDOW: Duration = Duration::from_secs(60);
+pub(crate) const AUTH_FAILURE_WINDOW: Duration = Duration::from_secs(60);
 
 /// A token request whose shape is right: the client to authenticate.
-pub struct Claimed<'a> {
+pub(crate) struct Claimed<'a> {
     pub client_id: &'a str,
     pub secret: &'a str,
 }
 
 /// Checks the request's grant type, scope and credentials' presence (no
 /// secret compared yet).
-pub fn check_request(request: &ClientCredentials) -> Result<Claimed<'_>, GrantError> {
+pub(crate) fn check_request(request: &ClientCredentials) -> Result<Claimed<'_>, GrantError> {
     match request.grant_type.as_deref() {
         None => return Err(GrantError::InvalidRequest("grant_type is required".into())),
         Some("client_credentials") => {}
@@ -149,7 +149,7 @@ fn failure_key(client_id: &str) -> [u8; 16] {
 
 /// A new client secret: 256 random bits, base64url, and its SHA-256 in hex
 /// (what the config holds).
-pub fn new_secret() -> Result<(String, String), crate::crypto::RandomError> {
+pub(crate) fn new_secret() -> Result<(String, String), crate::crypto::RandomError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|_| crate::crypto::RandomError)?;
     let secret = URL_SAFE_NO_PAD.encode(bytes);
@@ -158,7 +158,7 @@ pub fn new_secret() -> Result<(String, String), crate::crypto::RandomError> {
 }
 
 /// Whether `secret` is the client's secret (constant time).
-pub fn secret_matches(client: &Client, secret: &str) -> bool {
+pub(crate) fn secret_matches(client: &Client, secret: &str) -> bool {
     let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
     digest.ct_eq(&client.secret_sha256).into()
 }

@@ -6,8 +6,8 @@
 mod endpoint;
 mod tokens;
 
-pub use endpoint::{new_secret, ClientCredentials, GrantError, TokenEndpoint};
-pub use tokens::{TokenError, Tokens};
+pub(crate) use endpoint::{new_secret, ClientCredentials, GrantError, TokenEndpoint};
+pub(crate) use tokens::{TokenError, Tokens};
 
 /// The only scope, from the specs' OAuth2 flow.
-pub const SCOPE: &str = "/api/v1";
+pub(crate) const SCOPE: &str = "/api/v1";

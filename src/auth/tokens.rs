@@ -16,7 +16,7 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// Why a bearer token was refused. Never carries the token.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum TokenError {
+pub(crate) enum TokenError {
     #[error("the token is malformed")]
     Malformed,
     #[error("the token's signature is wrong")]
@@ -29,7 +29,7 @@ pub enum TokenError {
 
 /// Issues and verifies bearer tokens.
 #[derive(Clone)]
-pub struct Tokens {
+pub(crate) struct Tokens {
     /// HMAC keyed once with `token_key`; cloned per token, so verifying a
     /// request does not redo the key schedule.
     mac: HmacSha256,
@@ -39,7 +39,7 @@ pub struct Tokens {
 }
 
 impl Tokens {
-    pub fn new(key: [u8; 32], lifetime: Duration, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(key: [u8; 32], lifetime: Duration, clock: Arc<dyn Clock>) -> Self {
         // HMAC accepts keys of any length; 32 bytes cannot be refused.
         let mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
         Self {
@@ -54,12 +54,12 @@ impl Tokens {
         self.clock.now() / 1000
     }
 
-    pub fn lifetime(&self) -> Duration {
+    pub(crate) fn lifetime(&self) -> Duration {
         self.lifetime
     }
 
     /// A new token for `client_id`.
-    pub fn issue(&self, client_id: &str) -> String {
+    pub(crate) fn issue(&self, client_id: &str) -> String {
         let expiry = self.now_secs() + self.lifetime.as_secs();
         let payload = format!("v1.{}.{expiry}", URL_SAFE_NO_PAD.encode(client_id));
         let signature = URL_SAFE_NO_PAD.encode(self.sign(&payload));
@@ -67,7 +67,7 @@ impl Tokens {
     }
 
     /// Checks that `token` is live and was issued to `client_id`.
-    pub fn verify(&self, token: &str, client_id: &str) -> Result<(), TokenError> {
+    pub(crate) fn verify(&self, token: &str, client_id: &str) -> Result<(), TokenError> {
         let (payload, signature) = token.rsplit_once('.').ok_or(TokenError::Malformed)?;
         let signature = URL_SAFE_NO_PAD
             .decode(signature)

@@ -82,7 +82,7 @@ impl TestPhones {
     }
 
     /// The fixed OTP of a RAO phone, if it is a test phone.
-    pub fn rao(&self, phone: &PhoneId) -> Option<&str> {
+    pub(crate) fn rao(&self, phone: &PhoneId) -> Option<&str> {
         self.rao
             .iter()
             .find(|(id, _)| id == phone)
@@ -91,7 +91,7 @@ impl TestPhones {
 
     /// The fixed OTP of a telemarketing phone, if it is a test phone: a
     /// listed national number under the phone's own calling code.
-    pub fn telemarketing(&self, phone: &PhoneId) -> Option<&str> {
+    pub(crate) fn telemarketing(&self, phone: &PhoneId) -> Option<&str> {
         self.telemarketing
             .iter()
             .find(|(number, _)| PhoneId::new(&phone.country, number).ok().as_ref() == Some(phone))

@@ -15,12 +15,12 @@ pub type Digest = [u8; 16];
 
 /// The server's hashing key, keyed once.
 #[derive(Clone)]
-pub struct Keys {
+pub(crate) struct Keys {
     mac: Hmac<Sha256>,
 }
 
 impl Keys {
-    pub fn new(key: &[u8; 32]) -> Self {
+    pub(crate) fn new(key: &[u8; 32]) -> Self {
         // HMAC accepts keys of any length; 32 bytes cannot be refused.
         Self {
             mac: Hmac::new_from_slice(key).expect("HMAC takes any key length"),
@@ -28,7 +28,7 @@ impl Keys {
     }
 
     /// The digest of `value` for `domain` (what it is) within `scope` (whose).
-    pub fn digest(&self, domain: &str, scope: &str, value: &str) -> Digest {
+    pub(crate) fn digest(&self, domain: &str, scope: &str, value: &str) -> Digest {
         let mut mac = self.mac.clone();
         for part in [domain, scope, value] {
             mac.update(&(part.len() as u64).to_be_bytes());

@@ -3,22 +3,24 @@
 //! random codes from the OS CSPRNG. Shared by the OTP engine and the MFA
 //! engine, so neither imports the other.
 
-pub mod keys;
-pub mod random;
+pub(crate) mod keys;
+mod random;
 
-pub use keys::{Digest, Keys};
-pub use random::{random_code, Draw, RandomError};
+pub use keys::Digest;
+pub(crate) use keys::Keys;
+pub(crate) use random::random_code;
+pub use random::{Draw, RandomError};
 
 /// Lower-case hex of `bytes`, in one allocation (keys, tags and digests are
 /// built from it on every request).
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
     push_hex(&mut out, bytes);
     out
 }
 
 /// Appends the lower-case hex of `bytes` to `out`.
-pub fn push_hex(out: &mut String, bytes: &[u8]) {
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for &b in bytes {
         out.push(DIGITS[(b >> 4) as usize] as char);

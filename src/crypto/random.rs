@@ -37,7 +37,7 @@ impl Draw {
     }
 
     /// `N` random bytes.
-    pub fn take<const N: usize>(&mut self) -> Result<[u8; N], RandomError> {
+    pub(crate) fn take<const N: usize>(&mut self) -> Result<[u8; N], RandomError> {
         let mut out = [0u8; N];
         for byte in &mut out {
             *byte = self.byte()?;
@@ -62,7 +62,7 @@ impl Draw {
 }
 
 /// `len` characters drawn uniformly from `alphabet`, from a draw of their own.
-pub fn random_code(alphabet: &[u8], len: usize) -> Result<String, RandomError> {
+pub(crate) fn random_code(alphabet: &[u8], len: usize) -> Result<String, RandomError> {
     Draw::new()?.code(alphabet, len)
 }
 

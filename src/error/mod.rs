@@ -23,19 +23,19 @@ use serde::Serialize;
 use std::borrow::Cow;
 
 /// The codes the specs document (those with spaces are returned verbatim).
-pub mod code {
-    pub const INVALID_REQUEST: &str = "invalidRequest";
-    pub const UNAUTHORIZED: &str = "unAuthorized";
-    pub const ACCESS_NOT_CONFIGURED: &str = "accessNotConfigured";
-    pub const RESOURCE_NOT_FOUND: &str = "resourceNotFound";
-    pub const BUSINESS_VALIDATION_FAILED: &str = "businessValidationFailed";
-    pub const SERVER_UNAVAILABLE: &str = "serverUnavailable";
-    pub const SMS_DELIVERY_FAILED: &str = "smsDeliveryFailed";
-    pub const BACKEND_ERROR: &str = "backendError";
-    pub const OTP_TOKEN_INVALID: &str = "OTP Token Invalid";
-    pub const OTP_TOKEN_EXPIRED: &str = "OTP Token Expired";
+pub(crate) mod code {
+    pub(crate) const INVALID_REQUEST: &str = "invalidRequest";
+    pub(crate) const UNAUTHORIZED: &str = "unAuthorized";
+    pub(crate) const ACCESS_NOT_CONFIGURED: &str = "accessNotConfigured";
+    pub(crate) const RESOURCE_NOT_FOUND: &str = "resourceNotFound";
+    pub(crate) const BUSINESS_VALIDATION_FAILED: &str = "businessValidationFailed";
+    pub(crate) const SERVER_UNAVAILABLE: &str = "serverUnavailable";
+    pub(crate) const SMS_DELIVERY_FAILED: &str = "smsDeliveryFailed";
+    pub(crate) const BACKEND_ERROR: &str = "backendError";
+    pub(crate) const OTP_TOKEN_INVALID: &str = "OTP Token Invalid";
+    pub(crate) const OTP_TOKEN_EXPIRED: &str = "OTP Token Expired";
     /// Not in the specs: a known path asked with a method it does not serve.
-    pub const METHOD_NOT_ALLOWED: &str = "methodNotAllowed";
+    pub(crate) const METHOD_NOT_ALLOWED: &str = "methodNotAllowed";
 }
 
 /// Rows for answers outside any operation (unknown path, wrong method) and
@@ -81,7 +81,7 @@ const FALLBACK_ROWS: [(u16, &str, &str, &str); 6] = [
 
 /// An error answer, before it is matched to the operation's documented row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     pub code: Cow<'static, str>,
     /// The header or dotted body field the error is about (`body` for the whole body).
     pub location: String,
@@ -90,7 +90,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(code: impl Into<Cow<'static, str>>, location: impl Into<String>) -> Self {
+    pub(crate) fn new(code: impl Into<Cow<'static, str>>, location: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             location: location.into(),
@@ -98,16 +98,16 @@ impl ApiError {
         }
     }
 
-    pub fn with_details(mut self, details: impl Into<String>) -> Self {
+    pub(crate) fn with_details(mut self, details: impl Into<String>) -> Self {
         self.details = Some(details.into());
         self
     }
 
-    pub fn invalid(location: impl Into<String>, details: impl Into<String>) -> Self {
+    pub(crate) fn invalid(location: impl Into<String>, details: impl Into<String>) -> Self {
         Self::new(code::INVALID_REQUEST, location).with_details(details)
     }
 
-    pub fn unavailable() -> Self {
+    pub(crate) fn unavailable() -> Self {
         Self::new(code::SERVER_UNAVAILABLE, "server")
     }
 
@@ -115,7 +115,7 @@ impl ApiError {
     /// A code `op` does not document gets the generic row of that code (the
     /// edge's 404 and 405, which belong to no operation); the API mappings
     /// only produce codes their operations document (tested per API).
-    pub fn render(
+    pub(crate) fn render(
         &self,
         op: Option<&Operation>,
         uuid: Option<&str>,
@@ -155,7 +155,7 @@ impl ApiError {
 
 /// The spec's `ErrorResponse`, field for field.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct ErrorBody {
+pub(crate) struct ErrorBody {
     #[serde(rename = "type")]
     pub kind: String,
     pub code: String,
@@ -171,7 +171,7 @@ pub struct ErrorBody {
 /// Where the edge's own errors, shared by every API, point: the gate's
 /// 401 (`Authorization`), 403 (`channelId`), 400 (`body`) and the 500 of a
 /// failure inside the server.
-pub const SHARED: [(&str, &str); 4] = [
+pub(crate) const SHARED: [(&str, &str); 4] = [
     (code::UNAUTHORIZED, "Authorization"),
     (code::ACCESS_NOT_CONFIGURED, "channelId"),
     (code::INVALID_REQUEST, "body"),
@@ -181,7 +181,7 @@ pub const SHARED: [(&str, &str); 4] = [
 /// Where a field of a request is: in the body itself (RAO generate,
 /// telemarketing) or under `phone.` (RAO validate's phone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum At {
+pub(crate) enum At {
     /// This very location.
     Field(&'static str),
     /// A field of the request's phone: prefixed with where the phone is.
@@ -191,7 +191,7 @@ pub enum At {
 /// One row of an API's error table: a domain failure, the documented code
 /// it answers and where it points.
 #[derive(Debug, Clone, Copy)]
-pub struct Row {
+pub(crate) struct Row {
     pub failure: Failure,
     pub code: &'static str,
     pub at: At,
@@ -214,7 +214,7 @@ fn table(api: Api) -> &'static [Row] {
 /// The answer of `api` to a failed flow: the table's code and location
 /// (phone fields under `phone_at`, e.g. `phone.`) and the details. A cause
 /// inside the server goes to the log; the client gets the spec's words.
-pub fn answer(api: Api, error: &OtpError, phone_at: &str) -> ApiError {
+pub(crate) fn answer(api: Api, error: &OtpError, phone_at: &str) -> ApiError {
     let failure = error.failure();
     let Some(row) = table(api).iter().find(|r| r.failure == failure) else {
         tracing::error!(cause = %error, api = api.label(), "a failure has no row in the API's error table");
@@ -243,7 +243,7 @@ pub fn answer(api: Api, error: &OtpError, phone_at: &str) -> ApiError {
 
 /// Where a forced error (`Prefer: error=`) of `code` on `api` points: where
 /// a real one would — the edge's shared rows first, then the API's table.
-pub fn forced_location(api: Api, code: &str) -> &'static str {
+pub(crate) fn forced_location(api: Api, code: &str) -> &'static str {
     let shared = SHARED.iter().find(|(c, _)| *c == code).map(|(_, at)| *at);
     let own = || {
         let row = table(api).iter().find(|r| r.code == code)?;

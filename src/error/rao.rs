@@ -7,7 +7,7 @@ use crate::otp::{Failure, OtpError};
 
 /// Failure → (code, location). The first row of a code is where a forced
 /// error of that code (`Prefer: error=`) points.
-pub const TABLE: [Row; 13] = [
+pub(crate) const TABLE: [Row; 13] = [
     row(
         Failure::NoChallenge,
         code::RESOURCE_NOT_FOUND,
@@ -76,7 +76,7 @@ pub const TABLE: [Row; 13] = [
 ];
 
 /// The details of a RAO error at `location` (`None`: the documented ones).
-pub fn details(error: &OtpError, location: &str) -> Option<String> {
+pub(crate) fn details(error: &OtpError, location: &str) -> Option<String> {
     Some(match error {
         OtpError::NotFound => "No live OTP for this sid and phone".into(),
         OtpError::NoCertifiedPhone => "No certified phone for this sid".into(),

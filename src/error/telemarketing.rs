@@ -8,7 +8,7 @@ use crate::otp::{Failure, OtpError, OTP_LENGTH, SMS_MAX_CHARS};
 
 /// Failure → (code, location). The first row of a code is where a forced
 /// error of that code (`Prefer: error=`) points.
-pub const TABLE: [Row; 11] = [
+pub(crate) const TABLE: [Row; 11] = [
     row(
         Failure::NoChallenge,
         code::INVALID_REQUEST,
@@ -63,7 +63,7 @@ pub const TABLE: [Row; 11] = [
 ];
 
 /// The details of a telemarketing error (`None`: the documented ones).
-pub fn details(error: &OtpError, _location: &str) -> Option<String> {
+pub(crate) fn details(error: &OtpError, _location: &str) -> Option<String> {
     Some(match error {
         OtpError::NotFound => "Unknown, used or burnt session: generate a new OTP".into(),
         OtpError::Expired => "OTP Token Expired".into(),

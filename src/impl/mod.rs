@@ -52,7 +52,7 @@ pub(crate) struct RequestContext {
 
 impl RequestContext {
     /// For an OTP operation admitted by the gate.
-    pub fn client(request: Request, client: Arc<Client>) -> Self {
+    pub(crate) fn client(request: Request, client: Arc<Client>) -> Self {
         let authorization = Authorization {
             subject: client.id.clone(),
             scopes: Scopes::All,
@@ -68,7 +68,7 @@ impl RequestContext {
     }
 
     /// For the token endpoint, which authenticates the client itself.
-    pub fn token_request(request: Request, body: TokenRequestBody) -> Self {
+    pub(crate) fn token_request(request: Request, body: TokenRequestBody) -> Self {
         Self {
             span: span_id(),
             authorization: None,

@@ -16,13 +16,13 @@ use async_trait::async_trait;
 use std::time::Duration;
 
 /// Length of the MFA engine's part of a telemarketing OTP.
-pub const MFA_CODE_LENGTH: usize = 8;
+pub(crate) const MFA_CODE_LENGTH: usize = 8;
 /// Characters of a telemarketing OTP the caller keeps (generate returns
 /// them), before the MFA engine's part.
-pub const PREFIX_LENGTH: usize = 3;
+pub(crate) const PREFIX_LENGTH: usize = 3;
 /// Characters of a whole telemarketing OTP: the prefix, then the MFA
 /// engine's part; the SMS carries all of them.
-pub const OTP_LENGTH: usize = PREFIX_LENGTH + MFA_CODE_LENGTH;
+pub(crate) const OTP_LENGTH: usize = PREFIX_LENGTH + MFA_CODE_LENGTH;
 
 /// The engine could not be reached or failed; the cause is for the log only.
 #[derive(Debug, thiserror::Error)]
@@ -60,12 +60,12 @@ pub trait MfaEngine: Send + Sync {
 
 /// The built-in engine: codes from the OS CSPRNG, checked in the store
 /// with the rest of the OTP (it keeps nothing itself).
-pub struct LocalMfa {
+pub(crate) struct LocalMfa {
     alphabet: &'static [u8],
 }
 
 impl LocalMfa {
-    pub fn new(alphabet: &'static [u8]) -> Self {
+    pub(crate) fn new(alphabet: &'static [u8]) -> Self {
         Self { alphabet }
     }
 }

@@ -19,13 +19,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The window of `max_failures_per_phone_hour`.
-pub const FAILURE_WINDOW: Duration = Duration::from_secs(3_600);
+pub(crate) const FAILURE_WINDOW: Duration = Duration::from_secs(3_600);
 
 /// How a challenge comes to be: by a consumer's request (throttled, live),
 /// or made on purpose by a testing tool (unthrottled, maybe already
 /// expired: the sandbox's provider states).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Making {
+pub(crate) struct Making {
     pub unthrottled: bool,
     pub expired: bool,
 }
@@ -33,13 +33,13 @@ pub struct Making {
 /// Phones whose OTP is fixed rather than drawn; their sends are never
 /// throttled (attempt limits still apply). Only the sandbox has any (its
 /// test phones): production refuses them at startup.
-pub trait FixedOtps: Send + Sync {
+pub(crate) trait FixedOtps: Send + Sync {
     /// The fixed OTP of `phone` for `api`, if it has one.
     fn fixed(&self, api: Api, phone: &PhoneId) -> Option<&str>;
 }
 
 /// A challenge to make: where it lives, what it holds, under whose policy.
-pub struct NewChallenge<'a> {
+pub(crate) struct NewChallenge<'a> {
     pub phone: &'a Digest,
     pub key: &'a str,
     /// The RAO session whose earlier challenge and certified phone it replaces.
@@ -53,7 +53,7 @@ pub struct NewChallenge<'a> {
 }
 
 /// The shared part of both flows.
-pub struct Issuer {
+pub(crate) struct Issuer {
     store: Arc<dyn ChallengeStore>,
     sms: Arc<dyn SmsGateway>,
     keys: Keys,
@@ -63,7 +63,7 @@ pub struct Issuer {
 }
 
 impl Issuer {
-    pub fn new(
+    pub(crate) fn new(
         store: Arc<dyn ChallengeStore>,
         sms: Arc<dyn SmsGateway>,
         keys: Keys,
@@ -81,42 +81,42 @@ impl Issuer {
         }
     }
 
-    pub fn now(&self) -> Millis {
+    pub(crate) fn now(&self) -> Millis {
         self.clock.now()
     }
 
     /// The keyed hash of `value` for `domain` within `scope` (see `crypto::Keys`).
-    pub fn digest(&self, domain: &str, scope: &str, value: &str) -> Digest {
+    pub(crate) fn digest(&self, domain: &str, scope: &str, value: &str) -> Digest {
         self.keys.digest(domain, scope, value)
     }
 
     /// The keyed hash under which a phone's counters are kept: one per
     /// handset, whichever API or form the number came in.
-    pub fn phone_digest(&self, phone: &PhoneId) -> Digest {
+    pub(crate) fn phone_digest(&self, phone: &PhoneId) -> Digest {
         self.keys.digest("phone", "", &phone.to_string())
     }
 
     /// The keyed hash of a client's session `sid` of one kind
     /// (`rao-session`, `tm-session`): another client's `sid` is another
     /// session.
-    pub fn session_digest(&self, kind: &str, client: &Client, sid: &str) -> Digest {
+    pub(crate) fn session_digest(&self, kind: &str, client: &Client, sid: &str) -> Digest {
         self.keys.digest(kind, &client.id, sid)
     }
 
     /// The fixed OTP of `phone` for `api`, if it is one of those phones.
-    pub fn fixed_otp(&self, api: Api, phone: &PhoneId) -> Option<&str> {
+    pub(crate) fn fixed_otp(&self, api: Api, phone: &PhoneId) -> Option<&str> {
         self.fixed.as_deref()?.fixed(api, phone)
     }
 
     /// A RAO OTP of the policy's length.
-    pub fn digits(policy: &Policy) -> Result<String, OtpError> {
+    pub(crate) fn digits(policy: &Policy) -> Result<String, OtpError> {
         Ok(random_code(DIGITS, policy.rao_otp_length)?)
     }
 
     /// Permits the send, counts it and keeps the challenge (one store
     /// step), then hands `sms` to the gateway; if the gateway fails, the
     /// challenge is withdrawn.
-    pub async fn issue(&self, new: NewChallenge<'_>, sms: &Sms) -> Result<(), OtpError> {
+    pub(crate) async fn issue(&self, new: NewChallenge<'_>, sms: &Sms) -> Result<(), OtpError> {
         let now = self.now();
         let policy = new.policy;
         let challenge = Challenge {
@@ -147,7 +147,7 @@ impl Issuer {
 
     /// One attempt at the challenge `key` of `phone`, under the policy's
     /// phone lock.
-    pub async fn attempt(
+    pub(crate) async fn attempt(
         &self,
         phone: &Digest,
         key: &str,
@@ -163,7 +163,7 @@ impl Issuer {
     }
 
     /// Ends an attempt reserved for a remote MFA engine's check.
-    pub async fn settle(
+    pub(crate) async fn settle(
         &self,
         phone: &Digest,
         key: &str,
@@ -174,13 +174,16 @@ impl Issuer {
     }
 
     /// The certified phone of a RAO session, if still live.
-    pub async fn certified_phone(&self, session: &str) -> Result<Option<CertifiedPhone>, OtpError> {
+    pub(crate) async fn certified_phone(
+        &self,
+        session: &str,
+    ) -> Result<Option<CertifiedPhone>, OtpError> {
         let phone = self.store.certified_phone(session, self.now());
         Ok(phone.await?)
     }
 
     /// Counts what a generate of `api` came to.
-    pub fn count_sent<T>(&self, api: Api, result: &Result<T, OtpError>) {
+    pub(crate) fn count_sent<T>(&self, api: Api, result: &Result<T, OtpError>) {
         let api = api.label();
         match result {
             Ok(_) => self.metrics.generated(api),
@@ -198,7 +201,7 @@ impl Issuer {
     }
 
     /// Counts what a validate of `api` came to.
-    pub fn count_checked<T>(&self, api: Api, result: &Result<T, OtpError>) {
+    pub(crate) fn count_checked<T>(&self, api: Api, result: &Result<T, OtpError>) {
         let why = match result {
             Ok(_) => return self.metrics.validated(api.label()),
             Err(OtpError::Invalid { attempts_left: 0 }) => Rejection::Burnt,
@@ -223,7 +226,7 @@ fn limits(policy: &Policy) -> SendLimits {
 }
 
 /// The phone lock of `policy`.
-pub fn lock(policy: &Policy) -> Lock {
+pub(crate) fn lock(policy: &Policy) -> Lock {
     Lock {
         max_failures: policy.max_failures_per_phone_hour,
         window: FAILURE_WINDOW,
@@ -232,7 +235,7 @@ pub fn lock(policy: &Policy) -> Lock {
 
 /// How long a challenge is kept past its expiry, so that a late attempt is
 /// told "expired" rather than "not found": one more lifetime.
-pub fn keep_for(policy: &Policy) -> Duration {
+pub(crate) fn keep_for(policy: &Policy) -> Duration {
     policy.otp_lifetime() * 2
 }
 
@@ -251,7 +254,7 @@ fn refused(decision: SendDecision) -> Result<(), OtpError> {
 }
 
 /// An attempt's outcome, as the flows answer it.
-pub fn checked(attempt: Attempt) -> Result<(), OtpError> {
+pub(crate) fn checked(attempt: Attempt) -> Result<(), OtpError> {
     match attempt {
         Attempt::Matched => Ok(()),
         Attempt::NotFound | Attempt::OtherBinding => Err(OtpError::NotFound),

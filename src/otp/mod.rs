@@ -16,9 +16,9 @@ mod issuer;
 mod rao;
 mod telemarketing;
 
-pub use issuer::{FixedOtps, Issuer, Making, FAILURE_WINDOW};
-pub use rao::RaoFlow;
-pub use telemarketing::{
+pub(crate) use issuer::{FixedOtps, Issuer, Making, FAILURE_WINDOW};
+pub(crate) use rao::RaoFlow;
+pub(crate) use telemarketing::{
     TelemarketingFlow, TelemarketingOtp, TelemarketingRequest, OTP_LENGTH, SMS_MAX_CHARS,
 };
 
@@ -31,20 +31,20 @@ use crate::store::{StoreError, Throttle};
 use std::time::Duration;
 
 /// Digits and upper-case letters: the telemarketing OTP alphabet.
-pub const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+pub(crate) const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 /// The RAO OTP alphabet.
-pub const DIGITS: &[u8] = b"0123456789";
+pub(crate) const DIGITS: &[u8] = b"0123456789";
 
 /// Which sealed (`format: byte`) field of a RAO request could not be opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sealed {
+pub(crate) enum Sealed {
     Phone,
     Otp,
 }
 
 /// How a flow failed.
 #[derive(Debug, thiserror::Error)]
-pub enum OtpError {
+pub(crate) enum OtpError {
     #[error("no live OTP for this session")]
     NotFound,
     #[error("no certified phone for this session")]
@@ -82,7 +82,7 @@ pub enum OtpError {
 
 /// The kinds of [`OtpError`], as the APIs' error tables name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// No live challenge (never made, used, burnt, reset, another phone).
     NoChallenge,
     NoCertifiedPhone,
@@ -103,7 +103,7 @@ pub enum Failure {
 }
 
 impl OtpError {
-    pub fn failure(&self) -> Failure {
+    pub(crate) fn failure(&self) -> Failure {
         match self {
             Self::NotFound => Failure::NoChallenge,
             Self::NoCertifiedPhone => Failure::NoCertifiedPhone,

@@ -19,7 +19,7 @@ use crate::store::{Candidate, CertifiedPhone, OnMatch};
 use std::sync::Arc;
 
 /// The RAO account-opening flow.
-pub struct RaoFlow {
+pub(crate) struct RaoFlow {
     issuer: Arc<Issuer>,
 }
 
@@ -31,7 +31,7 @@ struct Keys {
 }
 
 impl RaoFlow {
-    pub fn new(issuer: Arc<Issuer>) -> Self {
+    pub(crate) fn new(issuer: Arc<Issuer>) -> Self {
         Self { issuer }
     }
 
@@ -48,7 +48,7 @@ impl RaoFlow {
     }
 
     /// The phone a request names: its `phoneCountryCode` and sealed number.
-    pub fn open_phone(
+    pub(crate) fn open_phone(
         client: &Client,
         country_code: &str,
         sealed: &[u8],
@@ -70,7 +70,7 @@ impl RaoFlow {
     }
 
     /// The store key of a RAO session.
-    pub fn session_key(&self, client: &Client, sid: &str) -> String {
+    pub(crate) fn session_key(&self, client: &Client, sid: &str) -> String {
         let session = hex(&self.issuer.session_digest("rao-session", client, sid));
         format!("rao:{{{session}}}")
     }
@@ -78,7 +78,7 @@ impl RaoFlow {
     /// Generate: creates the session's OTP for the sealed phone (replacing
     /// any earlier one, for any phone, and clearing the session's certified
     /// phone) and sends it.
-    pub async fn generate(
+    pub(crate) async fn generate(
         &self,
         client: &Client,
         sid: &str,
@@ -92,7 +92,7 @@ impl RaoFlow {
     }
 
     /// Makes (and sends) a challenge as `making` says; its OTP.
-    pub async fn make(
+    pub(crate) async fn make(
         &self,
         client: &Client,
         sid: &str,
@@ -137,7 +137,7 @@ impl RaoFlow {
     /// Validate: checks the sealed OTP for the session and the sealed
     /// phone; on success the phone becomes the session's certified phone
     /// and the OTP is used up.
-    pub async fn validate(
+    pub(crate) async fn validate(
         &self,
         client: &Client,
         sid: &str,
@@ -151,7 +151,7 @@ impl RaoFlow {
     }
 
     /// Checks `otp` in clear for the session and phone.
-    pub async fn check(
+    pub(crate) async fn check(
         &self,
         client: &Client,
         sid: &str,
@@ -195,7 +195,7 @@ impl RaoFlow {
     }
 
     /// Certified-phone: the session's certified phone.
-    pub async fn certified_phone(
+    pub(crate) async fn certified_phone(
         &self,
         client: &Client,
         sid: &str,

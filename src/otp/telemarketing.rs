@@ -12,7 +12,7 @@ use crate::config::Client;
 use crate::contract::Api;
 use crate::crypto::{hex, push_hex, Digest, Draw, RandomError};
 use crate::mfa::{MfaCheck, MfaEngine};
-pub use crate::mfa::{OTP_LENGTH, PREFIX_LENGTH};
+pub(crate) use crate::mfa::{OTP_LENGTH, PREFIX_LENGTH};
 use crate::observe;
 use crate::phone::PhoneId;
 use crate::sms::Sms;
@@ -20,10 +20,10 @@ use crate::store::{Attempt, Candidate, OnMatch};
 use std::sync::Arc;
 
 /// Longest SMS: `messagePrefix`, the OTP and `messageSuffix`, space-separated.
-pub const SMS_MAX_CHARS: usize = 140;
+pub(crate) const SMS_MAX_CHARS: usize = 140;
 
 /// A generate request, as validated by the contract gate.
-pub struct TelemarketingRequest<'a> {
+pub(crate) struct TelemarketingRequest<'a> {
     pub customer_id: &'a str,
     pub phone_number: &'a str,
     /// The request's `countryCode` header (ISO 3166): the phone's country.
@@ -33,13 +33,13 @@ pub struct TelemarketingRequest<'a> {
 }
 
 /// What generate answers: the first 3 characters and the new session.
-pub struct TelemarketingOtp {
+pub(crate) struct TelemarketingOtp {
     pub prefix: String,
     pub sid: String,
 }
 
 /// The telemarketing flow.
-pub struct TelemarketingFlow {
+pub(crate) struct TelemarketingFlow {
     issuer: Arc<Issuer>,
     mfa: Arc<dyn MfaEngine>,
 }
@@ -62,12 +62,12 @@ fn phone_of(sid: &str) -> Option<Digest> {
 }
 
 impl TelemarketingFlow {
-    pub fn new(issuer: Arc<Issuer>, mfa: Arc<dyn MfaEngine>) -> Self {
+    pub(crate) fn new(issuer: Arc<Issuer>, mfa: Arc<dyn MfaEngine>) -> Self {
         Self { issuer, mfa }
     }
 
     /// The identity of a request's phone: `phoneNumber` under `countryCode`.
-    pub fn phone(req: &TelemarketingRequest<'_>) -> Result<PhoneId, OtpError> {
+    pub(crate) fn phone(req: &TelemarketingRequest<'_>) -> Result<PhoneId, OtpError> {
         Ok(PhoneId::telemarketing(req.country, req.phone_number)?)
     }
 
@@ -79,7 +79,7 @@ impl TelemarketingFlow {
     }
 
     /// Generate: creates a session and its OTP, and sends all 11 characters.
-    pub async fn generate(
+    pub(crate) async fn generate(
         &self,
         client: &Client,
         req: &TelemarketingRequest<'_>,
@@ -91,7 +91,7 @@ impl TelemarketingFlow {
     }
 
     /// Makes (and sends) a session as `making` says; it and its whole OTP.
-    pub async fn make(
+    pub(crate) async fn make(
         &self,
         client: &Client,
         req: &TelemarketingRequest<'_>,
@@ -151,7 +151,7 @@ impl TelemarketingFlow {
 
     /// Validate: checks all 11 characters (case-insensitive) for the
     /// session and customer.
-    pub async fn validate(
+    pub(crate) async fn validate(
         &self,
         client: &Client,
         sid: &str,

@@ -8,18 +8,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// A base clock plus the sandbox's offset.
-pub struct SandboxClock {
+pub(crate) struct SandboxClock {
     base: Arc<dyn Clock>,
     offset: Arc<AtomicU64>,
 }
 
 impl SandboxClock {
-    pub fn new(base: Arc<dyn Clock>, offset: Arc<AtomicU64>) -> Self {
+    pub(crate) fn new(base: Arc<dyn Clock>, offset: Arc<AtomicU64>) -> Self {
         Self { base, offset }
     }
 
     /// The offset, in ms.
-    pub fn offset(&self) -> Millis {
+    pub(crate) fn offset(&self) -> Millis {
         self.offset.load(Ordering::Relaxed)
     }
 }

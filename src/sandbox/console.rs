@@ -44,15 +44,15 @@ use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
 /// How many recent requests are kept (and listed).
-pub const RECENT_REQUESTS: usize = 100;
+pub(crate) const RECENT_REQUESTS: usize = 100;
 /// How often the poller reads the outbox while a stream is open.
-pub const POLL_EVERY: Duration = Duration::from_millis(250);
+pub(crate) const POLL_EVERY: Duration = Duration::from_millis(250);
 /// How many of the newest messages each poll reads: a burst of more SMS
 /// than this between two polls is announced only in part (the page's
 /// reload on reconnect lists them all).
-pub const POLL_WINDOW: usize = 100;
+pub(crate) const POLL_WINDOW: usize = 100;
 /// Events a stream may leave unread before it is ended.
-pub const BACKLOG: usize = 256;
+pub(crate) const BACKLOG: usize = 256;
 /// Longest a new stream waits for the poller's first look at the outbox.
 const FIRST_POLL_WAIT: Duration = Duration::from_secs(2);
 /// Longest `path` or `uuid` kept for a recent request.
@@ -60,7 +60,7 @@ const MAX_FIELD_CHARS: usize = 200;
 
 /// Something the console's pages should know at once.
 #[derive(Debug, Clone)]
-pub enum ConsoleEvent {
+pub(crate) enum ConsoleEvent {
     /// A message reached the outbox (from any instance).
     Sms(OutboxMessage),
     /// This instance answered a request.
@@ -73,7 +73,7 @@ pub enum ConsoleEvent {
 
 impl ConsoleEvent {
     /// The event's name in the stream (`event:` of server-sent events).
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::Sms(_) => "sms",
             Self::Request(_) => "request",
@@ -83,7 +83,7 @@ impl ConsoleEvent {
     }
 
     /// The event's data, one line of JSON.
-    pub fn data(&self) -> String {
+    pub(crate) fn data(&self) -> String {
         let value = match self {
             Self::Sms(message) => serde_json::to_value(message),
             Self::Request(request) => serde_json::to_value(&**request),
@@ -101,7 +101,7 @@ impl ConsoleEvent {
 /// A request as the console lists it (`GET /sandbox/v1/requests`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct RecentRequest {
+pub(crate) struct RecentRequest {
     /// When it was answered, sandbox time (RFC 3339 when shown, formatted
     /// only then: most recorded requests are never shown).
     #[serde(serialize_with = "as_rfc3339")]
@@ -122,7 +122,7 @@ pub struct RecentRequest {
 /// What the edge knows of a request it answered, borrowed: nothing is
 /// copied unless the console keeps it.
 #[derive(Debug, Clone, Copy)]
-pub struct Answered<'a> {
+pub(crate) struct Answered<'a> {
     pub at: Millis,
     pub method: &'a str,
     pub path: &'a str,
@@ -138,7 +138,7 @@ pub struct Answered<'a> {
 
 /// Whether `path` is the console's own traffic, or a probe or a scrape,
 /// rather than something an app under test asked: those are not listed.
-pub fn is_console_traffic(path: &str) -> bool {
+pub(crate) fn is_console_traffic(path: &str) -> bool {
     path == "/"
         || path == "/metrics"
         || path == "/favicon.ico"
@@ -148,7 +148,7 @@ pub fn is_console_traffic(path: &str) -> bool {
 }
 
 /// The console of one app. Cheap to share: the app holds one.
-pub struct Console {
+pub(crate) struct Console {
     shared: Arc<Shared>,
 }
 
@@ -171,7 +171,7 @@ struct Shared {
 
 impl Console {
     /// The console of a sandbox whose SMS go to `outbox`.
-    pub fn new(outbox: Option<Arc<Outbox>>) -> Self {
+    pub(crate) fn new(outbox: Option<Arc<Outbox>>) -> Self {
         let (events, _) = broadcast::channel(BACKLOG);
         let (closing, _) = watch::channel(false);
         let (looked, _) = watch::channel(false);
@@ -189,7 +189,7 @@ impl Console {
 
     /// Keeps a request the edge answered (unless it is the console's own
     /// traffic) and announces it.
-    pub fn record(&self, answered: Answered<'_>) {
+    pub(crate) fn record(&self, answered: Answered<'_>) {
         if is_console_traffic(answered.path) {
             return;
         }
@@ -205,12 +205,12 @@ impl Console {
     }
 
     /// The recent requests, newest first.
-    pub fn recent(&self) -> Vec<Arc<RecentRequest>> {
+    pub(crate) fn recent(&self) -> Vec<Arc<RecentRequest>> {
         lock(&self.shared.recent).iter().cloned().collect()
     }
 
     /// Announces `event` to every open stream (none open: nothing happens).
-    pub fn publish(&self, event: ConsoleEvent) {
+    pub(crate) fn publish(&self, event: ConsoleEvent) {
         let _ = self.shared.events.send(event);
     }
 
@@ -218,7 +218,7 @@ impl Console {
     /// waits for its first look: every SMS that reaches the outbox after
     /// this returns is announced, and what came before, a page loads with
     /// `GET /sandbox/v1/sms` once its stream is open.
-    pub async fn subscribe(&self) -> Subscription {
+    pub(crate) async fn subscribe(&self) -> Subscription {
         let subscription = Subscription {
             events: self.shared.events.subscribe(),
             closing: self.shared.closing.subscribe(),
@@ -232,18 +232,19 @@ impl Console {
     }
 
     /// Ends every stream, now and to come: the server is shutting down.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         self.shared.closing.send_replace(true);
     }
 
     /// Whether the outbox poller runs (for tests).
-    pub fn is_polling(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_polling(&self) -> bool {
         *lock(&self.shared.polling)
     }
 }
 
 /// One open stream's view of the events.
-pub struct Subscription {
+pub(crate) struct Subscription {
     events: broadcast::Receiver<ConsoleEvent>,
     closing: watch::Receiver<bool>,
 }
@@ -251,7 +252,7 @@ pub struct Subscription {
 impl Subscription {
     /// The next event; `None` when the stream should end: the server is
     /// shutting down, the app is gone, or this stream fell behind.
-    pub async fn next(&mut self) -> Option<ConsoleEvent> {
+    pub(crate) async fn next(&mut self) -> Option<ConsoleEvent> {
         tokio::select! {
             biased;
             _ = self.closing.wait_for(|closing| *closing) => None,

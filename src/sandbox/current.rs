@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// How long reads are skipped after one failed.
-pub const QUIET_AFTER_FAILURE: Duration = Duration::from_secs(1);
+pub(crate) const QUIET_AFTER_FAILURE: Duration = Duration::from_secs(1);
 /// Most phone epochs kept at once (a per-phone reset empties the cache).
 const MAX_EPOCHS: usize = 100_000;
 
@@ -50,7 +50,7 @@ impl Current {
 
     /// The view over `state` whose clock offset is kept in `offset` (the
     /// sandbox clock's cell).
-    pub fn with_offset(state: Arc<dyn SharedState>, offset: Arc<AtomicU64>) -> Self {
+    pub(crate) fn with_offset(state: Arc<dyn SharedState>, offset: Arc<AtomicU64>) -> Self {
         Self {
             state,
             offset,
@@ -61,13 +61,8 @@ impl Current {
         }
     }
 
-    pub fn state(&self) -> &dyn SharedState {
+    pub(crate) fn state(&self) -> &dyn SharedState {
         &*self.state
-    }
-
-    /// The cell the sandbox clock adds.
-    pub fn offset_cell(&self) -> Arc<AtomicU64> {
-        self.offset.clone()
     }
 
     /// The last view read.
@@ -104,7 +99,7 @@ impl Current {
     }
 
     /// The reset epoch of `phone` in the current generation.
-    pub async fn phone_epoch(&self, phone: &Digest) -> Result<u64, StoreError> {
+    pub(crate) async fn phone_epoch(&self, phone: &Digest) -> Result<u64, StoreError> {
         let view = self.view();
         let of = (view.generation, view.phone_resets);
         {

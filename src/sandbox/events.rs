@@ -24,11 +24,11 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// How often an idle stream sends a `: keep-alive` comment.
-pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+pub(crate) const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// SSE chunks a stream buffers for a slow client before its task waits.
 const CHUNKS_BUFFERED: usize = 32;
 /// `GET /sandbox/v1/requests`: `{"requests": [...]}`, newest first.
-pub fn requests(console: &Console) -> Response<Body> {
+pub(crate) fn requests(console: &Console) -> Response<Body> {
     let recent = console.recent();
     let recent: Vec<&RecentRequest> = recent.iter().map(|r| &**r).collect();
     response::json(200, &serde_json::json!({ "requests": recent }))
@@ -36,7 +36,7 @@ pub fn requests(console: &Console) -> Response<Body> {
 
 /// `GET /sandbox/v1/events`: a `text/event-stream` that lasts until the
 /// client leaves or the server shuts down.
-pub async fn events(console: &Console) -> Response<Body> {
+pub(crate) async fn events(console: &Console) -> Response<Body> {
     let (chunks, body) = mpsc::channel(CHUNKS_BUFFERED);
     tokio::spawn(stream(console.subscribe().await, chunks));
     let mut response = Response::new(EventStream(body).boxed());

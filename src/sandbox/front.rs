@@ -25,14 +25,14 @@ use hyper::{Request, Response};
 use std::sync::Arc;
 
 /// The public listener of a sandbox.
-pub struct SandboxFront {
+pub(crate) struct SandboxFront {
     app: App,
     routes: Arc<Routes>,
     sandbox: Arc<Sandbox>,
 }
 
 impl SandboxFront {
-    pub fn new(app: App, routes: Arc<Routes>, sandbox: Arc<Sandbox>) -> Self {
+    pub(crate) fn new(app: App, routes: Arc<Routes>, sandbox: Arc<Sandbox>) -> Self {
         Self {
             app,
             routes,

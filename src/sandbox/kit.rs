@@ -30,7 +30,9 @@ const MAX_LIMIT: usize = 100;
 const MAX_BODY: usize = 16 * 1024;
 
 /// The optional JSON body of a sandbox request: `Ok(None)` when empty.
-pub async fn body<T: DeserializeOwned>(req: Request<Incoming>) -> Result<Option<T>, ApiError> {
+pub(crate) async fn body<T: DeserializeOwned>(
+    req: Request<Incoming>,
+) -> Result<Option<T>, ApiError> {
     let limited = http_body_util::Limited::new(req.into_body(), MAX_BODY);
     let bytes: Bytes = limited.collect().await.map(|b| b.to_bytes()).map_err(|_| {
         ApiError::invalid(
@@ -56,7 +58,11 @@ pub async fn body<T: DeserializeOwned>(req: Request<Incoming>) -> Result<Option<
 }
 
 /// A sandbox answer: the value as JSON, or the error.
-pub fn answer(app: &App, result: Result<Value, ApiError>, uuid: Option<&str>) -> Response<Body> {
+pub(crate) fn answer(
+    app: &App,
+    result: Result<Value, ApiError>,
+    uuid: Option<&str>,
+) -> Response<Body> {
     match result {
         Ok(value) => response::json(200, &value),
         Err(e) => response::error(app, None, &e, uuid),
@@ -65,7 +71,7 @@ pub fn answer(app: &App, result: Result<Value, ApiError>, uuid: Option<&str>) ->
 
 /// `GET /sandbox/v1/sms[?to=<recipient>][&since=<RFC 3339>][&limit=<n>]`:
 /// newest first; without `to`, the newest 100 of every recipient.
-pub async fn outbox(
+pub(crate) async fn outbox(
     app: &App,
     sandbox: &Sandbox,
     query: Option<&str>,
@@ -149,13 +155,13 @@ fn now(sandbox: &Sandbox) -> Value {
 }
 
 /// `GET /sandbox/v1/clock`: `{"now", "offsetSeconds"}`.
-pub fn clock(sandbox: &Sandbox) -> Response<Body> {
+pub(crate) fn clock(sandbox: &Sandbox) -> Response<Body> {
     response::json(200, &now(sandbox))
 }
 
 /// `POST /sandbox/v1/clock {"advanceSeconds": n}`: forward only, and at
 /// most [`MAX_OFFSET`] ahead in all.
-pub async fn advance(
+pub(crate) async fn advance(
     app: &App,
     sandbox: &Sandbox,
     req: Request<Incoming>,
@@ -195,7 +201,7 @@ pub async fn advance(
 }
 
 /// `POST /sandbox/v1/reset`: `204`; with `{"phone"}` only that phone.
-pub async fn reset(
+pub(crate) async fn reset(
     app: &App,
     sandbox: &Sandbox,
     req: Request<Incoming>,
@@ -229,7 +235,7 @@ pub async fn reset(
 /// Forgets one phone: its counters, live OTPs and outbox messages (to
 /// any recipient it may have been written as; `given` as the consumer
 /// wrote it).
-pub async fn reset_phone(
+pub(crate) async fn reset_phone(
     app: &App,
     sandbox: &Sandbox,
     id: &PhoneId,
@@ -249,7 +255,11 @@ pub async fn reset_phone(
 
 /// A phone as a consumer writes it: `+525500000001`, or a national number
 /// under `country` (default `MX`).
-pub fn phone_id(phone: &str, country: Option<&str>, location: &str) -> Result<PhoneId, ApiError> {
+pub(crate) fn phone_id(
+    phone: &str,
+    country: Option<&str>,
+    location: &str,
+) -> Result<PhoneId, ApiError> {
     let id = if phone.starts_with('+') {
         PhoneId::from_e164(phone)
     } else {
@@ -260,7 +270,7 @@ pub fn phone_id(phone: &str, country: Option<&str>, location: &str) -> Result<Ph
 
 /// Every recipient an outbox message to this phone may carry: RAO's E.164,
 /// and telemarketing's number as sent (national, or with its country code).
-pub fn recipients(id: &PhoneId, given: &str) -> Vec<String> {
+pub(crate) fn recipients(id: &PhoneId, given: &str) -> Vec<String> {
     let mut all = vec![
         id.e164(),
         id.number.clone(),
@@ -273,7 +283,7 @@ pub fn recipients(id: &PhoneId, given: &str) -> Vec<String> {
 }
 
 /// A store failure: the cause to the log, `500 serverUnavailable` to the client.
-pub fn unavailable(e: &StoreError) -> ApiError {
+pub(crate) fn unavailable(e: &StoreError) -> ApiError {
     tracing::error!(cause = %e, "sandbox: the store failed");
     ApiError::unavailable()
 }

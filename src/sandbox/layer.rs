@@ -11,7 +11,7 @@ use crate::store::Store;
 use std::sync::Arc;
 
 /// One sandbox instance's layer.
-pub struct Sandbox {
+pub(crate) struct Sandbox {
     current: Arc<Current>,
     clock: Arc<dyn Clock>,
     outbox: Option<Arc<Outbox>>,
@@ -22,7 +22,7 @@ pub struct Sandbox {
 impl Sandbox {
     /// A layer over `current`; `store` is the sandbox's decorated store;
     /// `outbox` is where SMS go (none when a test wired another gateway).
-    pub fn new(
+    pub(crate) fn new(
         current: Arc<Current>,
         clock: Arc<dyn Clock>,
         outbox: Option<Arc<Outbox>>,
@@ -37,30 +37,30 @@ impl Sandbox {
         }
     }
 
-    pub fn current(&self) -> &Current {
+    pub(crate) fn current(&self) -> &Current {
         &self.current
     }
 
     /// The view this request works from.
-    pub fn view(&self) -> View {
+    pub(crate) fn view(&self) -> View {
         self.current.view()
     }
 
     /// The sandbox's clock (the app's clock, in sandbox mode).
-    pub fn clock(&self) -> &dyn Clock {
+    pub(crate) fn clock(&self) -> &dyn Clock {
         &*self.clock
     }
 
-    pub fn outbox(&self) -> Option<&Outbox> {
+    pub(crate) fn outbox(&self) -> Option<&Outbox> {
         self.outbox.as_deref()
     }
 
-    pub fn console(&self) -> &Console {
+    pub(crate) fn console(&self) -> &Console {
         &self.console
     }
 
     /// The store, in the sandbox's current namespace.
-    pub fn store(&self) -> &dyn Store {
+    pub(crate) fn store(&self) -> &dyn Store {
         &*self.store
     }
 }

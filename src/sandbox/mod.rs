@@ -20,18 +20,18 @@
 //!
 //! [`layer::Sandbox`] holds one instance's layer.
 
-pub mod clock;
-pub mod console;
+pub(crate) mod clock;
+pub(crate) mod console;
 pub mod current;
-pub mod events;
-pub mod front;
-pub mod kit;
-pub mod layer;
-pub mod outbox;
-pub mod pages;
-pub mod prefer;
-pub mod routes;
+pub(crate) mod events;
+pub(crate) mod front;
+pub(crate) mod kit;
+pub(crate) mod layer;
+pub(crate) mod outbox;
+pub(crate) mod pages;
+pub(crate) mod prefer;
+pub(crate) mod routes;
 pub mod state;
-pub mod states;
+pub(crate) mod states;
 pub mod store;
 mod test_phones;

@@ -13,14 +13,14 @@ use async_trait::async_trait;
 use std::sync::Arc;
 
 /// The sandbox gateway.
-pub struct Outbox {
+pub(crate) struct Outbox {
     current: Arc<Current>,
     capacity: usize,
     clock: Arc<dyn Clock>,
 }
 
 impl Outbox {
-    pub fn new(current: Arc<Current>, capacity: usize, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(current: Arc<Current>, capacity: usize, clock: Arc<dyn Clock>) -> Self {
         Self {
             current,
             capacity: capacity.max(1),
@@ -30,7 +30,7 @@ impl Outbox {
 
     /// Messages to `to` (all when `None`) sent after `since`, newest
     /// first, at most `limit`.
-    pub async fn list(
+    pub(crate) async fn list(
         &self,
         to: Option<&str>,
         since: Option<Millis>,

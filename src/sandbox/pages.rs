@@ -111,7 +111,7 @@ static PAGES: LazyLock<Vec<Page>> = LazyLock::new(|| {
 });
 
 /// One route per page, asset and spec: `GET` and `HEAD`.
-pub fn routes() -> impl Iterator<Item = Route> {
+pub(crate) fn routes() -> impl Iterator<Item = Route> {
     PAGES.iter().map(|page| {
         let serve_page =
             handler(move |_, req: Request<_>, _| async move { serve(page, req.headers()) });

@@ -11,7 +11,7 @@ use hyper::header::HeaderValue;
 use hyper::{HeaderMap, Response};
 
 /// The forced error of `Prefer: error=<code>`, if the request asks for one.
-pub fn forced_error(
+pub(crate) fn forced_error(
     app: &App,
     op: &Operation,
     headers: &HeaderMap,

@@ -26,7 +26,7 @@ where
 }
 
 /// Adds the sandbox's routes to `routes`.
-pub fn add(routes: &mut Routes, sandbox: &Arc<Sandbox>) {
+pub(crate) fn add(routes: &mut Routes, sandbox: &Arc<Sandbox>) {
     let api = [
         (
             "/sandbox/v1/sms",

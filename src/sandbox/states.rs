@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The states, by their exact names (docs/BEHAVIOUR.md, "Provider states").
-pub const STATES: [&str; 7] = [
+pub(crate) const STATES: [&str; 7] = [
     RAO_SENT,
     RAO_EXPIRED,
     RAO_CERTIFIED,
@@ -72,7 +72,7 @@ impl Params<'_> {
 }
 
 /// `POST /sandbox/v1/provider-states`.
-pub async fn provider_state(
+pub(crate) async fn provider_state(
     app: &App,
     sandbox: &Sandbox,
     req: Request<Incoming>,

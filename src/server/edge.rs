@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What the log line needs of a request, taken before it is consumed.
-pub struct Seen {
+pub(crate) struct Seen {
     pub method: Method,
     pub path: String,
     pub uuid: Option<Arc<str>>,
@@ -36,7 +36,7 @@ pub struct Seen {
 }
 
 impl Seen {
-    pub fn of(req: &Request<Incoming>) -> Self {
+    pub(crate) fn of(req: &Request<Incoming>) -> Self {
         let headers = req.headers();
         Self {
             method: req.method().clone(),
@@ -50,13 +50,13 @@ impl Seen {
 
 /// The public listener of a production server: operations, then the
 /// route table.
-pub struct Public {
+pub(crate) struct Public {
     app: App,
     routes: Arc<Routes>,
 }
 
 impl Public {
-    pub fn new(app: App, routes: Arc<Routes>) -> Self {
+    pub(crate) fn new(app: App, routes: Arc<Routes>) -> Self {
         Self { app, routes }
     }
 }
@@ -80,13 +80,13 @@ impl Front for Public {
 }
 
 /// The admin listener: `/metrics` and health only; not logged.
-pub struct Admin {
+pub(crate) struct Admin {
     app: App,
     routes: Arc<Routes>,
 }
 
 impl Admin {
-    pub fn new(app: App, routes: Arc<Routes>) -> Self {
+    pub(crate) fn new(app: App, routes: Arc<Routes>) -> Self {
         Self { app, routes }
     }
 }
@@ -101,7 +101,7 @@ impl Front for Admin {
 }
 
 /// The `operationId` a route leads to, `-` for none.
-pub fn operation_id(route: &Route<'static>) -> &'static str {
+pub(crate) fn operation_id(route: &Route<'static>) -> &'static str {
     match route {
         Route::Operation(op) => op.id.as_str(),
         _ => "-",
@@ -109,7 +109,7 @@ pub fn operation_id(route: &Route<'static>) -> &'static str {
 }
 
 /// Answers a routed request: the operation, a `405`, or the route table.
-pub async fn dispatch(
+pub(crate) async fn dispatch(
     app: &App,
     routes: &Routes,
     route: Route<'static>,
@@ -132,7 +132,7 @@ pub async fn dispatch(
 }
 
 /// Counts the answered request and writes its log line; its latency.
-pub fn finish(
+pub(crate) fn finish(
     app: &App,
     seen: &Seen,
     operation: &'static str,
@@ -158,7 +158,7 @@ pub fn finish(
 }
 
 /// An operation whose body was read: the gate, then the generated router.
-pub async fn operation(
+pub(crate) async fn operation(
     app: &App,
     op: &'static Operation,
     parts: Parts,
@@ -237,7 +237,11 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// The request's body, within `server.body_limit_bytes` and
 /// `server.body_timeout_ms`.
-pub async fn read_body(app: &App, headers: &HeaderMap, body: Incoming) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(
+    app: &App,
+    headers: &HeaderMap,
+    body: Incoming,
+) -> Result<Bytes, ApiError> {
     let server = &app.config().server;
     let limit = server.body_limit_bytes;
     let too_large = || {

@@ -20,14 +20,14 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 const HYPER_ERROR_HEADERS: &[u8] = b"\r\nconnection: close\r\ncontent-length: 0\r\n";
 
 /// A connection whose protocol errors are answered with an `ErrorResponse`.
-pub struct EnvelopeIo<T> {
+pub(crate) struct EnvelopeIo<T> {
     inner: T,
     /// A replacement being written, and how far.
     pending: Option<(Vec<u8>, usize)>,
 }
 
 impl<T> EnvelopeIo<T> {
-    pub fn new(inner: T) -> Self {
+    pub(crate) fn new(inner: T) -> Self {
         Self {
             inner,
             pending: None,

@@ -13,7 +13,7 @@ use hyper::HeaderMap;
 use std::sync::Arc;
 
 /// Admits the request: the client it is made for, or the error to answer.
-pub fn admit(
+pub(crate) fn admit(
     app: &App,
     op: &Operation,
     headers: &HeaderMap,
@@ -27,7 +27,7 @@ pub fn admit(
 }
 
 /// A header's value as text, if present and visible ASCII.
-pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 

@@ -11,10 +11,10 @@ use serde::Serialize;
 use std::convert::Infallible;
 
 /// The body type of every response, the generated routers' included.
-pub type Body = BoxBody<Bytes, Infallible>;
+pub(crate) type Body = BoxBody<Bytes, Infallible>;
 
 /// `status` with `value` as JSON.
-pub fn json(status: u16, value: &impl Serialize) -> Response<Body> {
+pub(crate) fn json(status: u16, value: &impl Serialize) -> Response<Body> {
     // Serializing our own plain structs to a Vec cannot fail.
     let bytes = serde_json::to_vec(value).unwrap_or_default();
     let mut response = Response::new(Full::new(Bytes::from(bytes)).boxed());
@@ -27,7 +27,7 @@ pub fn json(status: u16, value: &impl Serialize) -> Response<Body> {
 }
 
 /// `status` with no body.
-pub fn empty(status: u16) -> Response<Body> {
+pub(crate) fn empty(status: u16) -> Response<Body> {
     let mut response = Response::new(Full::new(Bytes::new()).boxed());
     *response.status_mut() =
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -36,7 +36,7 @@ pub fn empty(status: u16) -> Response<Body> {
 
 /// The `ErrorResponse` for `error` on `op` (or outside any operation), now;
 /// its code is noted for the request's log line.
-pub fn error(
+pub(crate) fn error(
     app: &App,
     op: Option<&Operation>,
     error: &ApiError,

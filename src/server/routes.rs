@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 /// Which listener a request came in on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Listener {
+pub(crate) enum Listener {
     /// The APIs, health, and in the sandbox its own endpoints.
     Public,
     /// `server.admin_listen`: `/metrics` and health, outside the sandbox.
@@ -32,7 +32,7 @@ pub enum Listener {
 
 /// Where a route is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// On the public listener.
     Public,
     /// On the admin listener.
@@ -52,13 +52,14 @@ impl Scope {
 }
 
 /// An answer in the making.
-pub type Answer = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+pub(crate) type Answer = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 
 /// What a route does with a request (and its `uuid`, for errors).
-pub type Handler = Arc<dyn Fn(App, Request<Incoming>, Option<Arc<str>>) -> Answer + Send + Sync>;
+pub(crate) type Handler =
+    Arc<dyn Fn(App, Request<Incoming>, Option<Arc<str>>) -> Answer + Send + Sync>;
 
 /// One route.
-pub struct Route {
+pub(crate) struct Route {
     pub path: Cow<'static, str>,
     pub methods: &'static [Method],
     pub scope: Scope,
@@ -66,7 +67,7 @@ pub struct Route {
 }
 
 impl Route {
-    pub fn new(
+    pub(crate) fn new(
         path: impl Into<Cow<'static, str>>,
         methods: &'static [Method],
         scope: Scope,
@@ -82,7 +83,7 @@ impl Route {
 }
 
 /// A handler from an async function of the app and the request.
-pub fn handler<F, Fut>(f: F) -> Handler
+pub(crate) fn handler<F, Fut>(f: F) -> Handler
 where
     F: Fn(App, Request<Incoming>, Option<Arc<str>>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
@@ -92,13 +93,13 @@ where
 
 /// The routes of a server.
 #[derive(Default)]
-pub struct Routes(Vec<Route>);
+pub(crate) struct Routes(Vec<Route>);
 
 const GET: &[Method] = &[Method::GET];
 
 impl Routes {
     /// Health on both listeners, `/metrics` on the admin one.
-    pub fn core() -> Self {
+    pub(crate) fn core() -> Self {
         let is_live = || handler(|_, _, _| async { live() });
         let is_ready =
             || handler(|app: App, _, uuid| async move { ready(&app, uuid.as_deref()).await });
@@ -111,12 +112,12 @@ impl Routes {
         routes
     }
 
-    pub fn push(&mut self, route: Route) {
+    pub(crate) fn push(&mut self, route: Route) {
         self.0.push(route);
     }
 
     /// Answers `req` on `listener`: the route's handler, or 404 / 405.
-    pub async fn answer(
+    pub(crate) async fn answer(
         &self,
         app: &App,
         listener: Listener,
@@ -167,14 +168,14 @@ impl Routes {
 }
 
 /// `404 resourceNotFound` for a path nothing serves.
-pub fn not_found(app: &App, path: &str, uuid: Option<&str>) -> Response<Body> {
+pub(crate) fn not_found(app: &App, path: &str, uuid: Option<&str>) -> Response<Body> {
     let error = ApiError::new(code::RESOURCE_NOT_FOUND, "path")
         .with_details(format!("No operation at {path}"));
     response::error(app, None, &error, uuid)
 }
 
 /// `405` with `Allow` for a known path asked with another method.
-pub fn method_not_allowed(app: &App, allowed: &str, uuid: Option<&str>) -> Response<Body> {
+pub(crate) fn method_not_allowed(app: &App, allowed: &str, uuid: Option<&str>) -> Response<Body> {
     let error = ApiError::new(code::METHOD_NOT_ALLOWED, "method")
         .with_details(format!("Only {allowed} is allowed here"));
     let mut response = response::error(app, None, &error, uuid);
@@ -200,7 +201,7 @@ async fn ready(app: &App, uuid: Option<&str>) -> Response<Body> {
 }
 
 /// `GET /metrics`: Prometheus text format.
-pub fn metrics_handler() -> Handler {
+pub(crate) fn metrics_handler() -> Handler {
     handler(|app: App, _, _| async move {
         let text = Bytes::from(app.metrics().render());
         let mut response = Response::new(Full::new(text).boxed());

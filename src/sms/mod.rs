@@ -44,7 +44,7 @@ pub trait SmsGateway: Send + Sync {
 }
 
 /// Logs each message, phone masked and text withheld, and delivers nothing.
-pub struct LogGateway;
+pub(crate) struct LogGateway;
 
 #[async_trait]
 impl SmsGateway for LogGateway {

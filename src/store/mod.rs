@@ -23,7 +23,7 @@
 //! [`Clock`]: crate::clock::Clock
 
 pub mod memory;
-pub mod metered;
+pub(crate) mod metered;
 pub mod redis;
 
 pub use crate::clock::Millis;

@@ -121,3 +121,40 @@ async fn a_full_memory_store_sweeps_by_the_sandbox_clock() {
     }
     assert_eq!(served, 200, "swept on the sandbox's clock, no reset needed");
 }
+
+/// The sandbox clock never moves back but by a reset: after Redis restarts
+/// empty, an instance puts back the offset it knew, and an instance that
+/// knew nothing sees it too.
+#[tokio::test]
+async fn the_clock_survives_a_redis_that_restarts_empty() {
+    if !redis_server_or_skip("sandbox_layer::restart") {
+        return;
+    }
+    let mut redis = RedisProcess::start(&[]);
+    let config = RedisConfig {
+        key_prefix: unique_prefix(),
+        ..RedisConfig::default()
+    };
+    let url = redis.url();
+    let backend = || Backend::redis(&url, &config).unwrap();
+    let knew = TestServer::builder().backend(backend()).start().await;
+    knew.advance_sandbox_clock(400).await;
+    let port = redis.port;
+    redis.kill();
+    let _restarted = RedisProcess::start_on(port, &[]);
+    let fresh = TestServer::builder().backend(backend()).start().await;
+    let mut shown = Value::Null;
+    for _ in 0..50 {
+        knew.get_json("/sandbox/v1/clock").await;
+        shown = fresh.get_json("/sandbox/v1/clock").await["offsetSeconds"].clone();
+        if shown == json!(400) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(shown, json!(400), "never back");
+    let reset = knew.http.post(knew.url("/sandbox/v1/reset"));
+    assert_eq!(reset.send().await.unwrap().status(), 204);
+    let clock = fresh.get_json("/sandbox/v1/clock").await;
+    assert_eq!(clock["offsetSeconds"], 0, "but by a reset");
+}

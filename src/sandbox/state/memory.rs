@@ -22,7 +22,7 @@ struct Inner {
 
 /// The sandbox's state in this process.
 #[derive(Default)]
-pub struct MemoryState {
+pub(crate) struct MemoryState {
     inner: Mutex<Inner>,
     /// The memory store beside it: a reset of the whole sandbox empties it
     /// at once (rather than waiting for its entries to expire).
@@ -32,7 +32,7 @@ pub struct MemoryState {
 impl MemoryState {
     /// The state of a sandbox whose store is `store` (when it is the
     /// memory store, a reset empties it).
-    pub fn new(store: Option<MemoryStore>) -> Self {
+    pub(crate) fn new(store: Option<MemoryStore>) -> Self {
         Self {
             inner: Mutex::default(),
             store,

@@ -14,8 +14,8 @@
 mod memory;
 mod redis;
 
-pub use memory::MemoryState;
-pub use redis::RedisState;
+pub(crate) use memory::MemoryState;
+pub(crate) use redis::RedisState;
 
 use crate::clock::Millis;
 use crate::crypto::Digest;

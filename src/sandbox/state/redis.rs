@@ -112,12 +112,12 @@ return 1
 });
 
 /// The sandbox's state on a Redis store's connection.
-pub struct RedisState {
+pub(crate) struct RedisState {
     redis: Arc<RedisStore>,
 }
 
 impl RedisState {
-    pub fn new(redis: Arc<RedisStore>) -> Self {
+    pub(crate) fn new(redis: Arc<RedisStore>) -> Self {
         Self { redis }
     }
 

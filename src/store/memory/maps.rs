@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 const SHARDS: usize = 16;
 
 /// A value and the instant after which it is forgotten.
-pub struct Expiring<T> {
+pub(crate) struct Expiring<T> {
     pub value: T,
     pub until: Millis,
 }
@@ -26,7 +26,7 @@ pub struct Expiring<T> {
 /// random as any hash of them, and nobody can choose them, so the map
 /// hashes a key by taking 8 of its bytes instead of running SipHash.
 #[derive(Default)]
-pub struct DigestHasher(u64);
+pub(crate) struct DigestHasher(u64);
 
 impl Hasher for DigestHasher {
     fn finish(&self) -> u64 {
@@ -42,23 +42,23 @@ impl Hasher for DigestHasher {
 }
 
 /// The maps' hasher.
-pub type Digests = BuildHasherDefault<DigestHasher>;
+pub(crate) type Digests = BuildHasherDefault<DigestHasher>;
 
 /// One shard's map.
 type Map<K, V> = HashMap<K, Expiring<V>, Digests>;
 
 /// A locked shard.
-pub type Shard<'a, K, V> = MutexGuard<'a, Map<K, V>>;
+pub(crate) type Shard<'a, K, V> = MutexGuard<'a, Map<K, V>>;
 
 /// How many entries all maps of one store hold, and how many they may.
 #[derive(Debug)]
-pub struct Entries {
+pub(crate) struct Entries {
     live: AtomicUsize,
     cap: usize,
 }
 
 impl Entries {
-    pub fn new(cap: usize) -> Arc<Self> {
+    pub(crate) fn new(cap: usize) -> Arc<Self> {
         Arc::new(Self {
             live: AtomicUsize::new(0),
             cap,
@@ -66,11 +66,11 @@ impl Entries {
     }
 
     /// Whether one more entry fits.
-    pub fn has_room(&self) -> bool {
+    pub(crate) fn has_room(&self) -> bool {
         self.live.load(Ordering::Relaxed) < self.cap
     }
 
-    pub fn cap(&self) -> usize {
+    pub(crate) fn cap(&self) -> usize {
         self.cap
     }
 
@@ -89,7 +89,7 @@ impl Entries {
 }
 
 /// A map whose entries expire, sharded by the key's first byte.
-pub struct ExpiringMap<K, V> {
+pub(crate) struct ExpiringMap<K, V> {
     shards: Vec<Mutex<Map<K, V>>>,
     entries: Arc<Entries>,
 }
@@ -97,14 +97,14 @@ pub struct ExpiringMap<K, V> {
 /// Locks a mutex. A panic while holding the lock cannot leave a map
 /// half-updated in a way later readers care about, so a poisoned lock is
 /// still used.
-pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl<K: Eq + Hash + AsRef<[u8]> + Copy, V> ExpiringMap<K, V> {
-    pub fn new(entries: Arc<Entries>) -> Self {
+    pub(crate) fn new(entries: Arc<Entries>) -> Self {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::new(Map::default())).collect(),
             entries,
@@ -112,7 +112,7 @@ impl<K: Eq + Hash + AsRef<[u8]> + Copy, V> ExpiringMap<K, V> {
     }
 
     /// The shard holding `key`, locked.
-    pub fn lock(&self, key: &K) -> Shard<'_, K, V> {
+    pub(crate) fn lock(&self, key: &K) -> Shard<'_, K, V> {
         let index = key.as_ref().first().copied().unwrap_or(0) as usize % SHARDS;
         lock(&self.shards[index])
     }
@@ -120,7 +120,7 @@ impl<K: Eq + Hash + AsRef<[u8]> + Copy, V> ExpiringMap<K, V> {
     /// The live entry at `key` in a locked shard, or a new one made by
     /// `fresh` (counted against the cap; `None` when the store is full).
     /// An expired entry is replaced by a fresh one.
-    pub fn live_or_insert<'s>(
+    pub(crate) fn live_or_insert<'s>(
         &self,
         shard: &'s mut Shard<'_, K, V>,
         key: K,
@@ -146,7 +146,7 @@ impl<K: Eq + Hash + AsRef<[u8]> + Copy, V> ExpiringMap<K, V> {
     }
 
     /// Removes `key` from a locked shard; true when it was live at `now`.
-    pub fn remove_in(&self, shard: &mut Shard<'_, K, V>, key: &K, now: Millis) -> bool {
+    pub(crate) fn remove_in(&self, shard: &mut Shard<'_, K, V>, key: &K, now: Millis) -> bool {
         match shard.remove(key) {
             Some(entry) => {
                 self.entries.removed(1);
@@ -158,7 +158,7 @@ impl<K: Eq + Hash + AsRef<[u8]> + Copy, V> ExpiringMap<K, V> {
 
     /// Drops expired entries and shrinks shards that are mostly empty;
     /// true when a table was shrunk.
-    pub fn sweep(&self, now: Millis) -> bool {
+    pub(crate) fn sweep(&self, now: Millis) -> bool {
         let mut shrunk = false;
         for shard in &self.shards {
             let mut map = lock(shard);
@@ -175,7 +175,7 @@ impl<K: Eq + Hash + AsRef<[u8]> + Copy, V> ExpiringMap<K, V> {
     }
 
     /// Forgets everything.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         for shard in &self.shards {
             let mut map = lock(shard);
             self.entries.removed(map.len());
@@ -184,7 +184,7 @@ impl<K: Eq + Hash + AsRef<[u8]> + Copy, V> ExpiringMap<K, V> {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(|shard| lock(shard).len()).sum()
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 /// Sends and failures of one phone.
 #[derive(Debug, Default)]
-pub struct PhoneRecord {
+pub(crate) struct PhoneRecord {
     pub sends: VecDeque<Millis>,
     pub failures: u32,
     pub failures_since: Millis,
@@ -25,13 +25,13 @@ impl PhoneRecord {
     }
 
     /// When the lock ends, if the phone is locked at `now`.
-    pub fn locked_until(&mut self, lock: &Lock, now: Millis) -> Option<Millis> {
+    pub(crate) fn locked_until(&mut self, lock: &Lock, now: Millis) -> Option<Millis> {
         (self.failures_at(lock, now) >= lock.max_failures)
             .then(|| self.failures_since + ms(lock.window))
     }
 
     /// One more failure in the window (which starts at the first).
-    pub fn count_failure(&mut self, lock: &Lock, now: Millis) {
+    pub(crate) fn count_failure(&mut self, lock: &Lock, now: Millis) {
         if self.failures_at(lock, now) == 0 {
             self.failures_since = now;
         }
@@ -39,18 +39,18 @@ impl PhoneRecord {
     }
 
     /// Gives back a failure counted for an attempt that turned out right.
-    pub fn forgive(&mut self) {
+    pub(crate) fn forgive(&mut self) {
         self.failures = self.failures.saturating_sub(1);
     }
 
     /// Until when this record matters under `limits`.
-    pub fn keep_until(&self, limits: &SendLimits, now: Millis) -> Millis {
+    pub(crate) fn keep_until(&self, limits: &SendLimits, now: Millis) -> Millis {
         let sends = now + ms(limits.window);
         sends.max(self.failures_since + ms(limits.lock.window))
     }
 
     /// Whether a send may happen now; counts it when it may.
-    pub fn decide_send(&mut self, limits: &SendLimits, now: Millis) -> SendDecision {
+    pub(crate) fn decide_send(&mut self, limits: &SendLimits, now: Millis) -> SendDecision {
         let refuse = |reason, at: Millis| SendDecision::Refused {
             reason,
             retry_after: Duration::from_millis(at.saturating_sub(now)),
@@ -77,13 +77,13 @@ impl PhoneRecord {
 /// A challenge, and the attempts reserved for a remote check and not yet
 /// settled.
 #[derive(Debug)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub challenge: Challenge,
     pub reserved: u32,
 }
 
 impl Entry {
-    pub fn new(challenge: Challenge) -> Self {
+    pub(crate) fn new(challenge: Challenge) -> Self {
         Self {
             challenge,
             reserved: 0,
@@ -91,7 +91,7 @@ impl Entry {
     }
 
     /// Takes one attempt; the attempts left.
-    pub fn take_attempt(&mut self) -> u32 {
+    pub(crate) fn take_attempt(&mut self) -> u32 {
         let left = &mut self.challenge.attempts_left;
         *left = left.saturating_sub(1);
         *left
@@ -100,21 +100,21 @@ impl Entry {
 
 /// A RAO session: its live challenge, and its certified phone until when.
 #[derive(Debug, Default)]
-pub struct Session {
+pub(crate) struct Session {
     pub current: Option<Slot>,
     pub certified: Option<(CertifiedPhone, Millis)>,
 }
 
 /// Failed authentications of one client at the token endpoint.
 #[derive(Debug, Default)]
-pub struct AuthLog {
+pub(crate) struct AuthLog {
     pub failures: u32,
     pub since: Millis,
 }
 
 impl AuthLog {
     /// Takes an attempt: `Some(until)` when refused.
-    pub fn reserve(&mut self, max: u32, window: Millis, now: Millis) -> Option<Millis> {
+    pub(crate) fn reserve(&mut self, max: u32, window: Millis, now: Millis) -> Option<Millis> {
         if self.since + window <= now {
             self.failures = 0;
         }

@@ -70,7 +70,7 @@ struct ClusterTarget {
 }
 
 /// The Redis store.
-pub struct RedisStore {
+pub(crate) struct RedisStore {
     target: Target,
     prefix: String,
     timeout: Duration,
@@ -98,7 +98,7 @@ impl Call {
 impl RedisStore {
     /// Prepares a store for `url`; connects lazily, so a Redis that is down
     /// at startup only makes the server not ready.
-    pub fn new(url: &str, config: &RedisConfig) -> Result<Self, StoreError> {
+    pub(crate) fn new(url: &str, config: &RedisConfig) -> Result<Self, StoreError> {
         let connect = Duration::from_millis(config.connect_timeout_ms);
         let command = Duration::from_millis(config.command_timeout_ms);
         let target = if let Some(nodes) = url.strip_prefix("redis+cluster://") {

@@ -45,7 +45,7 @@ fn script(body: &str) -> Script {
 /// Refuses the send or counts it, then (re)places the challenge; with a
 /// session, the session's earlier challenge goes and its certified phone
 /// is cleared.
-pub static ISSUE: LazyLock<Script> = LazyLock::new(|| {
+pub(crate) static ISSUE: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
 local now = tonumber(ARGV[1])
@@ -86,7 +86,7 @@ return {'ok'}
 /// KEYS: session. ARGV: the new challenge's key, keep ms. The cluster's
 /// half of a RAO issue: the earlier challenge's key (for the caller to
 /// delete on its own slot), the certified phone cleared.
-pub static SWAP_SESSION: LazyLock<Script> = LazyLock::new(|| {
+pub(crate) static SWAP_SESSION: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
 local old = redis.call('HGET', KEYS[1], 'cur')
@@ -102,7 +102,7 @@ return false
 /// KEYS: phone, challenge[, session]. ARGV: code, binding, mismatch counts
 /// (0|1), mode (consume|certify|reserve), now, max failures, lock window,
 /// country code, number, certified ttl ms.
-pub static ATTEMPT: LazyLock<Script> = LazyLock::new(|| {
+pub(crate) static ATTEMPT: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
 local c = redis.call('HMGET', KEYS[2], 'code', 'binding', 'exp', 'left')
@@ -141,7 +141,7 @@ return {'matched'}
 
 /// KEYS: session. ARGV: country code, number, now, ttl ms. The cluster's
 /// half of a RAO certify.
-pub static CERTIFY: LazyLock<Script> = LazyLock::new(|| {
+pub(crate) static CERTIFY: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
 local ttl = tonumber(ARGV[4])
@@ -154,7 +154,7 @@ return 1
 });
 
 /// KEYS: phone, challenge. ARGV: verified (0|1).
-pub static SETTLE: LazyLock<Script> = LazyLock::new(|| {
+pub(crate) static SETTLE: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
 local res = tonumber(redis.call('HGET', KEYS[2], 'res') or '0')
@@ -176,7 +176,7 @@ return {'wrong', math.max(left, 0)}
 
 /// KEYS: the client's failures. ARGV: now, max, window. -1 when allowed
 /// (and counted), else ms until the window ends.
-pub static RESERVE_AUTH: LazyLock<Script> = LazyLock::new(|| {
+pub(crate) static RESERVE_AUTH: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
 local now, max, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -189,7 +189,7 @@ return -1
 });
 
 /// KEYS: the client's failures.
-pub static FORGIVE: LazyLock<Script> = LazyLock::new(|| {
+pub(crate) static FORGIVE: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
 if tonumber(redis.call('HGET', KEYS[1], 'n') or '0') > 0 then
