@@ -1,20 +1,28 @@
-//! Phone numbers: one real phone, one identity.
+//! Phone numbers: one handset, one identity.
 //!
-//! Counters (send throttles, the failure lock) and bindings are keyed by a
-//! [`PhoneId`]: the country calling code and the national number, as ASCII
-//! digits without leading zeros, kept as a pair and never concatenated
-//! (`+52`/`5577002144` is not `+525`/`577002144`). A RAO phone
-//! (`phoneCountryCode` + number) and a telemarketing `phoneNumber` (national,
-//! or with its country code, under the request's `countryCode`) of the same
-//! real phone get the same identity, whatever look-alike form they come in:
-//! `+052`, `05577002144`, `525577002144` under `MX`, or Mexico's old mobile
-//! `1` after the country code. Non-ASCII digits (Arabic-Indic, full-width)
-//! are not digits here.
+//! A phone's identity ([`PhoneId`]) is the whole E.164 number its SMS goes
+//! to: the country calling code without leading zeros, then the national
+//! number as ASCII digits. Calling codes are a prefix code (ITU-T E.164), so
+//! a whole number has exactly one valid split: a calling code that is not
+//! assigned (`+5`, `+525`, `+5255`) is refused rather than taken as another
+//! phone, by libphonenumber's metadata (the `phonenumber` crate). Only the
+//! calling code is checked against it, and the lengths its numbers may have
+//! (below); a number's type and exact pattern are not, so that the specs'
+//! and the sandbox's example numbers stay valid.
+//!
+//! Look-alike forms of one number are folded into its identity: leading
+//! zeros (`+052`, `05577002144`), the calling code repeated in the national
+//! number (`525577002144` under `+52`), Mexico's old mobile `1` after it,
+//! where what is left has a length the country's numbers have. Non-ASCII
+//! digits (Arabic-Indic, full-width) are not digits here.
 //!
 //! Also how the rest of the server may show a phone: masked to its last 4
 //! digits, in logs, metrics and the sandbox's request list.
 
+use phonenumber::metadata::DATABASE;
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::LazyLock;
 
 /// A phone in clear, as decrypted from a RAO request (kept as given, for
 /// the certified-phone answer).
@@ -28,12 +36,12 @@ pub(crate) struct Phone {
     pub id: PhoneId,
 }
 
-/// One real phone: calling code and national number, normalized.
+/// One handset: calling code and national number, normalized.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PhoneId {
-    /// `52`: ASCII digits, no leading zeros.
+    /// `52`: an assigned calling code, ASCII digits, no leading zeros.
     pub country: String,
-    /// `5577002144`: ASCII digits, no leading zeros, no country code.
+    /// `5577002144`: ASCII digits, no leading zeros, no calling code.
     pub number: String,
 }
 
@@ -41,73 +49,81 @@ pub(crate) struct PhoneId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum PhoneError {
     #[error("the number is not 4 to 15 ASCII digits")]
-    Number,
-    #[error("the country code is not + and 1 to 4 ASCII digits")]
+    Digits,
+    #[error("the number has fewer than 4 digits after its leading zeros")]
+    TooShort,
+    #[error("with its calling code the number has more than E.164's 15 digits")]
+    TooLong,
+    #[error("the calling code is not + and 1 to 4 ASCII digits")]
     CountryCode,
+    #[error("the calling code is not one assigned to a country (ITU-T E.164)")]
+    Unassigned,
+    #[error("the country is not an ISO 3166 country with a calling code")]
+    Country,
 }
-
-/// ISO 3166 country, calling code, lengths of its national significant numbers.
-const COUNTRIES: &[(&str, &str, &[usize])] = &[
-    ("MX", "52", &[10]),
-    ("US", "1", &[10]),
-    ("CA", "1", &[10]),
-    ("GT", "502", &[8]),
-    ("SV", "503", &[8]),
-    ("HN", "504", &[8]),
-    ("NI", "505", &[8]),
-    ("CR", "506", &[8]),
-    ("PA", "507", &[7, 8]),
-    ("CO", "57", &[10]),
-    ("VE", "58", &[10]),
-    ("EC", "593", &[8, 9]),
-    ("PE", "51", &[8, 9]),
-    ("BR", "55", &[10, 11]),
-    ("AR", "54", &[10]),
-    ("CL", "56", &[9]),
-    ("UY", "598", &[8]),
-    ("PY", "595", &[9]),
-    ("BO", "591", &[8]),
-    ("DO", "1", &[10]),
-    ("PR", "1", &[10]),
-    ("ES", "34", &[9]),
-    ("GB", "44", &[10]),
-    ("DE", "49", &[10, 11]),
-    ("FR", "33", &[9]),
-    ("IT", "39", &[9, 10]),
-    ("PT", "351", &[9]),
-    ("IN", "91", &[10]),
-    ("CN", "86", &[11]),
-    ("JP", "81", &[10]),
-    ("PH", "63", &[10]),
-    ("SG", "65", &[8]),
-    ("HK", "852", &[8]),
-    ("AE", "971", &[9]),
-];
 
 fn is_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn national_lengths(country: &str) -> Option<&'static [usize]> {
-    COUNTRIES
-        .iter()
-        .find(|(_, code, _)| *code == country)
-        .map(|(_, _, lengths)| *lengths)
+/// Every assigned calling code and the lengths its national numbers may
+/// have (of every type of number of every country sharing the code), read
+/// once from libphonenumber's metadata.
+static CALLING_CODES: LazyLock<HashMap<u16, Vec<u16>>> = LazyLock::new(|| {
+    let mut codes: HashMap<u16, Vec<u16>> = HashMap::new();
+    for meta in DATABASE.iter() {
+        let d = meta.descriptors();
+        let typed = [
+            d.fixed_line(),
+            d.mobile(),
+            d.toll_free(),
+            d.premium_rate(),
+            d.shared_cost(),
+            d.personal_number(),
+            d.voip(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+        ];
+        let lengths = codes.entry(meta.country_code()).or_default();
+        lengths.extend(d.general().possible_length());
+        lengths.extend(
+            typed
+                .into_iter()
+                .flatten()
+                .flat_map(|t| t.possible_length()),
+        );
+        lengths.sort_unstable();
+        lengths.dedup();
+    }
+    codes
+});
+
+/// Whether `code` is an assigned calling code.
+fn is_assigned(code: u16) -> bool {
+    CALLING_CODES.contains_key(&code)
 }
 
 impl PhoneId {
     /// The identity of `number` (ASCII digits) under calling code `country`.
     pub(crate) fn new(country: &str, number: &str) -> Result<Self, PhoneError> {
         if !is_digits(number) || !(4..=15).contains(&number.len()) {
-            return Err(PhoneError::Number);
+            return Err(PhoneError::Digits);
         }
         if !is_digits(country) || country.len() > 4 {
             return Err(PhoneError::CountryCode);
         }
         let country = country.trim_start_matches('0');
-        let number = national(country, number.trim_start_matches('0'));
-        if country.is_empty() || number.len() < 4 {
-            return Err(PhoneError::Number);
+        let code: u16 = country.parse().map_err(|_| PhoneError::Unassigned)?;
+        if !is_assigned(code) {
+            return Err(PhoneError::Unassigned);
+        }
+        let number = national(country, code, number.trim_start_matches('0'));
+        if number.len() < 4 {
+            return Err(PhoneError::TooShort);
+        }
+        if country.len() + number.len() > 15 {
+            return Err(PhoneError::TooLong);
         }
         Ok(Self {
             country: country.to_owned(),
@@ -115,46 +131,26 @@ impl PhoneId {
         })
     }
 
-    /// A telemarketing `phoneNumber` under the request's ISO `countryCode`.
-    /// A country the server has no calling code for keeps the number as its
-    /// own identity, under the ISO code.
-    pub(crate) fn telemarketing(iso_country: &str, number: &str) -> Result<Self, PhoneError> {
-        match COUNTRIES
-            .iter()
-            .find(|(iso, _, _)| iso.eq_ignore_ascii_case(iso_country))
-        {
-            Some((_, code, _)) => Self::new(code, number),
-            None => {
-                let national = number.trim_start_matches('0');
-                if !is_digits(number) || number.len() > 15 || national.len() < 4 {
-                    return Err(PhoneError::Number);
-                }
-                Ok(Self {
-                    country: iso_country.to_ascii_uppercase(),
-                    number: national.to_owned(),
-                })
-            }
-        }
+    /// A `phoneNumber` under an ISO 3166 `countryCode` (telemarketing):
+    /// national, or with its calling code.
+    pub(crate) fn in_country(iso_country: &str, number: &str) -> Result<Self, PhoneError> {
+        let meta = DATABASE
+            .by_id(iso_country.to_ascii_uppercase().as_str())
+            .ok_or(PhoneError::Country)?;
+        Self::new(&meta.country_code().to_string(), number)
     }
 
-    /// An E.164-looking text (`+525500000001`): the longest known calling
-    /// code that leaves a national number of a known length; else the first
-    /// known code that prefixes it.
+    /// An E.164 text (`+525500000001`): its one valid split.
     pub(crate) fn from_e164(text: &str) -> Result<Self, PhoneError> {
         let digits = text.strip_prefix('+').ok_or(PhoneError::CountryCode)?;
         let digits = digits.trim_start_matches('0');
-        let fits = |(_, code, lengths): &&(&str, &str, &[usize])| {
-            digits
-                .strip_prefix(code)
-                .is_some_and(|rest| lengths.contains(&rest.len()))
-        };
-        let known = COUNTRIES.iter().find(fits).or_else(|| {
-            COUNTRIES
-                .iter()
-                .find(|(_, code, _)| digits.starts_with(code))
-        });
-        let (_, code, _) = known.ok_or(PhoneError::CountryCode)?;
-        Self::new(code, &digits[code.len()..])
+        if !is_digits(digits) {
+            return Err(PhoneError::Digits);
+        }
+        let split = (1..=3.min(digits.len() - 1))
+            .find(|&n| digits[..n].parse().is_ok_and(is_assigned))
+            .ok_or(PhoneError::Unassigned)?;
+        Self::new(&digits[..split], &digits[split..])
     }
 
     /// The SMS recipient: `+525577002144`.
@@ -163,29 +159,28 @@ impl PhoneId {
     }
 }
 
-/// The pair as hashed: country and number never run together.
+/// The identity as hashed: the whole E.164 number.
 impl fmt::Display for PhoneId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.country, self.number)
+        write!(f, "+{}{}", self.country, self.number)
     }
 }
 
-/// `number` without a repeated country code (or Mexico's old mobile `1`),
-/// when what is left is a national number of the country's length.
-fn national<'a>(country: &str, number: &'a str) -> &'a str {
-    let Some(lengths) = national_lengths(country) else {
-        return number;
-    };
-    if lengths.contains(&number.len()) {
+/// `number` without a repeated calling code (or Mexico's old mobile `1`),
+/// when what is left has a length the country's numbers have.
+fn national<'a>(country: &str, code: u16, number: &'a str) -> &'a str {
+    let lengths = CALLING_CODES.get(&code).map_or(&[][..], Vec::as_slice);
+    let fits = |n: &str| lengths.contains(&(n.len() as u16));
+    if lengths.is_empty() || fits(number) {
         return number;
     }
     let rest = number.strip_prefix(country).unwrap_or(number);
     let rest = rest.trim_start_matches('0');
-    let rest = match country {
-        "52" if rest.len() == 11 => rest.strip_prefix('1').unwrap_or(rest),
+    let rest = match code {
+        52 if rest.len() == 11 => rest.strip_prefix('1').unwrap_or(rest),
         _ => rest,
     };
-    if lengths.contains(&rest.len()) {
+    if fits(rest) {
         rest
     } else {
         number
@@ -195,9 +190,6 @@ fn national<'a>(country: &str, number: &'a str) -> &'a str {
 impl Phone {
     /// A RAO phone from its `phoneCountryCode` (`+52`) and decrypted number.
     pub(crate) fn new(country_code: &str, number: &str) -> Result<Self, PhoneError> {
-        if !is_digits(number) || !(4..=15).contains(&number.len()) {
-            return Err(PhoneError::Number);
-        }
         let country = country_code
             .strip_prefix('+')
             .ok_or(PhoneError::CountryCode)?;
@@ -253,54 +245,74 @@ mod tests {
             assert_eq!(Phone::new(cc, number).unwrap().id, one, "{cc} {number}");
         }
         for number in ["5577002144", "525577002144", "05577002144", "0525577002144"] {
-            assert_eq!(
-                PhoneId::telemarketing("MX", number).unwrap(),
-                one,
-                "{number}"
-            );
+            assert_eq!(PhoneId::in_country("MX", number).unwrap(), one, "{number}");
         }
+        assert_eq!(PhoneId::in_country("mx", "5577002144").unwrap(), one);
         assert_eq!(PhoneId::from_e164("+525577002144").unwrap(), one);
     }
 
     #[test]
-    fn pairs_are_never_concatenated_and_only_ascii_digits_count() {
-        let a = Phone::new("+52", "5577002144").unwrap().id;
-        let b = Phone::new("+525", "577002144").unwrap().id;
-        assert_ne!(a, b);
-        assert_ne!(a.to_string(), b.to_string());
-        assert_eq!(Phone::new("+52", "٥٥٧٧٠٠٢١٤٤"), Err(PhoneError::Number));
+    fn one_handset_has_one_split_unassigned_calling_codes_are_refused() {
+        let handset = Phone::new("+52", "5590161000").unwrap().id;
+        assert_eq!(handset.e164(), "+525590161000");
+        for (cc, number) in [
+            ("+5", "25590161000"),
+            ("+525", "590161000"),
+            ("+5255", "90161000"),
+        ] {
+            assert_eq!(
+                Phone::new(cc, number),
+                Err(PhoneError::Unassigned),
+                "{cc} {number}"
+            );
+        }
+        assert_eq!(PhoneId::from_e164("+5255"), Err(PhoneError::Digits));
+        assert_eq!(PhoneId::from_e164("+8"), Err(PhoneError::Unassigned));
+        assert_eq!(
+            PhoneId::from_e164("+15551234567").unwrap(),
+            id("1", "5551234567")
+        );
+        assert_eq!(
+            PhoneId::in_country("ZZ", "1234567"),
+            Err(PhoneError::Country)
+        );
+    }
+
+    #[test]
+    fn only_ascii_digits_count_and_the_reason_is_the_real_one() {
+        assert_eq!(Phone::new("+52", "٥٥٧٧٠٠٢١٤٤"), Err(PhoneError::Digits));
         assert_eq!(
             Phone::new("+５２", "5577002144"),
             Err(PhoneError::CountryCode)
         );
         assert_eq!(
-            PhoneId::telemarketing("MX", "５５７７００２１４４"),
-            Err(PhoneError::Number)
+            PhoneId::in_country("MX", "５５７７００２１４４"),
+            Err(PhoneError::Digits)
         );
-        assert_eq!(Phone::new("+52", "0000"), Err(PhoneError::Number));
+        assert_eq!(Phone::new("+52", "0000"), Err(PhoneError::TooShort));
+        assert_eq!(
+            PhoneId::in_country("MX", "000123"),
+            Err(PhoneError::TooShort)
+        );
+        assert_eq!(
+            PhoneId::in_country("MX", "0001234").unwrap(),
+            id("52", "1234")
+        );
+        assert_eq!(
+            Phone::new("+1", "123456789012345"),
+            Err(PhoneError::TooLong)
+        );
     }
 
     #[test]
-    fn national_numbers_that_look_like_a_country_code_are_kept() {
+    fn national_numbers_that_look_like_a_calling_code_are_kept() {
         assert_eq!(
-            PhoneId::telemarketing("MX", "5277002144").unwrap(),
+            PhoneId::in_country("MX", "5277002144").unwrap(),
             id("52", "5277002144")
         );
         assert_eq!(
-            PhoneId::telemarketing("US", "15551234567").unwrap(),
+            PhoneId::in_country("US", "15551234567").unwrap(),
             id("1", "5551234567")
-        );
-        assert_eq!(
-            PhoneId::telemarketing("ZZ", "1234567").unwrap(),
-            id("ZZ", "1234567")
-        );
-        assert_eq!(
-            PhoneId::telemarketing("ZZ", "0001234"),
-            PhoneId::telemarketing("ZZ", "1234")
-        );
-        assert_eq!(
-            PhoneId::telemarketing("ZZ", "0000"),
-            Err(PhoneError::Number)
         );
     }
 

@@ -309,9 +309,15 @@ impl Kit {
     }
 
     async fn tm_otp(&self, phone: &str, seen: usize, prefix: &str) -> Step<String> {
+        // The SMS goes to the whole E.164 number: the calling code of the
+        // request's countryCode, then phoneNumber.
+        let country = &self.options.identity.country;
+        let to = crate::phone::PhoneId::in_country(country, phone)
+            .map(|id| id.e164())
+            .unwrap_or_else(|_| phone.to_owned());
         let message = self
             .inbox
-            .next(&self.target, phone, seen, self.options.sms_wait)
+            .next(&self.target, &to, seen, self.options.sms_wait)
             .await?;
         let upper = |c: char| c.is_ascii_digit() || c.is_ascii_uppercase();
         match message

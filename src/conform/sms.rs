@@ -52,10 +52,17 @@ impl WebhookInbox {
         format!("http://{}/sms", self.addr)
     }
 
-    /// The messages received for `to`, oldest first.
+    /// The messages received for `to`, oldest first (for an E.164 `to`,
+    /// also those an implementation addressed to its national number).
     pub fn messages(&self, to: &str) -> Vec<Message> {
         let all = self.messages.lock().unwrap_or_else(|e| e.into_inner());
-        all.iter().filter(|m| m.to == to).cloned().collect()
+        let national = |m: &Message| {
+            to.starts_with('+') && !m.to.starts_with('+') && m.to.len() >= 4 && to.ends_with(&m.to)
+        };
+        all.iter()
+            .filter(|m| m.to == to || national(m))
+            .cloned()
+            .collect()
     }
 }
 

@@ -92,7 +92,10 @@ pub(crate) enum Failure {
     PhoneLocked,
     SendThrottled,
     BadNumber,
+    /// A calling code that is no country's.
     BadCountryCode,
+    /// An ISO country the numbering plan does not know.
+    BadCountry,
     UndecryptablePhone,
     UndecryptableOtp,
     MessageTooLong,
@@ -112,8 +115,13 @@ impl OtpError {
             Self::Locked { .. } => Failure::PhoneLocked,
             Self::Throttled { .. } => Failure::SendThrottled,
             Self::MessageTooLong { .. } => Failure::MessageTooLong,
-            Self::Phone(PhoneError::Number) => Failure::BadNumber,
-            Self::Phone(PhoneError::CountryCode) => Failure::BadCountryCode,
+            Self::Phone(PhoneError::Digits | PhoneError::TooShort | PhoneError::TooLong) => {
+                Failure::BadNumber
+            }
+            Self::Phone(PhoneError::CountryCode | PhoneError::Unassigned) => {
+                Failure::BadCountryCode
+            }
+            Self::Phone(PhoneError::Country) => Failure::BadCountry,
             Self::Undecryptable {
                 what: Sealed::Phone,
                 ..

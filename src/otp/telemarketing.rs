@@ -68,7 +68,7 @@ impl TelemarketingFlow {
 
     /// The identity of a request's phone: `phoneNumber` under `countryCode`.
     pub(crate) fn phone(req: &TelemarketingRequest<'_>) -> Result<PhoneId, OtpError> {
-        Ok(PhoneId::telemarketing(req.country, req.phone_number)?)
+        Ok(PhoneId::in_country(req.country, req.phone_number)?)
     }
 
     /// The store key of a session: bound to the client, so another client's
@@ -128,7 +128,7 @@ impl TelemarketingFlow {
             expired: making.expired,
         };
         let sms = Sms {
-            to: req.phone_number.to_owned(),
+            to: id.e164(),
             text: sms_text(req, &otp),
             otp,
         };

@@ -96,7 +96,7 @@ pub(crate) async fn outbox(
 type OutboxQuery = (Option<String>, Option<u64>, usize);
 
 fn outbox_query(query: Option<&str>) -> Result<OutboxQuery, ApiError> {
-    let (mut to, mut since, mut limit) = (None, None, None);
+    let (mut to, mut since, mut limit, mut country) = (None, None, None, None);
     for pair in query
         .unwrap_or_default()
         .split('&')
@@ -107,6 +107,7 @@ fn outbox_query(query: Option<&str>) -> Result<OutboxQuery, ApiError> {
         let value = percent_decode_str(value).decode_utf8_lossy().into_owned();
         match key {
             "to" => to = Some(value),
+            "countryCode" => country = Some(value),
             "since" => {
                 let at = parse_rfc3339(&value).ok_or_else(|| {
                     ApiError::invalid(
@@ -129,7 +130,18 @@ fn outbox_query(query: Option<&str>) -> Result<OutboxQuery, ApiError> {
         }
     }
     let limit = limit.unwrap_or(if to.is_some() { 20 } else { MAX_LIMIT });
+    let to = to.map(|to| recipient(&to, country.as_deref()));
     Ok((to, since, limit))
+}
+
+/// The recipient an outbox message to `phone` carries: its E.164 number,
+/// from a national number under `country` (default `MX`) too; what is no
+/// phone is looked for as written (and found in no message).
+fn recipient(phone: &str, country: Option<&str>) -> String {
+    match phone_id(phone, country, "to") {
+        Ok(id) => id.e164(),
+        Err(_) => phone.to_owned(),
+    }
 }
 
 /// `POST /sandbox/v1/clock`.
@@ -212,7 +224,7 @@ pub(crate) async fn reset(
         match request.phone {
             Some(phone) => {
                 let id = phone_id(&phone, request.country_code.as_deref(), "phone")?;
-                reset_phone(app, sandbox, &id, &phone).await
+                reset_phone(app, sandbox, &id).await
             }
             None => {
                 let current = sandbox.current();
@@ -233,16 +245,14 @@ pub(crate) async fn reset(
 }
 
 /// Forgets one phone: its counters, live OTPs and outbox messages (to
-/// any recipient it may have been written as; `given` as the consumer
-/// wrote it).
+/// its E.164 number).
 pub(crate) async fn reset_phone(
     app: &App,
     sandbox: &Sandbox,
     id: &PhoneId,
-    given: &str,
 ) -> Result<(), ApiError> {
     let digest = app.issuer().phone_digest(id);
-    let recipients = recipients(id, given);
+    let recipients = recipients(id);
     let current = sandbox.current();
     let generation = sandbox.view().generation;
     let reset = current
@@ -263,23 +273,15 @@ pub(crate) fn phone_id(
     let id = if phone.starts_with('+') {
         PhoneId::from_e164(phone)
     } else {
-        PhoneId::telemarketing(country.unwrap_or("MX"), phone)
+        PhoneId::in_country(country.unwrap_or("MX"), phone)
     };
     id.map_err(|e| ApiError::invalid(location, format!("{location}: {e}")))
 }
 
-/// Every recipient an outbox message to this phone may carry: RAO's E.164,
-/// and telemarketing's number as sent (national, or with its country code).
-pub(crate) fn recipients(id: &PhoneId, given: &str) -> Vec<String> {
-    let mut all = vec![
-        id.e164(),
-        id.number.clone(),
-        format!("{}{}", id.country, id.number),
-        given.to_owned(),
-    ];
-    all.sort();
-    all.dedup();
-    all
+/// The recipients an outbox message to this phone carries: its E.164
+/// number (both APIs send there).
+fn recipients(id: &PhoneId) -> Vec<String> {
+    vec![id.e164()]
 }
 
 /// A store failure: the cause to the log, `500 serverUnavailable` to the client.

@@ -274,18 +274,13 @@ async fn tm_sent(
 
 /// The identity of a `the phone is …` state's phone: RAO when it has a
 /// `phoneCountryCode`, else telemarketing under `countryCode` (default MX).
-fn state_phone(params: &Params<'_>) -> Result<(PhoneId, String), ApiError> {
+fn state_phone(params: &Params<'_>) -> Result<PhoneId, ApiError> {
+    if params.get("phoneCountryCode").is_some() {
+        return Ok(rao_phone(params)?.0.id);
+    }
     let number = params.or("phoneNumber", DEFAULT_PHONE);
-    let text = match params.get("phoneCountryCode") {
-        Some(code) => format!("{code}{number}"),
-        None => number.clone(),
-    };
-    let id = phone_id(
-        &text,
-        params.get("countryCode").as_deref(),
-        "params.phoneNumber",
-    )?;
-    Ok((id, number))
+    let country = params.get("countryCode");
+    phone_id(&number, country.as_deref(), "params.phoneNumber")
 }
 
 /// `the phone is locked`: the client's hourly failure limit reached, by
@@ -297,7 +292,7 @@ async fn locked(
     client: &Client,
     params: &Params<'_>,
 ) -> Result<Value, ApiError> {
-    let (id, _) = state_phone(params)?;
+    let id = state_phone(params)?;
     let phone = app.issuer().phone_digest(&id);
     let lock = Lock {
         max_failures: client.policy.max_failures_per_phone_hour,
@@ -400,15 +395,15 @@ async fn teardown(
     if state.is_empty() {
         return Ok(());
     }
-    let (id, given) = match state {
+    let id = match state {
         RAO_SENT | RAO_EXPIRED | RAO_CERTIFIED => {
             let (phone, sid) = rao_phone(params)?;
             forget_session(app, sandbox, client, &phone, &sid).await?;
-            (phone.id, phone.number)
+            phone.id
         }
         _ => state_phone(params)?,
     };
-    reset_phone(app, sandbox, &id, &given).await
+    reset_phone(app, sandbox, &id).await
 }
 
 /// Forgets a RAO session's challenge and certified phone by the store's

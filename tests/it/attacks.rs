@@ -193,7 +193,7 @@ async fn look_alike_phones_share_one_counter() {
 }
 
 #[tokio::test]
-async fn a_rao_otp_is_bound_to_the_country_code_and_number_pair() {
+async fn another_split_of_a_rao_phone_is_refused_not_another_phone() {
     let server = TestServer::start().await;
     let h = server.rao_headers("sandbox", "pair").await;
     assert_eq!(server.rao_generate(&h, "5577002144").await.status(), 204);
@@ -202,7 +202,21 @@ async fn a_rao_otp_is_bound_to_the_country_code_and_number_pair() {
     let response = server
         .post(&format!("{RAO}/validate"), &h, Some(shifted))
         .await;
-    assert_error(response, 404, "error", "resourceNotFound", "sid").await;
+    let refused = assert_error(
+        response,
+        400,
+        "error",
+        "invalidRequest",
+        "phone.phoneCountryCode",
+    )
+    .await;
+    assert!(
+        refused["details"]
+            .as_str()
+            .unwrap()
+            .contains("not one assigned"),
+        "{refused}"
+    );
     assert_eq!(
         server.rao_validate(&h, "5577002144", &otp).await.status(),
         204
@@ -348,4 +362,120 @@ async fn a_full_memory_store_answers_server_unavailable_not_out_of_memory() {
         .post(&format!("{TM}/generate"), &headers, Some(body))
         .await;
     assert_error(full, 500, "fatal", "serverUnavailable", "server").await;
+}
+
+/// Third attack, finding 1: `+52`/`5590161000`, `+5`/`25590161000`,
+/// `+525`/`590161000` and `+5255`/`90161000` were four phones for the
+/// limits, all delivered to one handset. Now every split but the real one
+/// is refused, and a burst of every split and look-alike form over two
+/// instances sends at most the 15-minute limit (5) to the handset and
+/// compares at most the hourly failure limit (10) of wrong OTPs.
+#[tokio::test]
+async fn one_handset_any_split_holds_the_send_and_failure_limits() {
+    let (a, b) = two_instances().await;
+    let forms = [
+        ("+52", "5590161000"),
+        ("+5", "25590161000"),
+        ("+525", "590161000"),
+        ("+5255", "90161000"),
+        ("+052", "5590161000"),
+        ("+52", "525590161000"),
+        ("+52", "05590161000"),
+    ];
+    // `short-lived` has no send interval: only the 5-per-15-minutes limit counts.
+    let (ha, hb) = (
+        a.rao_headers("short-lived", "split").await,
+        b.rao_headers("short-lived", "split").await,
+    );
+    let generates = (0..28).map(|i| {
+        let (server, headers) = if i % 2 == 0 { (&a, &ha) } else { (&b, &hb) };
+        let (cc, number) = forms[i % forms.len()];
+        let body = json!({"phoneCountryCode": cc, "encryptedPhoneNumber": b64(number)});
+        let path = format!("{RAO}/generate");
+        async move { server.post(&path, headers, Some(body)).await }
+    });
+    let statuses: Vec<u16> = futures::future::join_all(generates)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    let sent = statuses.iter().filter(|s| **s == 204).count();
+    let split = statuses.iter().filter(|s| **s == 400).count();
+    assert_eq!(sent, 5, "{statuses:?}");
+    assert_eq!(
+        split, 12,
+        "the three other splits, 4 times each: {statuses:?}"
+    );
+    assert_eq!(a.outbox("+525590161000").await.len(), 5);
+
+    // Wrong guesses: `resender` allows 3 failures an hour per phone, and
+    // 100 attempts per OTP; 30 wrong guesses in every form compare 3.
+    let h = a.rao_headers("resender", "split-guess").await;
+    assert_eq!(a.rao_generate(&h, "5590161001").await.status(), 204);
+    let guesses = (0..30).map(|i| {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let (cc, number) = [
+            ("+52", "5590161001"),
+            ("+525", "590161001"),
+            ("+052", "5590161001"),
+        ][i % 3];
+        let body = json!({"encryptedOtpToken": b64("000000"), "phone": {"phoneCountryCode": cc, "encryptedPhoneNumber": b64(number)}});
+        let h = h.clone();
+        async move {
+            let path = format!("{RAO}/validate");
+            let answer: Value = server.post(&path, &h, Some(body)).await.json().await.unwrap();
+            (
+                answer["code"].as_str().unwrap_or_default().to_owned(),
+                answer["details"].as_str().unwrap_or_default().to_owned(),
+            )
+        }
+    });
+    let answers: Vec<(String, String)> = futures::future::join_all(guesses).await;
+    let codes: Vec<String> = answers.iter().map(|(c, _)| c.clone()).collect();
+    assert_eq!(
+        count(&codes, "invalidRequest"),
+        10,
+        "the unassigned split is refused before anything is compared: {answers:?}"
+    );
+    let compared = answers
+        .iter()
+        .filter(|(_, details)| details.starts_with("The OTP is invalid"))
+        .count();
+    let locked = answers
+        .iter()
+        .filter(|(_, details)| details.contains("validations are refused"))
+        .count();
+    assert_eq!((compared, locked), (3, 17), "{answers:?}");
+}
+
+/// Third attack, finding 1 (telemarketing): one `phoneNumber` under three
+/// allowed countries was three phones for the limits, and the SMS carried
+/// no country. The SMS now goes to the whole E.164 number — three
+/// countries, three handsets — and the number written with its calling
+/// code is the same handset as without.
+#[tokio::test]
+async fn telemarketing_sms_go_to_the_whole_e164_number_of_the_country() {
+    let server = TestServer::start().await;
+    let mut headers = server.tm_headers("worldwide").await;
+    let mut sent = Vec::new();
+    for country in ["MX", "US", "CO"] {
+        headers.insert("countryCode", HeaderValue::from_static(country));
+        server.tm_generate(&headers, "c", "3001234567").await;
+        let listed = server.get_json("/sandbox/v1/sms").await;
+        sent.push(listed["messages"][0]["to"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(sent, ["+523001234567", "+13001234567", "+573001234567"]);
+    headers.insert("countryCode", HeaderValue::from_static("MX"));
+    let again = server
+        .post(
+            &format!("{TM}/generate"),
+            &headers,
+            Some(tm_body("c", "523001234567")),
+        )
+        .await;
+    let refused = assert_error(again, 400, "invalid", "invalidRequest", "phoneNumber").await;
+    assert!(
+        refused["details"].as_str().unwrap().contains("moments ago"),
+        "the same handset: {refused}"
+    );
 }

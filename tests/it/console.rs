@@ -140,7 +140,7 @@ async fn the_stream_shows_a_request_and_its_sms_within_a_second() {
     assert_eq!(request["operation"], "generateTelemarketingOtp");
     assert_eq!(request["phone"], "******0002");
     let sms = events.next("sms", second).await;
-    assert_eq!(sms["to"], "5512340002");
+    assert_eq!(sms["to"], "+525512340002");
     assert_eq!(sms["otp"], server.last_otp("5512340002").await);
     assert!(sms["sentAt"].as_str().unwrap().ends_with('Z'));
 }
@@ -154,7 +154,7 @@ async fn an_sms_sent_through_another_instance_appears_too() {
     let mut events = Events::open(&watched).await;
     other.tm_generate(&headers, "cust-1", "5512340003").await;
     let sms = events.next("sms", Duration::from_secs(1)).await;
-    assert_eq!(sms["to"], "5512340003");
+    assert_eq!(sms["to"], "+525512340003");
     let listed = recent_requests(&watched).await;
     assert!(
         listed.is_empty(),

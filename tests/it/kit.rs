@@ -376,7 +376,7 @@ async fn the_outbox_lists_every_recipient_and_polls_since() {
         .iter()
         .map(|m| m["to"].as_str().unwrap())
         .collect();
-    assert_eq!(to, ["5550000009"]);
+    assert_eq!(to, ["+525550000009"], "the E.164 number the SMS went to");
     let bad = server
         .http
         .get(server.url("/sandbox/v1/sms?since=yesterday"))

@@ -221,7 +221,10 @@ async fn webhook_delivers_and_sandbox_parts_are_gone() {
     let (sid, prefix) = server.tm_generate(&headers, "cust-1", "5540000001").await;
     let delivered = received.lock().unwrap().clone();
     assert_eq!(delivered.len(), 1, "{delivered:?}");
-    assert_eq!(delivered[0]["to"], "5540000001");
+    assert_eq!(
+        delivered[0]["to"], "+525540000001",
+        "the whole E.164 number: countryCode's calling code and phoneNumber"
+    );
     let text = delivered[0]["text"].as_str().unwrap();
     let otp = text
         .split(' ')

@@ -54,6 +54,17 @@ access = [{ country = "MX", business = "GCB", channels = ["IVR", "WEB", "MOBILE"
 policy = { min_send_interval_secs = 0, max_sends_per_window = 1000 }
 
 [[clients]]
+id = "worldwide"
+secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
+cipher = "plain"
+apis = ["rao", "telemarketing"]
+access = [
+  { country = "MX", business = "GCB", channels = ["IVR"] },
+  { country = "US", business = "GCB", channels = ["IVR"] },
+  { country = "CO", business = "GCB", channels = ["IVR"] },
+]
+
+[[clients]]
 id = "web-rao-only"
 secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
 cipher = "plain"

@@ -22,7 +22,7 @@ pub fn checks() -> Vec<Check> {
         check!("semantics.telemarketing.phone-lock.sends", "PRODUCT.md Policy: 10 wrong attempts per phone per hour, across new OTPs; past it, sends to that phone are refused until the hour ends", tm_lock_sends),
         check!("semantics.rao.phone-lock.validates", "PRODUCT.md How the limits hold › A locked phone is locked for guesses too: validates of every live OTP for it are refused (RAO 422 businessValidationFailed)", rao_lock_validates),
         check!("semantics.telemarketing.phone-lock.validates", "PRODUCT.md How the limits hold › A locked phone is locked for guesses too: validates of every live OTP for it are refused (telemarketing 400 invalidRequest)", tm_lock_validates),
-        check!("semantics.rao.phone-identity", "PRODUCT.md How the limits hold › One phone, one identity: counters use the normalized (country code without leading zeros, number) pair, never concatenated (+52/5577002144 is not +525/577002144)", rao_phone_identity),
+        check!("semantics.rao.phone-identity", "PRODUCT.md How the limits hold › One handset, one identity: the whole E.164 number; calling codes are a prefix code, so another split of its digits (+525/577002144 for +52/5577002144) is no assigned calling code and is refused, and a leading zero is the same phone", rao_phone_identity),
     ]
 }
 
@@ -401,12 +401,13 @@ async fn rao_phone_identity(kit: &Kit) -> Step {
         .await?
         .expect_status(&[204], "a send to a fresh phone")?;
     let answer = kit.rao_generate(&random_id("conform-"), &second).await?;
-    answer.expect_status(
-        &[204],
+    answer.expect_error(
         &format!(
-            "a send at once to {moved_cc}/{} (another phone, same digits concatenated)",
+            "a send to {moved_cc}/{} (the same digits split after an unassigned calling code) refused",
             crate::phone::mask(&second.number)
         ),
+        "invalidRequest",
+        Some("phoneCountryCode"),
     )?;
     let zeros = RaoPhone {
         country_code: cc.replacen('+', "+0", 1),
