@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-pact check-browser lint clean
+.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-spectral check-generated check-schemathesis check-recipe check-pact check-browser lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ TARGET    ?= http://127.0.0.1:8080
 conform: ## run the conformance kit against TARGET (default: a sandbox on 127.0.0.1:8080; extra flags: ARGS="...")
 	$(CARGO) run --bin otp-server -- conform --target $(TARGET) $(ARGS)
 
-test: check-specs check-generated test-rust test-redis check-schemathesis check-pact check-recipe check-browser ## everything CI checks but lint
+test: check-specs check-spectral check-generated test-rust test-redis check-schemathesis check-pact check-recipe check-browser ## everything CI checks but lint
 
 # CI must run the Redis-process tests: without redis-server they fail here
 # instead of skipping (plain `cargo test` skips them with a printed reason).
@@ -49,6 +49,10 @@ test-redis: ## the integration suite again, on the Redis store
 
 check-specs: $(STAMP) ## validate every spec as Swagger 2.0
 	@for spec in $(SPECS); do $(VENV)/bin/openapi-spec-validator --schema 2.0 $$spec || exit 1; done
+
+check-spectral: ## lint every spec with Spectral's spectral:oas ruleset (.spectral.yaml): no error, no warning
+	@modules=$$(scripts/node-tools.sh) && $$modules/.bin/spectral lint --ruleset .spectral.yaml --fail-severity warn --quiet $(SPECS) \
+	  && echo "spectral: specs/ pass spectral:oas (.spectral.yaml)"
 
 check-generated: $(STAMP) ## regenerate into a temp folder and diff against generated/
 	@scripts/check-generated.sh

@@ -2,7 +2,8 @@
 # Installs the pinned Node tooling of scripts/node/package-lock.json into
 # .tools/node/ with `npm ci`: playwright-core (drives the system Chromium in the
 # browser tests; it never downloads a browser), swagger-ui-dist (the source of
-# assets/swagger-ui/) and @stoplight/prism-cli (a mock server from the specs).
+# assets/swagger-ui/), @stoplight/prism-cli (a mock server from the specs) and
+# @stoplight/spectral-cli (lints the specs: make check-spectral).
 # Idempotent: does nothing when .tools/node already holds this lock file.
 # Prints the node_modules directory on stdout (progress goes to stderr).
 set -euo pipefail
@@ -11,10 +12,10 @@ src=$root/scripts/node
 dest=$root/.tools/node
 stamp=$dest/.installed
 
-command -v node >/dev/null || { echo "node-tools: Node.js 20+ is needed (apt-get install nodejs npm)" >&2; exit 1; }
-major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$major" -lt 20 ]; then
-  echo "node-tools: Node.js 20+ is needed, found $(node --version)" >&2; exit 1
+command -v node >/dev/null || { echo "node-tools: Node.js 20.17+ is needed (apt-get install nodejs npm)" >&2; exit 1; }
+# 20.17: the oldest Node.js 20 that @stoplight/spectral-cli supports.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 17) ? 0 : 1)'; then
+  echo "node-tools: Node.js 20.17+ is needed, found $(node --version)" >&2; exit 1
 fi
 
 if [ -f "$stamp" ] && cmp -s "$stamp" "$src/package-lock.json" && [ -d "$dest/node_modules" ]; then

@@ -22,14 +22,16 @@
     const i = path.indexOf('/api/');
     if (i > 0) path = path.slice(i);
     req.url = location.origin + path + u.search;
-    // The specs declare `Authorization` as a header parameter too, with a
-    // made-up default: after "Authorize" both would be sent, joined by a
-    // comma. Keep the real credentials (Bearer or Basic) when there are both.
+    // The specs declare `Authorization` as a header parameter too, filled
+    // with its example (`Bearer 2Yot…`): after "Authorize" both would be
+    // sent, joined by a comma. Keep the credentials "Authorize" set (the
+    // lower-case `authorization` key of swagger-client) when there are both.
     const h = req.headers || {};
     const keys = Object.keys(h).filter((k) => k.toLowerCase() === 'authorization');
     if (keys.length > 1) {
       const values = keys.map((k) => h[k]);
-      const keep = values.find((v) => /^(Bearer|Basic) /i.test(v)) || values[values.length - 1];
+      const keep = 'authorization' in h ? h.authorization
+        : values.find((v) => /^(Bearer|Basic) /i.test(v)) || values[values.length - 1];
       keys.forEach((k) => delete h[k]);
       h.Authorization = keep;
     }

@@ -404,6 +404,37 @@ mod tests {
         assert_eq!(generate.response(200).unwrap().headers, ["sid"]);
     }
 
+    /// Every header parameter has an `x-example` (Dredd, Prism and
+    /// swagger-ui's "Try it out" send it: NORMALIZATION.md A9) that its own
+    /// rules accept.
+    #[test]
+    fn every_header_has_an_example_its_rules_accept() {
+        let mut checked = 0;
+        for (_, file, text) in SPECS {
+            let spec: Yaml = serde_yaml::from_str(text).unwrap();
+            let operations = spec["paths"].as_mapping().unwrap().values();
+            for op in operations.flat_map(|item| item.as_mapping().unwrap().values()) {
+                for param in op["parameters"].as_sequence().unwrap() {
+                    let param = resolve(&spec, param).unwrap();
+                    if param["in"].as_str() != Some("header") {
+                        continue;
+                    }
+                    let name = param["name"].as_str().unwrap();
+                    let example = param["x-example"]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{file}: header {name} has no x-example"));
+                    let Schema::String(rules) = Schema::compile(param, &Mapping::new()).unwrap()
+                    else {
+                        panic!("{file}: header {name} is not a string");
+                    };
+                    assert_eq!(rules.check(example, name), Ok(()), "{file}: {name}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 40, "{checked} headers");
+    }
+
     #[test]
     fn routes_by_method_and_path_with_templates() {
         let contract = Contract::get().unwrap();

@@ -15,7 +15,10 @@ pub fn check_request(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result
     check_body(op, headers, body)
 }
 
-/// Every required header present, not empty, visible ASCII and within its rules.
+/// Every required header present, visible ASCII and within its rules: the
+/// spec's, nothing more. An empty value is refused only where the spec says
+/// `minLength` (NORMALIZATION.md, A7 and A8): an empty `Accept-Language`
+/// states no preference and is answered like any other.
 pub fn check_headers(op: &Operation, headers: &HeaderMap) -> Result<(), Violation> {
     for param in &op.headers {
         let name = param.name.as_str();
@@ -31,7 +34,9 @@ pub fn check_headers(op: &Operation, headers: &HeaderMap) -> Result<(), Violatio
         let text = value.to_str().map_err(|_| {
             Violation::new(name, format!("The {name} header must be visible ASCII"))
         })?;
-        if param.required && text.trim().is_empty() {
+        // The field value without surrounding whitespace (RFC 9110 §5.5).
+        let text = text.trim_matches([' ', '\t']);
+        if text.is_empty() && param.rules.min_length.is_some_and(|min| min > 0) {
             return Err(Violation::new(
                 name,
                 format!("The {name} header must not be empty"),

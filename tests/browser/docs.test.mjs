@@ -54,30 +54,48 @@ test('each of the three specs can be selected and shows its operations', async (
   await page.locator('.swagger-ui .info .title', { hasText: SPECS[1].title }).waitFor();
 });
 
-test('"Try it out" on the token endpoint gets a token from this server', async () => {
+test('"Try it out" on the token endpoint gets a token from this server, with HTTP Basic or the form', async () => {
   await showSpec(SPECS[2]);
   const op = page.locator('.swagger-ui .opblock').filter({ has: page.locator('[data-path="/v1/oauth/token"]') });
   await op.locator('.opblock-summary').first().click();
   await op.getByRole('button', { name: 'Try it out' }).click();
   await op.locator('tr[data-param-name="grant_type"] select').selectOption('client_credentials');
-  await op.locator('tr[data-param-name="client_id"] input').fill('sandbox');
-  await op.locator('tr[data-param-name="client_secret"] input').fill('sandbox-secret');
-  const [request] = await Promise.all([
-    page.waitForRequest((r) => r.url().includes('/oauth/token')),
-    op.getByRole('button', { name: 'Execute' }).click(),
-  ]);
-  assert.equal(request.url(), BASE + '/api/v1/oauth/token');
-  assert.equal(request.method(), 'POST');
+  // The Authorization parameter comes filled with its x-example: the sandbox
+  // client's HTTP Basic credentials, so Execute works as it is.
+  const basic = op.locator('tr[data-param-name="Authorization"] input');
+  assert.equal(await basic.inputValue(), 'Basic c2FuZGJveDpzYW5kYm94LXNlY3JldA==');
+  const execute = async () => {
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/oauth/token')),
+      op.getByRole('button', { name: 'Execute' }).click(),
+    ]);
+    const request = response.request();
+    assert.equal(request.url(), BASE + '/api/v1/oauth/token');
+    assert.equal(request.method(), 'POST');
+    const body = await response.text();
+    assert.equal(response.status(), 200, body);
+    const json = JSON.parse(body);
+    assert.ok(json.access_token, 'an access_token: ' + body);
+    assert.equal(json.token_type, 'Bearer');
+    return request;
+  };
+  let request = await execute();
   const live = op.locator('.live-responses-table tbody tr.response');
   await live.locator('.response-col_status').waitFor();
   assert.equal((await live.locator('.response-col_status').textContent()).trim(), '200');
-  const body = await live.locator('.highlight-code pre').first().textContent();
-  const json = JSON.parse(body);
-  assert.ok(json.access_token, 'an access_token: ' + body);
-  assert.equal(json.token_type, 'Bearer');
+  assert.equal(request.headers().authorization, 'Basic c2FuZGJveDpzYW5kYm94LXNlY3JldA==');
   // the request URL shown is this server's
   assert.match(await op.locator('.request-url pre').textContent(), new RegExp('^' + BASE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '/api/v1/oauth/token'));
   await page.screenshot({ path: screenshotPath('docs-try-it-out'), fullPage: false });
+
+  // The form instead: one authentication method per request (RFC 6749
+  // section 2.3), so the Basic example is cleared first.
+  await basic.fill('');
+  await op.locator('tr[data-param-name="client_id"] input').fill('sandbox');
+  await op.locator('tr[data-param-name="client_secret"] input').fill('sandbox-secret');
+  request = await execute();
+  assert.equal(request.headers().authorization, undefined, 'no Authorization header');
+  assert.match(request.postData(), /client_secret=sandbox-secret/);
 });
 
 test('"Authorize" gets a token from this server; then "Try it out" on telemarketing generate sends an SMS', async () => {

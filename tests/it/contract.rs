@@ -277,3 +277,124 @@ async fn malformed_heads_get_an_error_response() {
         );
     }
 }
+
+/// Issue 18 #9: the gate and the spec agree on empty headers. For every
+/// header of every OTP operation, sent empty on an otherwise valid request:
+/// `400 invalidRequest` at that header exactly where the spec gives it
+/// `minLength`, and never a 400 naming it where the spec allows "" (an
+/// empty credential is still a 401, an empty access header a 403).
+#[tokio::test]
+async fn an_empty_header_is_refused_exactly_where_the_spec_says_min_length() {
+    use otp_server::contract::{Api, Contract};
+    let server = TestServer::start().await;
+    let contract = Contract::get().unwrap();
+    let mut phone = 5540000000u64;
+    let mut checked = 0;
+    for op in contract
+        .operations()
+        .iter()
+        .filter(|op| op.api != Api::Token)
+    {
+        for param in &op.headers {
+            phone += 1;
+            let (mut headers, body) = if op.path.starts_with(RAO) {
+                let body = match op.id.as_str() {
+                    "generateRaoOtp" => Some(rao_phone_body(&phone.to_string())),
+                    "validateRaoOtp" => Some(json!({
+                        "encryptedOtpToken": b64("123456"),
+                        "phone": rao_phone_body(&phone.to_string()),
+                    })),
+                    _ => None,
+                };
+                (server.rao_headers("sandbox", "contract-empty").await, body)
+            } else {
+                let mut headers = server.tm_headers("sandbox").await;
+                headers.insert("sid", HeaderValue::from_static("contract-empty"));
+                let body = match op.id.as_str() {
+                    "generateTelemarketingOtp" => tm_body("c", &phone.to_string()),
+                    _ => json!({"customerId": "c", "oneTimePasswordToken": "ABC12345678"}),
+                };
+                (headers, Some(body))
+            };
+            headers.insert(param.name.as_str(), HeaderValue::from_static(""));
+            let response = server.post(&op.path, &headers, body).await;
+            let status = response.status().as_u16();
+            let answer: Value = response.json().await.unwrap_or(Value::Null);
+            let named = status == 400 && answer["location"] == param.name.as_str();
+            let refused = param.rules.min_length.is_some_and(|min| min > 0);
+            assert_eq!(
+                named, refused,
+                "{} with an empty {}: {status} {answer}",
+                op.id, param.name
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "{checked} headers checked");
+}
+
+/// The answer to an empty header the spec gives `minLength: 1`, whole.
+async fn assert_empty_header_refused(response: reqwest::Response, kind: &str, name: &str) {
+    let (status, body) = error_of(response).await;
+    assert_eq!(status, 400, "{body}");
+    let timestamp = body["timestamp"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&timestamp).is_ok() && timestamp.ends_with('Z'),
+        "{body}"
+    );
+    let uuid = if kind == "error" { RAO_UUID } else { TM_UUID };
+    assert_eq!(
+        body,
+        json!({
+            "type": kind,
+            "code": "invalidRequest",
+            "details": format!("The {name} header must not be empty"),
+            "location": name,
+            "moreInfo": "Missing or invalid Parameters",
+            "timestamp": timestamp,
+            "uuid": uuid,
+        })
+    );
+}
+
+/// Issue 18 #9, header by header: an empty `Accept` or `Content-Type` says
+/// nothing a request can be answered by (`minLength: 1` in the specs,
+/// NORMALIZATION.md A8) and is refused with the spec's `ErrorResponse`;
+/// an empty `Accept-Language` states no preference and is served.
+#[tokio::test]
+async fn empty_accept_and_content_type_are_refused_an_empty_accept_language_is_served() {
+    let server = TestServer::start().await;
+    let rao = server.rao_headers("sandbox", "contract-empty-rao").await;
+    for name in ["Accept", "Content-Type"] {
+        let mut headers = rao.clone();
+        headers.insert(name, HeaderValue::from_static(""));
+        let response = server.rao_generate(&headers, "5541000001").await;
+        assert_empty_header_refused(response, "error", name).await;
+        let response = server
+            .post(&format!("{RAO}/certified-phone"), &headers, None)
+            .await;
+        assert_empty_header_refused(response, "error", name).await;
+    }
+    let tm = server.tm_headers("sandbox").await;
+    let mut headers = tm.clone();
+    headers.insert("Content-Type", HeaderValue::from_static(""));
+    let response = server
+        .post(
+            &format!("{TM}/generate"),
+            &headers,
+            Some(tm_body("c", "5541000002")),
+        )
+        .await;
+    assert_empty_header_refused(response, "invalid", "Content-Type").await;
+
+    let mut headers = rao.clone();
+    headers.insert("Accept-Language", HeaderValue::from_static(""));
+    let response = server.rao_generate(&headers, "5541000003").await;
+    assert_eq!(response.status(), 204);
+    let mut headers = tm.clone();
+    headers.insert("Accept-Language", HeaderValue::from_static(""));
+    let (sid, _) = server.tm_generate(&headers, "c", "5541000004").await;
+    let otp = server.last_otp("5541000004").await;
+    let response = server.tm_validate(&headers, &sid, "c", &otp).await;
+    assert_eq!(response.status(), 200);
+}
