@@ -479,3 +479,35 @@ async fn telemarketing_sms_go_to_the_whole_e164_number_of_the_country() {
         "the same handset: {refused}"
     );
 }
+
+/// Third attack, finding 10: `0000`, `000000`, `000123` fit the spec's old
+/// `^[0-9]{4,15}$` but were refused as "not 4 to 15 ASCII digits". Now the
+/// spec states the rule (at least 4 digits after leading zeros) and every
+/// refusal says the real reason; `0001234` is the phone `1234`.
+#[tokio::test]
+async fn leading_zeros_are_refused_for_the_reason_the_spec_states() {
+    let server = TestServer::start().await;
+    let tm = server.tm_headers("loose").await;
+    for number in ["0000", "000000", "000123"] {
+        let answer = server
+            .post(&format!("{TM}/generate"), &tm, Some(tm_body("c", number)))
+            .await;
+        let refused = assert_error(answer, 400, "invalid", "invalidRequest", "phoneNumber").await;
+        let details = refused["details"].as_str().unwrap();
+        assert!(details.contains("must match"), "{number}: {details}");
+        assert!(!details.contains("4 to 15"), "{number}: {details}");
+    }
+    server.tm_generate(&tm, "c", "0001234").await;
+    assert_eq!(server.outbox("+521234").await.len(), 1);
+    let rao = server.rao_headers("loose", "zeros").await;
+    let refused = assert_error(
+        server.rao_generate(&rao, "000123").await,
+        400,
+        "error",
+        "invalidRequest",
+        "encryptedPhoneNumber",
+    )
+    .await;
+    let details = refused["details"].as_str().unwrap();
+    assert!(details.contains("after its leading zeros"), "{details}");
+}

@@ -400,9 +400,11 @@ pub struct TelemarketingOtpRequest {
     /// The phone number of the user for which OTP needs to be delivered
     #[serde(rename = "phoneNumber")]
     #[cfg_attr(not(feature = "validate"), validate(
+            length(max = 15),
            regex(path = *RE_TELEMARKETINGOTPREQUEST_PHONE_NUMBER),
         ))]
-    #[cfg_attr(feature = "validate", validate(pattern = r"^[0-9]{4,15}$"))]
+    #[cfg_attr(feature = "validate", validate(max_length = 15))]
+    #[cfg_attr(feature = "validate", validate(pattern = r"^0*[1-9][0-9]{3,14}$"))]
 
     pub phone_number: String,
 
@@ -452,7 +454,7 @@ impl serde_valid::validation::ValidateCompositedMaxLength for TelemarketingOtpRe
 }
 
 lazy_static::lazy_static! {
-    static ref RE_TELEMARKETINGOTPREQUEST_PHONE_NUMBER: regex::Regex = regex::Regex::new(r"^[0-9]{4,15}$").unwrap();
+    static ref RE_TELEMARKETINGOTPREQUEST_PHONE_NUMBER: regex::Regex = regex::Regex::new(r"^0*[1-9][0-9]{3,14}$").unwrap();
 }
 lazy_static::lazy_static! {
     static ref RE_TELEMARKETINGOTPREQUEST_MESSAGE_PREFIX: regex::Regex = regex::Regex::new(r"^[A-Za-z0-9 ?!#$%&amp;*+/^_{}@\\x5B\\x5D~()&lt;&gt;¿¡ñáéíóúüÑÁÉÍÓÚÜ-]+$").unwrap();
