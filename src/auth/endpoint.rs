@@ -1,16 +1,27 @@
 //! The token endpoint's grant (RFC 6749 §4.4, client credentials) and its
 //! limit: a failed authentication is reserved before the secret is
 //! compared and given back when the secret was right, in the store, so that
-//! past [`MAX_AUTH_FAILURES`] a minute the client is refused (`429`) however
-//! many requests race and on however many instances.
+//! past [`MAX_FAILURES_PER_SOURCE`] a minute from one source address (or
+//! [`MAX_FAILURES_PER_CLIENT`] from all of them) the client is refused
+//! (`429`) however many requests race and on however many instances.
+//!
+//! A `client_id` is not a secret: counted per client alone, an attacker's
+//! wrong secrets from anywhere would lock the real client out. Counted per
+//! (client, source address), the real client, elsewhere, keeps its way
+//! in; the per-client ceiling still bounds guesses spread over many
+//! addresses. A `client_id` that is not registered is refused without a
+//! store entry: there is no secret to guess, and nothing to fill the store
+//! with.
 
 use super::{Tokens, SCOPE};
 use crate::clock::Clock;
 use crate::config::{Client, Clients};
+use crate::crypto::Digest;
 use crate::observe::Metrics;
-use crate::store::AuthStore;
+use crate::store::{AuthAttempt, AuthStore};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
@@ -46,13 +57,25 @@ impl TokenEndpoint {
     /// If the store cannot count (it is down), the secret is still checked
     /// — the token endpoint fails open, logged — since RFC 6749 has no
     /// answer for "try later" and the OTP APIs are down with the store.
-    pub(crate) async fn grant(&self, request: &ClientCredentials) -> Result<Granted, GrantError> {
+    pub(crate) async fn grant(
+        &self,
+        request: &ClientCredentials,
+        source: Option<IpAddr>,
+    ) -> Result<Granted, GrantError> {
         let claimed = check_request(request)?;
-        let key = failure_key(claimed.client_id);
-        let now = self.clock.now();
-        let reserved =
-            self.failures
-                .reserve_auth(&key, MAX_AUTH_FAILURES, AUTH_FAILURE_WINDOW, now);
+        let client = self
+            .clients
+            .get(claimed.client_id)
+            .ok_or(GrantError::InvalidClient)?;
+        let (key, from) = (failure_key(claimed.client_id), source_key(source));
+        let attempt = AuthAttempt {
+            client: &key,
+            source: &from,
+            per_source: MAX_FAILURES_PER_SOURCE,
+            per_client: MAX_FAILURES_PER_CLIENT,
+            window: AUTH_FAILURE_WINDOW,
+        };
+        let reserved = self.failures.reserve_auth(&attempt, self.clock.now());
         match reserved.await {
             Ok(Some(retry_after)) => {
                 self.metrics.token_refused();
@@ -63,12 +86,10 @@ impl TokenEndpoint {
                 tracing::error!(cause = %e, "token endpoint: failures not counted, the store failed")
             }
         }
-        let client = self
-            .clients
-            .get(claimed.client_id)
-            .filter(|c| secret_matches(c, claimed.secret))
-            .ok_or(GrantError::InvalidClient)?;
-        if let Err(e) = self.failures.forgive(&key).await {
+        if !secret_matches(client, claimed.secret) {
+            return Err(GrantError::InvalidClient);
+        }
+        if let Err(e) = self.failures.forgive(&attempt).await {
             tracing::error!(cause = %e, "token endpoint: a right secret's reservation was not given back");
         }
         Ok(Granted {
@@ -105,10 +126,14 @@ pub(crate) enum GrantError {
     TooManyFailures(Duration),
 }
 
-/// Failed client authentications per `client_id` before the token
-/// endpoint refuses that client (`429`) until the window ends.
-pub(crate) const MAX_AUTH_FAILURES: u32 = 10;
-/// The window of [`MAX_AUTH_FAILURES`].
+/// Failed client authentications per (`client_id`, source address) before
+/// the token endpoint refuses that client from that address (`429`) until
+/// the window ends.
+pub(crate) const MAX_FAILURES_PER_SOURCE: u32 = 10;
+/// Failed client authentications per `client_id` from every address
+/// together before the client is refused everywhere until the window ends.
+pub(crate) const MAX_FAILURES_PER_CLIENT: u32 = 100;
+/// The window of both.
 pub(crate) const AUTH_FAILURE_WINDOW: Duration = Duration::from_secs(60);
 
 /// A token request whose shape is right: the client to authenticate.
@@ -138,12 +163,29 @@ pub(crate) fn check_request(request: &ClientCredentials) -> Result<Claimed<'_>, 
     }
 }
 
-/// The key under which a client's authentication failures are counted
-/// (client ids are not secret; any id, registered or not, is counted).
-fn failure_key(client_id: &str) -> [u8; 16] {
-    let digest = Sha256::digest(client_id.as_bytes());
-    let mut key = [0u8; 16];
-    key.copy_from_slice(&digest[..16]);
+/// The key under which a client's authentication failures are counted.
+fn failure_key(client_id: &str) -> Digest {
+    truncated(
+        Sha256::new()
+            .chain_update(b"client ")
+            .chain_update(client_id),
+    )
+}
+
+/// The key of a source address: an IPv4 address, or an IPv6 address's
+/// /64 (one host may hold a whole /64); one key for an unknown source.
+fn source_key(source: Option<IpAddr>) -> Digest {
+    let hash = Sha256::new().chain_update(b"source ");
+    truncated(match source.map(|ip| ip.to_canonical()) {
+        Some(IpAddr::V4(v4)) => hash.chain_update(v4.octets()),
+        Some(IpAddr::V6(v6)) => hash.chain_update(&v6.octets()[..8]),
+        None => hash.chain_update(b"unknown"),
+    })
+}
+
+fn truncated(hash: Sha256) -> Digest {
+    let mut key = Digest::default();
+    key.copy_from_slice(&hash.finalize()[..16]);
     key
 }
 

@@ -77,6 +77,11 @@ pub struct ServerConfig {
     pub admin_listen: String,
     /// On SIGTERM/SIGINT: how long in-flight requests may take to finish.
     pub shutdown_grace_ms: u64,
+    /// Behind a proxy: the header whose last address is the client's
+    /// (`X-Forwarded-For`); the token endpoint counts failed
+    /// authentications per client and source address. Unset: the
+    /// connection's peer, and no header is trusted.
+    pub client_address_header: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -94,6 +99,7 @@ impl Default for ServerConfig {
             max_connections: 10_000,
             admin_listen: "127.0.0.1:9464".into(),
             shutdown_grace_ms: 10_000,
+            client_address_header: None,
         }
     }
 }

@@ -18,6 +18,7 @@ use oauth_token::models::{
 };
 use oauth_token::{Api, IssueTokenResponse};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use swagger::ApiError as RouterError;
 
 /// What the edge keeps of a token request.
@@ -25,10 +26,12 @@ pub(crate) struct TokenRequestBody {
     content_type: Option<String>,
     authorization: Option<String>,
     body: Bytes,
+    /// Where it came from (the client's address, as the edge tells it).
+    source: Option<IpAddr>,
 }
 
 impl TokenRequestBody {
-    pub(crate) fn new(headers: &HeaderMap, body: Bytes) -> Self {
+    pub(crate) fn new(headers: &HeaderMap, body: Bytes, source: Option<IpAddr>) -> Self {
         let text = |name: &str| {
             headers
                 .get(name)
@@ -39,6 +42,7 @@ impl TokenRequestBody {
             content_type: text("content-type"),
             authorization: text("authorization"),
             body,
+            source,
         }
     }
 }
@@ -65,9 +69,13 @@ impl Api<RequestContext> for OauthApi {
         _scope: Option<IssueTokenRequestScope>,
         context: &RequestContext,
     ) -> Result<IssueTokenResponse, RouterError> {
-        let outcome = match context.token_request.as_deref().map(unpack) {
-            Some(Ok(credentials)) => self.app.token_endpoint().grant(&credentials).await,
-            Some(Err(e)) => Err(e),
+        let request = context.token_request.as_deref();
+        let outcome = match request.map(|r| (unpack(r), r.source)) {
+            Some((Ok(credentials), source)) => {
+                let endpoint = self.app.token_endpoint();
+                endpoint.grant(&credentials, source).await
+            }
+            Some((Err(e), _)) => Err(e),
             None => Err(GrantError::InvalidRequest(
                 "The token request could not be read".into(),
             )),

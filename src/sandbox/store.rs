@@ -19,8 +19,8 @@
 use super::current::Current;
 use crate::crypto::{hex, Digest};
 use crate::store::{
-    Attempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Health, Lock, Millis,
-    OnMatch, SendDecision, Sending, Store, StoreError,
+    Attempt, AuthAttempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Health,
+    Lock, Millis, OnMatch, SendDecision, Sending, Store, StoreError,
 };
 use async_trait::async_trait;
 use sha2::{Digest as _, Sha256};
@@ -164,18 +164,24 @@ impl ChallengeStore for SandboxStore {
 impl AuthStore for SandboxStore {
     async fn reserve_auth(
         &self,
-        client: &Digest,
-        max: u32,
-        window: Duration,
+        attempt: &AuthAttempt<'_>,
         now: Millis,
     ) -> Result<Option<Duration>, StoreError> {
-        let client = derive(client, self.current.view().generation, 0);
-        self.inner.reserve_auth(&client, max, window, now).await
+        let client = derive(attempt.client, self.current.view().generation, 0);
+        let attempt = AuthAttempt {
+            client: &client,
+            ..*attempt
+        };
+        self.inner.reserve_auth(&attempt, now).await
     }
 
-    async fn forgive(&self, client: &Digest) -> Result<(), StoreError> {
-        let client = derive(client, self.current.view().generation, 0);
-        self.inner.forgive(&client).await
+    async fn forgive(&self, attempt: &AuthAttempt<'_>) -> Result<(), StoreError> {
+        let client = derive(attempt.client, self.current.view().generation, 0);
+        let attempt = AuthAttempt {
+            client: &client,
+            ..*attempt
+        };
+        self.inner.forgive(&attempt).await
     }
 }
 

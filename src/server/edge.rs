@@ -9,7 +9,7 @@
 
 use super::response::{self, Body};
 use super::routes::{method_not_allowed, Listener, Routes};
-use super::{gate, Front};
+use super::{gate, Front, Peer};
 use crate::app::App;
 use crate::contract::{Api, Operation, Route};
 use crate::error::ApiError;
@@ -23,6 +23,7 @@ use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::http::request::Parts;
 use hyper::service::Service as _;
 use hyper::{HeaderMap, Method, Request, Response};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -171,7 +172,9 @@ pub(crate) async fn operation(
         now: app.clock().now(),
     };
     let context = if op.api == Api::Token {
-        RequestContext::token_request(request, TokenRequestBody::new(&parts.headers, body.clone()))
+        let source = source_address(app, &parts);
+        let form = TokenRequestBody::new(&parts.headers, body.clone(), source);
+        RequestContext::token_request(request, form)
     } else {
         match gate::admit(app, op, &parts.headers, &body) {
             Ok(client) => RequestContext::client(request, client),
@@ -181,6 +184,19 @@ pub(crate) async fn operation(
     let request = Request::from_parts(parts, Full::new(body));
     let response = generated(app, op.api, request, context).await;
     ensure_envelope(app, op, response, uuid.as_deref())
+}
+
+/// Where a request comes from: the last address of the header
+/// `server.client_address_header` names (the one a trusted proxy in front
+/// appended), or else the connection's peer.
+fn source_address(app: &App, parts: &Parts) -> Option<IpAddr> {
+    if let Some(name) = &app.config().server.client_address_header {
+        let last = gate::header(&parts.headers, name)
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        return last;
+    }
+    parts.extensions.get::<Peer>().map(|peer| peer.0.ip())
 }
 
 /// Runs the generated router of `api`, which routes to the operation itself.

@@ -41,6 +41,11 @@ const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// File descriptors kept free for the store, the SMS gateway and logs.
 const SPARE_FDS: u64 = 128;
 
+/// The address a connection comes from, put in each of its requests'
+/// extensions by the accept loop.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Peer(pub std::net::SocketAddr);
+
 /// What a listener answers. Never fails: every failure is a response.
 pub(crate) trait Front: Send + Sync + 'static {
     fn answer(&self, req: Request<Incoming>) -> impl Future<Output = Response<Body>> + Send;
@@ -120,7 +125,7 @@ async fn accept_loop<F: Front>(
             accepted = accept(&listener, &slots) => accepted,
             () = &mut shutdown => break,
         };
-        let (stream, slot) = match accepted {
+        let (stream, peer, slot) = match accepted {
             Ok(accepted) => {
                 backoff.reset();
                 accepted
@@ -132,8 +137,9 @@ async fn accept_loop<F: Front>(
         };
         let _ = stream.set_nodelay(true);
         let front = front.clone();
-        let service = service_fn(move |req| {
+        let service = service_fn(move |mut req: Request<Incoming>| {
             let front = front.clone();
+            req.extensions_mut().insert(Peer(peer));
             async move { Ok::<_, std::convert::Infallible>(front.answer(req).await) }
         });
         let io = TokioIo::new(framing::EnvelopeIo::new(stream));
@@ -155,15 +161,19 @@ async fn accept_loop<F: Front>(
 async fn accept(
     listener: &TcpListener,
     slots: &Arc<Semaphore>,
-) -> std::io::Result<(tokio::net::TcpStream, OwnedSemaphorePermit)> {
+) -> std::io::Result<(
+    tokio::net::TcpStream,
+    std::net::SocketAddr,
+    OwnedSemaphorePermit,
+)> {
     // The semaphore is never closed, so acquiring cannot fail.
     let slot = slots
         .clone()
         .acquire_owned()
         .await
         .map_err(std::io::Error::other)?;
-    let (stream, _) = listener.accept().await?;
-    Ok((stream, slot))
+    let (stream, peer) = listener.accept().await?;
+    Ok((stream, peer, slot))
 }
 
 /// Backing off after failed accepts (out of file descriptors, mostly):

@@ -2,8 +2,8 @@
 //! `/metrics` shows store latency and errors whatever the backend.
 
 use super::{
-    Attempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest, Health, Lock,
-    Millis, OnMatch, SendDecision, Sending, Store, StoreError,
+    Attempt, AuthAttempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest,
+    Health, Lock, Millis, OnMatch, SendDecision, Sending, Store, StoreError,
 };
 use crate::observe::Metrics;
 use async_trait::async_trait;
@@ -91,16 +91,14 @@ impl ChallengeStore for MeteredStore {
 impl AuthStore for MeteredStore {
     async fn reserve_auth(
         &self,
-        client: &Digest,
-        max: u32,
-        window: Duration,
+        attempt: &AuthAttempt<'_>,
         now: Millis,
     ) -> Result<Option<Duration>, StoreError> {
-        let work = self.inner.reserve_auth(client, max, window, now);
+        let work = self.inner.reserve_auth(attempt, now);
         self.timed("reserve_auth", work).await
     }
-    async fn forgive(&self, client: &Digest) -> Result<(), StoreError> {
-        self.timed("forgive", self.inner.forgive(client)).await
+    async fn forgive(&self, attempt: &AuthAttempt<'_>) -> Result<(), StoreError> {
+        self.timed("forgive", self.inner.forgive(attempt)).await
     }
 }
 

@@ -217,23 +217,38 @@ pub trait ChallengeStore: Send + Sync {
     ) -> Result<Option<CertifiedPhone>, StoreError>;
 }
 
-/// Failed client authentications at the token endpoint, per client.
+/// An authentication attempt at the token endpoint: whose, from where, and
+/// the failures allowed in a window — per (client, source address), and in
+/// all for the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthAttempt<'a> {
+    /// Keyed hash of the client id.
+    pub client: &'a Digest,
+    /// Hash of the source address (an IPv4 address or IPv6 /64).
+    pub source: &'a Digest,
+    pub per_source: u32,
+    pub per_client: u32,
+    pub window: Duration,
+}
+
+/// Failed client authentications at the token endpoint, per client and
+/// source address, so that an attacker elsewhere cannot lock the real
+/// client out.
 #[async_trait]
 pub trait AuthStore: Send + Sync {
-    /// Takes one authentication attempt for `client` before its secret is
-    /// compared: refused (with when to retry) once `max` are counted in
-    /// `window`; otherwise counted as a failure until [`AuthStore::forgive`]
+    /// Takes one authentication attempt before the secret is compared:
+    /// refused (with when to retry) once `per_source` are counted for the
+    /// client from this source, or `per_client` from anywhere, in the
+    /// window; otherwise counted as a failure until [`AuthStore::forgive`]
     /// gives it back.
     async fn reserve_auth(
         &self,
-        client: &Digest,
-        max: u32,
-        window: Duration,
+        attempt: &AuthAttempt<'_>,
         now: Millis,
     ) -> Result<Option<Duration>, StoreError>;
 
     /// Gives back a reserved attempt whose secret was right.
-    async fn forgive(&self, client: &Digest) -> Result<(), StoreError>;
+    async fn forgive(&self, attempt: &AuthAttempt<'_>) -> Result<(), StoreError>;
 }
 
 /// Whether the store answers (`/health/ready`).

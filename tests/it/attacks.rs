@@ -511,3 +511,71 @@ async fn leading_zeros_are_refused_for_the_reason_the_spec_states() {
     let details = refused["details"].as_str().unwrap();
     assert!(details.contains("after its leading zeros"), "{details}");
 }
+
+/// Third attack, finding 3: ten wrong secrets a minute for a known
+/// `client_id` locked the real client out, from anywhere; unknown client
+/// ids filled the store. Failures now count per (client, source address),
+/// and an unknown client id leaves nothing in the store.
+#[tokio::test]
+async fn an_attacker_elsewhere_cannot_lock_the_real_client_out() {
+    let mut config = test_config();
+    config.server.client_address_header = Some("X-Forwarded-For".into());
+    config.server.max_store_entries = 3;
+    let server = TestServer::builder()
+        .config(config)
+        .backend(otp_server::Backend::memory(
+            std::sync::Arc::new(otp_server::clock::SystemClock),
+            3,
+        ))
+        .start()
+        .await;
+    let token = |secret: &'static str, from: &'static str| {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", "sandbox"),
+            ("client_secret", secret),
+        ];
+        let request = server.http.post(server.url(TOKEN_URL)).form(&form);
+        async move {
+            let sent = request.header("X-Forwarded-For", format!("10.9.9.9, {from}"));
+            sent.send().await.unwrap().status().as_u16()
+        }
+    };
+    let burst = (0..40).map(|_| token("wrong-secret", "203.0.113.5"));
+    let statuses = futures::future::join_all(burst).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        10,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        30,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        token("sandbox-secret", "203.0.113.5").await,
+        429,
+        "from there"
+    );
+    assert_eq!(
+        token("sandbox-secret", "198.51.100.7").await,
+        200,
+        "the real client, elsewhere, gets its token"
+    );
+    // Unknown client ids: 1100 of them, and the store (3 entries) still
+    // takes the real client's generate.
+    let unknown = (0..1100).map(|i| {
+        let form = [
+            ("grant_type", "client_credentials".to_owned()),
+            ("client_id", format!("nobody-{i}")),
+            ("client_secret", "x".to_owned()),
+        ];
+        server.http.post(server.url(TOKEN_URL)).form(&form).send()
+    });
+    for answer in futures::future::join_all(unknown).await {
+        assert_eq!(answer.unwrap().status(), 401);
+    }
+    let h = server.tm_headers("sandbox").await;
+    server.tm_generate(&h, "c", "5542000001").await;
+}

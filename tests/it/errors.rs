@@ -96,14 +96,12 @@ impl ChallengeStore for DownStore {
 impl AuthStore for DownStore {
     async fn reserve_auth(
         &self,
-        _: &Digest,
-        _: u32,
-        _: Duration,
+        _: &AuthAttempt<'_>,
         _: Millis,
     ) -> Result<Option<Duration>, StoreError> {
         Err(down())
     }
-    async fn forgive(&self, _: &Digest) -> Result<(), StoreError> {
+    async fn forgive(&self, _: &AuthAttempt<'_>) -> Result<(), StoreError> {
         Err(down())
     }
 }

@@ -546,14 +546,28 @@ async fn resets_forget_a_phone_or_everything_and_the_clock_moves_forward() {
     .await;
 }
 
+/// A token-endpoint attempt of `client` from `source`: 10 failures per
+/// source, 15 per client, in a minute.
+fn auth<'a>(client: &'a Digest, source: &'a Digest) -> AuthAttempt<'a> {
+    AuthAttempt {
+        client,
+        source,
+        per_source: 10,
+        per_client: 15,
+        window: Duration::from_secs(60),
+    }
+}
+
 #[tokio::test]
 async fn token_failures_are_reserved_before_the_secret_is_compared() {
     on_every_store("store::auth", |store| async move {
-        let (client, now) = ([10; 16], system_now());
-        let window = Duration::from_secs(60);
+        let (client, attacker, real, now) = ([10; 16], [1; 16], [2; 16], system_now());
         let burst = (0..50).map(|_| {
             let store = store.clone();
-            tokio::spawn(async move { store.reserve_auth(&client, 10, window, now).await.unwrap() })
+            tokio::spawn(async move {
+                let attempt = auth(&client, &attacker);
+                store.reserve_auth(&attempt, now).await.unwrap()
+            })
         });
         let allowed = futures::future::join_all(burst)
             .await
@@ -562,21 +576,43 @@ async fn token_failures_are_reserved_before_the_secret_is_compared() {
             .count();
         assert_eq!(allowed, 10);
         let refused = store
-            .reserve_auth(&client, 10, window, now + 1_000)
+            .reserve_auth(&auth(&client, &attacker), now + 1_000)
             .await
             .unwrap();
         assert_eq!(refused, Some(Duration::from_secs(59)));
-        store.forgive(&client).await.unwrap();
-        assert_eq!(
-            store.reserve_auth(&client, 10, window, now).await.unwrap(),
-            None
-        );
+        let elsewhere = store
+            .reserve_auth(&auth(&client, &real), now)
+            .await
+            .unwrap();
+        assert_eq!(elsewhere, None, "another source is not locked out");
+        store.forgive(&auth(&client, &real)).await.unwrap();
+        store.forgive(&auth(&client, &attacker)).await.unwrap();
         assert_eq!(
             store
-                .reserve_auth(&client, 10, window, now + 60_000)
+                .reserve_auth(&auth(&client, &attacker), now)
                 .await
                 .unwrap(),
             None
+        );
+        let sources: Vec<Digest> = (0..10u8).map(|i| [100 + i; 16]).collect();
+        let mut spread = Vec::new();
+        for source in &sources {
+            spread.push(
+                store
+                    .reserve_auth(&auth(&client, source), now)
+                    .await
+                    .unwrap(),
+            );
+        }
+        let allowed = spread.iter().filter(|r| r.is_none()).count();
+        assert_eq!(allowed, 5, "15 a client in all, wherever they come from");
+        assert_eq!(
+            store
+                .reserve_auth(&auth(&client, &attacker), now + 60_000)
+                .await
+                .unwrap(),
+            None,
+            "a new window forgets every count"
         );
     })
     .await;

@@ -53,7 +53,7 @@ pub enum IssueTokenResponse {
         >
     }
     ,
-    /// Too many failed client authentications for this client_id: after 10 within a minute every token request naming it is refused, whatever its secret, until the minute ends (RFC 6585 section 4). The body is an RFC 6749 section 5.2 error, invalid_client.
+    /// Too many failed client authentications for this client_id: after 10 within a minute from one source address, token requests naming it from that address are refused, whatever their secret, until the minute ends; after 100 from all addresses together, from every address (RFC 6585 section 4). A client_id that is not registered is never counted. The body is an RFC 6749 section 5.2 error, invalid_client.
     TooManyRequests
     {
         body: models::OAuthError,

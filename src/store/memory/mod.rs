@@ -16,8 +16,8 @@ mod maps;
 mod records;
 
 use super::{
-    Attempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest, Health, Lock,
-    Millis, OnMatch, SendDecision, Sending, StoreError,
+    Attempt, AuthAttempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest,
+    Health, Lock, Millis, OnMatch, SendDecision, Sending, StoreError,
 };
 use crate::clock::{Clock, SystemClock};
 use async_trait::async_trait;
@@ -375,29 +375,28 @@ impl ChallengeStore for MemoryStore {
 impl AuthStore for MemoryStore {
     async fn reserve_auth(
         &self,
-        client: &Digest,
-        max: u32,
-        window: Duration,
+        attempt: &AuthAttempt<'_>,
         now: Millis,
     ) -> Result<Option<Duration>, StoreError> {
-        let mut auth = self.maps.auth.lock(client);
+        let window = ms(attempt.window);
+        let mut auth = self.maps.auth.lock(attempt.client);
         let fresh = || Expiring {
             value: AuthLog::default(),
-            until: now + ms(window),
+            until: now + window,
         };
         let log = self
             .maps
             .auth
-            .live_or_insert(&mut auth, *client, now, fresh)
+            .live_or_insert(&mut auth, *attempt.client, now, fresh)
             .ok_or_else(|| self.full())?;
-        let refused = log.value.reserve(max, ms(window), now);
-        log.until = log.value.since + ms(window);
+        let refused = log.value.reserve(attempt, now);
+        log.until = log.value.since + window;
         Ok(refused.map(|until| Duration::from_millis(until - now)))
     }
 
-    async fn forgive(&self, client: &Digest) -> Result<(), StoreError> {
-        if let Some(log) = self.maps.auth.lock(client).get_mut(client) {
-            log.value.failures = log.value.failures.saturating_sub(1);
+    async fn forgive(&self, attempt: &AuthAttempt<'_>) -> Result<(), StoreError> {
+        if let Some(log) = self.maps.auth.lock(attempt.client).get_mut(attempt.client) {
+            log.value.forgive(attempt.source);
         }
         Ok(())
     }

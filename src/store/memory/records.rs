@@ -2,7 +2,10 @@
 //! client, and the rules that read and change it (the same rules the Redis
 //! store's scripts apply).
 
-use super::super::{CertifiedPhone, Challenge, Lock, Millis, SendDecision, SendLimits, Throttle};
+use super::super::{
+    AuthAttempt, CertifiedPhone, Challenge, Digest, Lock, Millis, SendDecision, SendLimits,
+    Throttle,
+};
 use super::{ms, Slot};
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -105,26 +108,48 @@ pub(crate) struct Session {
     pub certified: Option<(CertifiedPhone, Millis)>,
 }
 
-/// Failed authentications of one client at the token endpoint.
+/// Failed authentications of one client at the token endpoint in the
+/// current window, in all and per source address (at most `per_client`
+/// sources a window: each failure adds at most one).
 #[derive(Debug, Default)]
 pub(crate) struct AuthLog {
     pub failures: u32,
     pub since: Millis,
+    pub sources: Vec<(Digest, u32)>,
 }
 
 impl AuthLog {
     /// Takes an attempt: `Some(until)` when refused.
-    pub(crate) fn reserve(&mut self, max: u32, window: Millis, now: Millis) -> Option<Millis> {
+    pub(crate) fn reserve(&mut self, attempt: &AuthAttempt<'_>, now: Millis) -> Option<Millis> {
+        let window = ms(attempt.window);
         if self.since + window <= now {
             self.failures = 0;
+            self.sources.clear();
         }
-        if self.failures >= max {
+        let from_source = self
+            .sources
+            .iter()
+            .find(|(source, _)| source == attempt.source)
+            .map_or(0, |(_, n)| *n);
+        if self.failures >= attempt.per_client || from_source >= attempt.per_source {
             return Some(self.since + window);
         }
         if self.failures == 0 {
             self.since = now;
         }
         self.failures += 1;
+        match self.sources.iter_mut().find(|(s, _)| s == attempt.source) {
+            Some((_, n)) => *n += 1,
+            None => self.sources.push((*attempt.source, 1)),
+        }
         None
+    }
+
+    /// Gives back an attempt from `source` whose secret was right.
+    pub(crate) fn forgive(&mut self, source: &Digest) {
+        self.failures = self.failures.saturating_sub(1);
+        if let Some((_, n)) = self.sources.iter_mut().find(|(s, _)| s == source) {
+            *n = n.saturating_sub(1);
+        }
     }
 }

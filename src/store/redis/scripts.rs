@@ -174,26 +174,41 @@ return {'wrong', math.max(left, 0)}
     )
 });
 
-/// KEYS: the client's failures. ARGV: now, max, window. -1 when allowed
-/// (and counted), else ms until the window ends.
+/// KEYS: the client's failures (`n` in all since `since`, and one field
+/// per source address). ARGV: now, window, per client, per source, the
+/// source's field. -1 when allowed (and counted), else ms until the window
+/// ends. A new window forgets every count.
 pub(crate) static RESERVE_AUTH: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
-local now, max, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local n, since = failures(KEYS[1], now, window)
-if n >= max then return since + window - now end
-fail(KEYS[1], now, window)
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local f = redis.call('HMGET', KEYS[1], 'n', 'since', ARGV[5])
+local n, since, s = tonumber(f[1] or '0'), tonumber(f[2] or '0'), tonumber(f[3] or '0')
+if since + window <= now then
+  redis.call('DEL', KEYS[1])
+  n, s = 0, 0
+end
+if n >= tonumber(ARGV[3]) or s >= tonumber(ARGV[4]) then return since + window - now end
+if n == 0 then
+  since = now
+  redis.call('HSET', KEYS[1], 'since', now)
+end
+redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('HINCRBY', KEYS[1], ARGV[5], 1)
+keep(KEYS[1], since + window - now)
 return -1
 ",
     )
 });
 
-/// KEYS: the client's failures.
+/// KEYS: the client's failures. ARGV: the source's field.
 pub(crate) static FORGIVE: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
-if tonumber(redis.call('HGET', KEYS[1], 'n') or '0') > 0 then
-  redis.call('HINCRBY', KEYS[1], 'n', -1)
+for _, field in ipairs({'n', ARGV[1]}) do
+  if tonumber(redis.call('HGET', KEYS[1], field) or '0') > 0 then
+    redis.call('HINCRBY', KEYS[1], field, -1)
+  end
 end
 return 1
 ",

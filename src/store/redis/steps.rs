@@ -5,8 +5,8 @@ use super::scripts::*;
 use super::{Call, RedisStore};
 use crate::crypto::hex;
 use crate::store::{
-    Attempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest, Health, Lock,
-    Millis, OnMatch, SendDecision, Sending, StoreError, Throttle,
+    Attempt, AuthAttempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest,
+    Health, Lock, Millis, OnMatch, SendDecision, Sending, StoreError, Throttle,
 };
 use async_trait::async_trait;
 use redis::Value;
@@ -281,22 +281,24 @@ impl ChallengeStore for RedisStore {
 impl AuthStore for RedisStore {
     async fn reserve_auth(
         &self,
-        client: &Digest,
-        max: u32,
-        window: Duration,
+        attempt: &AuthAttempt<'_>,
         now: Millis,
     ) -> Result<Option<Duration>, StoreError> {
         let call = Call::default()
-            .key(self.auth_key(client))
+            .key(self.auth_key(attempt.client))
             .arg(now)
-            .arg(max)
-            .arg(ms(window));
+            .arg(ms(attempt.window))
+            .arg(attempt.per_client)
+            .arg(attempt.per_source)
+            .arg(format!("s:{}", hex(attempt.source)));
         let wait: i64 = self.run(&RESERVE_AUTH, call).await?;
         Ok((wait >= 0).then(|| Duration::from_millis(wait as u64)))
     }
 
-    async fn forgive(&self, client: &Digest) -> Result<(), StoreError> {
-        let call = Call::default().key(self.auth_key(client));
+    async fn forgive(&self, attempt: &AuthAttempt<'_>) -> Result<(), StoreError> {
+        let call = Call::default()
+            .key(self.auth_key(attempt.client))
+            .arg(format!("s:{}", hex(attempt.source)));
         self.run::<i64>(&FORGIVE, call).await.map(drop)
     }
 }
