@@ -21,6 +21,7 @@ use crate::mfa::{LocalMfa, MfaEngine};
 use crate::observe::Metrics;
 use crate::otp::{FixedOtps, Issuer, RaoFlow, TelemarketingFlow, ALPHANUMERIC};
 use crate::sandbox::clock::SandboxClock;
+use crate::sandbox::console::Limits;
 use crate::sandbox::current::Current;
 use crate::sandbox::front::SandboxFront;
 use crate::sandbox::layer::Sandbox;
@@ -38,6 +39,7 @@ use anyhow::Context;
 use std::future::Future;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// A store, and the sandbox's shared state on the same backend (used only
@@ -235,7 +237,12 @@ impl ServerBuilder {
         });
         let mut routes = Routes::core();
         let sandbox = current.map(|current| {
-            let sandbox = Arc::new(Sandbox::new(current, clock, outbox, store));
+            let settings = &app.config().sandbox;
+            let limits = Limits {
+                streams: settings.max_event_streams,
+                lifetime: Duration::from_secs(settings.event_stream_lifetime_secs),
+            };
+            let sandbox = Arc::new(Sandbox::new(current, clock, outbox, store, limits));
             crate::sandbox::routes::add(&mut routes, &sandbox);
             sandbox
         });

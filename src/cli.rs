@@ -70,6 +70,17 @@ pub struct ServeArgs {
     /// served (`server.admin_listen`).
     #[arg(long, env = "OTP_ADMIN_LISTEN", value_name = "ADDR")]
     pub admin_listen: Option<String>,
+    /// In the sandbox, host names (comma-separated; `*` any) its endpoints
+    /// that change state accept in `Host`, besides IP literals and
+    /// localhost: the names a container or a shared sandbox is reached by
+    /// (`sandbox.allowed_hosts`).
+    #[arg(
+        long,
+        env = "OTP_SANDBOX_ALLOWED_HOSTS",
+        value_name = "NAMES",
+        value_delimiter = ','
+    )]
+    pub sandbox_allowed_hosts: Vec<String>,
 }
 
 #[derive(Debug, Args)]

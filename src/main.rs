@@ -35,6 +35,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(admin) = args.admin_listen {
         config.server.admin_listen = admin;
     }
+    let hosts = args
+        .sandbox_allowed_hosts
+        .into_iter()
+        .map(|h| h.trim().to_owned());
+    config
+        .sandbox
+        .allowed_hosts
+        .extend(hosts.filter(|h| !h.is_empty()));
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&config.server.listen)

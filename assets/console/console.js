@@ -368,7 +368,10 @@
     if (!confirm('Reset the sandbox?\n\nThis deletes every OTP, session, certified phone, counter and SMS, and sets the clock offset back to 0, for everyone using this sandbox.')) return;
     busy(el.reset, true);
     try {
-      await api('/reset', { method: 'POST' });
+      await api('/reset', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      });
       clearMessages();
       say('Sandbox reset.');
       setClock(await api('/clock'));

@@ -44,6 +44,8 @@ pub struct Config {
     pub clients: Clients,
     /// `[[sandbox.test_phones]]`, checked.
     pub test_phones: TestPhones,
+    /// `[sandbox]`: the rest of the sandbox layer's settings.
+    pub sandbox: SandboxConfig,
 }
 
 /// `[server]`: how the HTTP side behaves.
@@ -272,6 +274,7 @@ impl Config {
             policy: file.policy,
             clients: Clients(clients),
             test_phones,
+            sandbox: file.sandbox,
         };
         if !config.server.sandbox {
             production::check(&config)?;

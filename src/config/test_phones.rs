@@ -21,11 +21,37 @@ pub struct TestPhoneEntry {
     pub otp: String,
 }
 
-/// `[sandbox]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `[sandbox]`: the sandbox layer's settings (ignored outside the sandbox,
+/// where test phones refuse to start).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SandboxConfig {
     pub test_phones: Vec<TestPhoneEntry>,
+    /// Host names a request to an endpoint that changes the sandbox's state
+    /// (reset, clock, provider states) may carry in `Host`, besides IP
+    /// literals and `localhost` (a DNS-rebinding page carries its own
+    /// name); `"*"` takes any. Also `--sandbox-allowed-hosts`.
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins (`https://app.example.test`) that may call those
+    /// endpoints, besides the sandbox's own pages.
+    pub allowed_origins: Vec<String>,
+    /// Most console event streams (`GET /sandbox/v1/events`) open at once
+    /// on one instance; more are refused `429`.
+    pub max_event_streams: usize,
+    /// Longest an event stream lasts; the page reconnects by itself.
+    pub event_stream_lifetime_secs: u64,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            test_phones: Vec::new(),
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            max_event_streams: 32,
+            event_stream_lifetime_secs: 900,
+        }
+    }
 }
 
 /// The test phones, checked and ready to look up.

@@ -36,11 +36,13 @@ pub(crate) mod code {
     pub(crate) const OTP_TOKEN_EXPIRED: &str = "OTP Token Expired";
     /// Not in the specs: a known path asked with a method it does not serve.
     pub(crate) const METHOD_NOT_ALLOWED: &str = "methodNotAllowed";
+    /// Not in the specs: the sandbox's console serves no more at once.
+    pub(crate) const TOO_MANY_REQUESTS: &str = "tooManyRequests";
 }
 
 /// Rows for answers outside any operation (unknown path, wrong method) and
 /// for codes an operation does not document. Same words as the RAO seed.
-const FALLBACK_ROWS: [(u16, &str, &str, &str); 6] = [
+const FALLBACK_ROWS: [(u16, &str, &str, &str); 7] = [
     (
         400,
         "invalid",
@@ -70,6 +72,12 @@ const FALLBACK_ROWS: [(u16, &str, &str, &str); 6] = [
         "error",
         code::METHOD_NOT_ALLOWED,
         "The method is not allowed for the requested resource",
+    ),
+    (
+        429,
+        "error",
+        code::TOO_MANY_REQUESTS,
+        "Too many requests at once: retry later",
     ),
     (
         500,
@@ -142,7 +150,7 @@ impl ApiError {
             .iter()
             .find(|(_, _, code, _)| *code == self.code)
             .copied()
-            .unwrap_or(FALLBACK_ROWS[5]);
+            .unwrap_or(FALLBACK_ROWS[6]);
         ErrorRow {
             status,
             kind: kind.into(),

@@ -41,7 +41,7 @@ use serde::Serialize;
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{broadcast, watch, OwnedSemaphorePermit, Semaphore};
 
 /// How many recent requests are kept (and listed).
 pub(crate) const RECENT_REQUESTS: usize = 100;
@@ -57,6 +57,22 @@ pub(crate) const BACKLOG: usize = 256;
 const FIRST_POLL_WAIT: Duration = Duration::from_secs(2);
 /// Longest `path` or `uuid` kept for a recent request.
 const MAX_FIELD_CHARS: usize = 200;
+
+/// How many event streams may be open at once, and for how long each.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub streams: usize,
+    pub lifetime: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            streams: 32,
+            lifetime: Duration::from_secs(900),
+        }
+    }
+}
 
 /// Something the console's pages should know at once.
 #[derive(Debug, Clone)]
@@ -153,6 +169,10 @@ pub(crate) struct Console {
 }
 
 struct Shared {
+    /// The streams that may be open at once.
+    slots: Arc<Semaphore>,
+    /// How long one stream may last.
+    lifetime: Duration,
     /// Newest first. A std `Mutex`: held for a push or a copy, never across
     /// an `.await`.
     recent: Mutex<VecDeque<Arc<RecentRequest>>>,
@@ -171,12 +191,14 @@ struct Shared {
 
 impl Console {
     /// The console of a sandbox whose SMS go to `outbox`.
-    pub(crate) fn new(outbox: Option<Arc<Outbox>>) -> Self {
+    pub(crate) fn new(outbox: Option<Arc<Outbox>>, limits: Limits) -> Self {
         let (events, _) = broadcast::channel(BACKLOG);
         let (closing, _) = watch::channel(false);
         let (looked, _) = watch::channel(false);
         Self {
             shared: Arc::new(Shared {
+                slots: Arc::new(Semaphore::new(limits.streams)),
+                lifetime: limits.lifetime,
                 recent: Mutex::new(VecDeque::with_capacity(RECENT_REQUESTS)),
                 events,
                 closing,
@@ -214,21 +236,29 @@ impl Console {
         let _ = self.shared.events.send(event);
     }
 
-    /// A new stream of events. Starts the outbox poller if none runs, and
-    /// waits for its first look: every SMS that reaches the outbox after
-    /// this returns is announced, and what came before, a page loads with
+    /// A new stream of events, or `None` when [`Limits::streams`] are open
+    /// already. Starts the outbox poller if none runs, and waits for its
+    /// first look: every SMS that reaches the outbox after this returns is
+    /// announced, and what came before, a page loads with
     /// `GET /sandbox/v1/sms` once its stream is open.
-    pub(crate) async fn subscribe(&self) -> Subscription {
+    pub(crate) async fn subscribe(&self) -> Option<Subscription> {
+        let slot = self.shared.slots.clone().try_acquire_owned().ok()?;
         let subscription = Subscription {
             events: self.shared.events.subscribe(),
             closing: self.shared.closing.subscribe(),
+            _slot: slot,
         };
         if self.shared.start_poller() {
             let mut looked = self.shared.looked.subscribe();
             let first_look = looked.wait_for(|looked| *looked);
             let _ = tokio::time::timeout(FIRST_POLL_WAIT, first_look).await;
         }
-        subscription
+        Some(subscription)
+    }
+
+    /// How long a stream may last.
+    pub(crate) fn lifetime(&self) -> Duration {
+        self.shared.lifetime
     }
 
     /// Ends every stream, now and to come: the server is shutting down.
@@ -247,6 +277,8 @@ impl Console {
 pub(crate) struct Subscription {
     events: broadcast::Receiver<ConsoleEvent>,
     closing: watch::Receiver<bool>,
+    /// One of the streams allowed at once, given back when the stream ends.
+    _slot: OwnedSemaphorePermit,
 }
 
 impl Subscription {
@@ -413,7 +445,7 @@ mod tests {
 
     #[tokio::test]
     async fn keeps_the_newest_requests_but_not_its_own_traffic() {
-        let console = Console::new(None);
+        let console = Console::new(None, Limits::default());
         for i in 0..RECENT_REQUESTS + 5 {
             console.record(answered(&format!("/api/x/{i}")));
         }
@@ -429,8 +461,8 @@ mod tests {
 
     #[tokio::test]
     async fn publishes_reset_and_clock_in_the_streams_words() {
-        let console = Console::new(None);
-        let mut events = console.subscribe().await;
+        let console = Console::new(None, Limits::default());
+        let mut events = console.subscribe().await.unwrap();
         console.publish(ConsoleEvent::Reset);
         console.publish(ConsoleEvent::Clock {
             now: 1_764_072_000_000,
@@ -450,8 +482,8 @@ mod tests {
     async fn announces_new_sms_while_listened_to_and_stops_after() {
         let outbox = outbox();
         send(&outbox, "5500000001").await; // before: not announced
-        let console = Console::new(Some(outbox.clone()));
-        let mut events = console.subscribe().await;
+        let console = Console::new(Some(outbox.clone()), Limits::default());
+        let mut events = console.subscribe().await.unwrap();
         assert!(console.is_polling());
         send(&outbox, "5500000002").await;
         send(&outbox, "5500000003").await;
@@ -464,15 +496,15 @@ mod tests {
         drop(events);
         tokio::time::sleep(POLL_EVERY * 2).await;
         assert!(!console.is_polling(), "nobody listens: the poller stopped");
-        let _again = console.subscribe().await;
+        let _again = console.subscribe().await.unwrap();
         assert!(console.is_polling(), "a new stream starts it again");
     }
 
     #[tokio::test(start_paused = true)]
     async fn the_poller_stops_when_the_console_is_dropped() {
-        let console = Console::new(Some(outbox()));
+        let console = Console::new(Some(outbox()), Limits::default());
         let shared = Arc::downgrade(&console.shared);
-        let mut events = console.subscribe().await;
+        let mut events = console.subscribe().await.unwrap();
         drop(console);
         tokio::time::sleep(POLL_EVERY * 2).await;
         assert!(

@@ -11,11 +11,15 @@
 //! the console's outbox poller stops.
 
 use super::console::{Console, ConsoleEvent, RecentRequest, Subscription};
+use crate::app::App;
+use crate::error::{code, ApiError};
 use crate::server::response::{self, Body};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Frame;
-use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use hyper::header::{
+    HeaderValue, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS,
+};
 use hyper::Response;
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -35,10 +39,21 @@ pub(crate) fn requests(console: &Console) -> Response<Body> {
 }
 
 /// `GET /sandbox/v1/events`: a `text/event-stream` that lasts until the
-/// client leaves or the server shuts down.
-pub(crate) async fn events(console: &Console) -> Response<Body> {
+/// client leaves, the stream's lifetime ends (the page reconnects) or the
+/// server shuts down; `429` when the console's streams are all open.
+pub(crate) async fn events(app: &App, console: &Console, uuid: Option<&str>) -> Response<Body> {
+    let Some(subscription) = console.subscribe().await else {
+        let error = ApiError::new(code::TOO_MANY_REQUESTS, "path").with_details(
+            "The sandbox's console has all the event streams it serves open: close one, or retry later",
+        );
+        let mut refused = response::error(app, None, &error, uuid);
+        refused
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+        return refused;
+    };
     let (chunks, body) = mpsc::channel(CHUNKS_BUFFERED);
-    tokio::spawn(stream(console.subscribe().await, chunks));
+    tokio::spawn(stream(subscription, console.lifetime(), chunks));
     let mut response = Response::new(EventStream(body).boxed());
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
@@ -49,8 +64,10 @@ pub(crate) async fn events(console: &Console) -> Response<Body> {
     response
 }
 
-/// Writes `subscription`'s events as SSE into `chunks` until either side ends.
-async fn stream(mut subscription: Subscription, chunks: mpsc::Sender<Bytes>) {
+/// Writes `subscription`'s events as SSE into `chunks` until either side
+/// ends or `lifetime` is over. A client that does not keep up (its
+/// `CHUNKS_BUFFERED` chunks unread) is dropped, not buffered for.
+async fn stream(mut subscription: Subscription, lifetime: Duration, chunks: mpsc::Sender<Bytes>) {
     // At once, so that the browser sees the stream open; `retry` is how long
     // it waits before reconnecting when the stream ends.
     let hello = Bytes::from_static(b"retry: 1000\n: connected\n\n");
@@ -59,6 +76,8 @@ async fn stream(mut subscription: Subscription, chunks: mpsc::Sender<Bytes>) {
     }
     let start = tokio::time::Instant::now() + KEEP_ALIVE;
     let mut keep_alive = tokio::time::interval_at(start, KEEP_ALIVE);
+    let over = tokio::time::sleep(lifetime);
+    tokio::pin!(over);
     loop {
         let chunk = tokio::select! {
             event = subscription.next() => match event {
@@ -67,8 +86,9 @@ async fn stream(mut subscription: Subscription, chunks: mpsc::Sender<Bytes>) {
             },
             _ = keep_alive.tick() => Bytes::from_static(b": keep-alive\n\n"),
             () = chunks.closed() => return,
+            () = &mut over => return,
         };
-        if chunks.send(chunk).await.is_err() {
+        if chunks.try_send(chunk).is_err() {
             return;
         }
     }
@@ -113,9 +133,13 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_idle_stream_sends_keep_alives_and_ends_with_the_console() {
-        let console = Console::new(None);
+        let console = Console::new(None, crate::sandbox::console::Limits::default());
         let (chunks, mut body) = mpsc::channel(CHUNKS_BUFFERED);
-        let task = tokio::spawn(stream(console.subscribe().await, chunks));
+        let task = tokio::spawn(stream(
+            console.subscribe().await.unwrap(),
+            Duration::from_secs(3600),
+            chunks,
+        ));
         assert_eq!(
             &body.recv().await.unwrap()[..],
             b"retry: 1000\n: connected\n\n"

@@ -2,7 +2,7 @@
 //! its clock, its outbox (the only SMS gateway a sandbox has), its console,
 //! and the store as the sandbox sees it (in the current namespace).
 
-use super::console::Console;
+use super::console::{Console, Limits};
 use super::current::Current;
 use super::outbox::Outbox;
 use super::state::View;
@@ -27,9 +27,10 @@ impl Sandbox {
         clock: Arc<dyn Clock>,
         outbox: Option<Arc<Outbox>>,
         store: Arc<dyn Store>,
+        limits: Limits,
     ) -> Self {
         Self {
-            console: Console::new(outbox.clone()),
+            console: Console::new(outbox.clone(), limits),
             current,
             clock,
             outbox,

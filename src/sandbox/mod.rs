@@ -25,6 +25,7 @@ pub(crate) mod console;
 pub mod current;
 pub(crate) mod events;
 pub(crate) mod front;
+pub(crate) mod guard;
 pub(crate) mod kit;
 pub(crate) mod layer;
 pub(crate) mod outbox;

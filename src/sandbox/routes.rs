@@ -3,8 +3,9 @@
 //! `/metrics` on the public listener (a sandbox has no admin listener).
 
 use super::layer::Sandbox;
-use super::{events, kit, pages, states};
+use super::{events, guard, kit, pages, states};
 use crate::app::App;
+use crate::server::response;
 use crate::server::routes::{handler, metrics_handler, Handler, Route, Routes, Scope};
 use hyper::body::Incoming;
 use hyper::{Method, Request};
@@ -23,6 +24,25 @@ where
     let sandbox = sandbox.clone();
     let f = Arc::new(f);
     handler(move |app, req, uuid| f(app, sandbox.clone(), req, uuid))
+}
+
+/// [`with`], for an endpoint that changes the sandbox's state: refused
+/// first when forged ([`guard`]).
+fn changes_state<F, Fut>(sandbox: &Arc<Sandbox>, f: F) -> Handler
+where
+    F: Fn(App, Arc<Sandbox>, Request<Incoming>, Option<Arc<str>>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = hyper::Response<crate::server::response::Body>> + Send + 'static,
+{
+    let f = Arc::new(f);
+    with(sandbox, move |app, sandbox, req, uuid| {
+        let f = f.clone();
+        async move {
+            match guard::forged(&app, req.headers()) {
+                Some(refused) => response::error(&app, None, &refused, uuid.as_deref()),
+                None => f(app, sandbox, req, uuid).await,
+            }
+        }
+    })
 }
 
 /// Adds the sandbox's routes to `routes`.
@@ -46,21 +66,21 @@ pub(crate) fn add(routes: &mut Routes, sandbox: &Arc<Sandbox>) {
         (
             "/sandbox/v1/clock",
             POST,
-            with(sandbox, |app, sandbox, req, uuid| async move {
+            changes_state(sandbox, |app, sandbox, req, uuid| async move {
                 kit::advance(&app, &sandbox, req, uuid.as_deref()).await
             }),
         ),
         (
             "/sandbox/v1/reset",
             POST,
-            with(sandbox, |app, sandbox, req, uuid| async move {
+            changes_state(sandbox, |app, sandbox, req, uuid| async move {
                 kit::reset(&app, &sandbox, req, uuid.as_deref()).await
             }),
         ),
         (
             "/sandbox/v1/provider-states",
             POST,
-            with(sandbox, |app, sandbox, req, uuid| async move {
+            changes_state(sandbox, |app, sandbox, req, uuid| async move {
                 states::provider_state(&app, &sandbox, req, uuid.as_deref()).await
             }),
         ),
@@ -74,8 +94,8 @@ pub(crate) fn add(routes: &mut Routes, sandbox: &Arc<Sandbox>) {
         (
             "/sandbox/v1/events",
             GET,
-            with(sandbox, |_, sandbox, _, _| async move {
-                events::events(sandbox.console()).await
+            with(sandbox, |app, sandbox, _, uuid| async move {
+                events::events(&app, sandbox.console(), uuid.as_deref()).await
             }),
         ),
         ("/metrics", GET, metrics_handler()),

@@ -579,3 +579,177 @@ async fn an_attacker_elsewhere_cannot_lock_the_real_client_out() {
     let h = server.tm_headers("sandbox").await;
     server.tm_generate(&h, "c", "5542000001").await;
 }
+
+/// Third attack, finding 5: a page a tester visits could reset or move a
+/// shared sandbox (`text/plain` from a foreign `Origin`, or a rebound
+/// `Host`). Those are refused `403` with the spec's envelope, and change
+/// nothing.
+#[tokio::test]
+async fn forged_sandbox_calls_are_refused_and_change_nothing() {
+    let mut config = test_config();
+    config.sandbox.allowed_hosts = vec!["otp-sandbox".into()];
+    let server = TestServer::builder().config(config).start().await;
+    let h = server.tm_headers("sandbox").await;
+    let (sid, _) = server.tm_generate(&h, "c", "5543000001").await;
+    let otp = server.last_otp("5543000001").await;
+    let post = |path: &str, pairs: &[(&str, &str)], body: &'static str| {
+        let mut request = server.http.post(server.url(path)).body(body);
+        for (name, value) in pairs {
+            request = request.header(*name, *value);
+        }
+        async move { request.send().await.unwrap() }
+    };
+    let uuid = ("uuid", TM_UUID);
+    let forged = [
+        (
+            "/sandbox/v1/clock",
+            vec![
+                ("content-type", "text/plain"),
+                ("origin", "https://evil.example"),
+                uuid,
+            ],
+            r#"{"advanceSeconds": 3600}"#,
+            "Origin",
+        ),
+        (
+            "/sandbox/v1/reset",
+            vec![
+                ("content-type", "application/json"),
+                ("origin", "null"),
+                uuid,
+            ],
+            "{}",
+            "Origin",
+        ),
+        (
+            "/sandbox/v1/reset",
+            vec![
+                ("content-type", "application/json"),
+                ("host", "evil.example"),
+                uuid,
+            ],
+            "{}",
+            "Host",
+        ),
+        (
+            "/sandbox/v1/provider-states",
+            vec![
+                ("content-type", "application/json"),
+                ("host", "evil.example:8080"),
+                uuid,
+            ],
+            r#"{"state": "the phone is locked", "params": {"phoneNumber": "5543000001"}}"#,
+            "Host",
+        ),
+    ];
+    for (path, headers, body, location) in forged {
+        let answer = post(path, &headers, body).await;
+        assert_error(answer, 403, "invalid", "accessNotConfigured", location).await;
+    }
+    let plain = post(
+        "/sandbox/v1/reset",
+        &[("content-type", "text/plain"), uuid],
+        "",
+    )
+    .await;
+    assert_error(plain, 400, "invalid", "invalidRequest", "Content-Type").await;
+    let none = post("/sandbox/v1/reset", &[uuid], "").await;
+    assert_error(none, 400, "invalid", "invalidRequest", "Content-Type").await;
+    assert_eq!(
+        server.get_json("/sandbox/v1/clock").await["offsetSeconds"],
+        0
+    );
+    assert_eq!(
+        server.tm_validate(&h, &sid, "c", &otp).await.status(),
+        200,
+        "nothing was reset, the phone not locked"
+    );
+    let own = format!("http://{}", server.addr);
+    let json = ("content-type", "application/json");
+    for headers in [
+        vec![json, ("origin", own.as_str())],
+        vec![json, ("host", "otp-sandbox:8080")],
+        vec![json],
+    ] {
+        let answer = post("/sandbox/v1/clock", &headers, r#"{"advanceSeconds": 1}"#).await;
+        assert_eq!(answer.status(), 200, "{headers:?}");
+    }
+}
+
+/// Third attack, finding 4: event streams had no cap, no lifetime, and a
+/// slow reader was buffered for. Now at most `sandbox.max_event_streams`
+/// are open (the rest `429` at once), each ends after its lifetime, a
+/// reader that does not keep up is dropped, and the server keeps answering.
+#[tokio::test]
+async fn event_streams_are_capped_in_number_lifetime_and_backlog() {
+    let mut config = test_config();
+    config.sandbox.max_event_streams = 8;
+    config.sandbox.event_stream_lifetime_secs = 2;
+    let server = TestServer::builder().config(config).start().await;
+    let open = (0..2000).map(|_| server.http.get(server.url("/sandbox/v1/events")).send());
+    let answers: Vec<reqwest::Response> = futures::future::join_all(open)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 8);
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 1992);
+    let started = std::time::Instant::now();
+    let live = server
+        .http
+        .get(server.url("/health/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "still answering"
+    );
+    let (status, _) = server.token_status("sandbox", "sandbox-secret").await;
+    assert_eq!(status, 200);
+    let mut streams: Vec<reqwest::Response> =
+        answers.into_iter().filter(|r| r.status() == 200).collect();
+    let started = std::time::Instant::now();
+    for stream in &mut streams {
+        let ended = tokio::time::timeout(Duration::from_secs(5), async {
+            while let Ok(Some(_)) = stream.chunk().await {}
+        })
+        .await;
+        assert!(ended.is_ok(), "a stream outlived its lifetime");
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500),
+        "not before it"
+    );
+    let again = server
+        .http
+        .get(server.url("/sandbox/v1/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200, "slots are given back");
+
+    // A reader that does not keep up, on a stream meant to last an hour:
+    // 300 requests' events left unread, and it is dropped.
+    let mut config = test_config();
+    config.sandbox.event_stream_lifetime_secs = 3600;
+    let server = TestServer::builder().config(config).start().await;
+    let mut slow = server
+        .http
+        .get(server.url("/sandbox/v1/events"))
+        .send()
+        .await
+        .unwrap();
+    let h = server.tm_headers("loose").await;
+    for i in 0..300 {
+        let body = Some(tm_body("c", &format!("55440{i:05}")));
+        server.post(&format!("{TM}/generate"), &h, body).await;
+    }
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(_)) = slow.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the slow reader's stream was dropped");
+}

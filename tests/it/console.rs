@@ -183,6 +183,7 @@ async fn a_reset_and_a_clock_move_are_announced() {
     let advanced = server
         .http
         .post(server.url("/sandbox/v1/clock"))
+        .header("content-type", "application/json")
         .body(r#"{"advanceSeconds": 60}"#)
         .send()
         .await
@@ -198,6 +199,7 @@ async fn a_reset_and_a_clock_move_are_announced() {
     let reset = server
         .http
         .post(server.url("/sandbox/v1/reset"))
+        .header("content-type", "application/json")
         .send()
         .await
         .unwrap();

@@ -311,6 +311,7 @@ async fn reset_forgets_everything_or_one_phone_on_every_instance() {
     let response = b
         .http
         .post(b.url("/sandbox/v1/reset"))
+        .header("content-type", "application/json")
         .send()
         .await
         .unwrap();

@@ -153,7 +153,10 @@ async fn the_clock_survives_a_redis_that_restarts_empty() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(shown, json!(400), "never back");
-    let reset = knew.http.post(knew.url("/sandbox/v1/reset"));
+    let reset = knew
+        .http
+        .post(knew.url("/sandbox/v1/reset"))
+        .header("content-type", "application/json");
     assert_eq!(reset.send().await.unwrap().status(), 204);
     let clock = fresh.get_json("/sandbox/v1/clock").await;
     assert_eq!(clock["offsetSeconds"], 0, "but by a reset");
