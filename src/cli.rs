@@ -32,8 +32,8 @@ pub enum Command {
     Decrypt(CipherArgs),
     /// Print a bearer token for the client (sandbox mode only).
     Token(TokenArgs),
-    /// Check another implementation of the APIs against PRODUCT.md's
-    /// behaviour: contract, auth, both flows, attempt limits, expiry,
+    /// Check another implementation of the APIs against the behaviour of
+    /// docs/BEHAVIOUR.md: contract, auth, both flows, attempt limits, expiry,
     /// throttling, the error catalogue. Exits 1 when any check fails.
     Conform(Box<crate::conform::command::ConformArgs>),
     /// Validation proxy (Prism's convention): forward to --upstream and

@@ -24,7 +24,7 @@ pub enum CipherName {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  otp-server conform --target http://127.0.0.1:8080\n  otp-server conform --target http://bank-test:8080 --client-id app --client-secret \"$SECRET\" \\\n      --cipher aes-256-gcm --key \"$KEY\" --otp-source webhook:0.0.0.0:17010 --junit conform.xml\n  otp-server conform --target http://127.0.0.1:8080 --only flows --skip '*.expiry'\n  otp-server conform --list"
+    after_help = "Every check names the section of docs/BEHAVIOUR.md that states its rule (docs/BEHAVIOUR.md#every-check lists them).\n\nExamples:\n  otp-server conform --target http://127.0.0.1:8080\n  otp-server conform --target http://bank-test:8080 --client-id app --client-secret \"$SECRET\" \\\n      --cipher aes-256-gcm --key \"$KEY\" --otp-source webhook:0.0.0.0:17010 --junit conform.xml\n  otp-server conform --target http://127.0.0.1:8080 --only flows --skip '*.expiry'\n  otp-server conform --list"
 )]
 pub struct ConformArgs {
     /// The implementation: http://host:port[/prefix]; the specs' paths (/api/v1/…) are appended.
@@ -104,7 +104,7 @@ pub struct ConformArgs {
     /// Write a JSON report here.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// List the checks and the rules they cite, and exit.
+    /// List the checks, where each one's rule is stated and the rule in a line, and exit.
     #[arg(long)]
     pub list: bool,
 }
@@ -112,8 +112,8 @@ pub struct ConformArgs {
 /// Runs `otp-server conform`: success when no check failed.
 pub fn run_command(args: ConformArgs) -> anyhow::Result<ExitCode> {
     if args.list {
-        for (name, rule) in super::catalogue() {
-            println!("{name:<46} {rule}");
+        for check in super::catalogue() {
+            println!("{:<46} {:<52} {}", check.name, check.rule, check.says);
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -175,8 +175,7 @@ impl Kit {
     }
 
     /// Moves the target's sandbox clock forward by `secs`; skips the check
-    /// when the target has no clock (`POST /sandbox/v1/clock` is PRODUCT.md's
-    /// consumer testing kit).
+    /// when the target has no clock (docs/BEHAVIOUR.md#sandbox-clock).
     pub async fn advance(&self, secs: u64) -> Step {
         if secs == 0 {
             return Ok(());

@@ -1,5 +1,6 @@
-//! The conformance kit: PRODUCT.md's behaviour, run as named checks against
-//! any implementation of the two OTP APIs over HTTP (`otp-server conform`).
+//! The conformance kit: the behaviour of docs/BEHAVIOUR.md, run as named
+//! checks against any implementation of the two OTP APIs over HTTP
+//! (`otp-server conform`).
 //!
 //! # Layout
 //!
@@ -60,9 +61,25 @@ pub enum Event<'a> {
     Finished(&'a CheckResult),
 }
 
-/// The names and rules of every check, in the order they run.
-pub fn catalogue() -> Vec<(&'static str, &'static str)> {
-    checks::all().iter().map(|c| (c.name, c.rule)).collect()
+/// One check of the catalogue: its name, where its rule is stated
+/// (`docs/BEHAVIOUR.md#single-use`) and the rule in a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub name: &'static str,
+    pub rule: String,
+    pub says: &'static str,
+}
+
+/// Every check, in the order they run.
+pub fn catalogue() -> Vec<Listed> {
+    checks::all()
+        .iter()
+        .map(|c| Listed {
+            name: c.name,
+            rule: c.rule(),
+            says: c.says,
+        })
+        .collect()
 }
 
 /// What a run can be handed besides its options.
@@ -151,7 +168,8 @@ async fn run_checks(kit: &Kit, progress: &mut dyn FnMut(Event<'_>)) -> Report {
         let result = CheckResult {
             name: check.name.into(),
             group: check.group().into(),
-            rule: check.rule.into(),
+            rule: check.rule(),
+            says: check.says.into(),
             outcome,
             duration: began.elapsed(),
         };

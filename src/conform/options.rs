@@ -1,6 +1,6 @@
 //! What a conformance run is told: the target, the client it acts as, where
 //! OTPs come from, which checks to run, and the policy numbers the target
-//! is held to (PRODUCT.md's defaults unless overridden).
+//! is held to (docs/BEHAVIOUR.md#words-and-numbers, unless overridden).
 
 use crate::cipher::Cipher;
 use crate::config::{Policy, PolicyOverrides};

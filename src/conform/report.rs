@@ -1,6 +1,7 @@
 //! What a run found, and its three forms: the terminal's (one line per
-//! check, then a summary table by group), JSON, and JUnit XML (what CI
-//! dashboards read; Microcks' users asked for it).
+//! check, then a summary table by group and the verdict), JSON, and JUnit
+//! XML (what CI dashboards read; Microcks' users asked for it). Every check
+//! names the section of docs/BEHAVIOUR.md that states its rule.
 
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -20,7 +21,10 @@ pub enum Outcome {
 pub struct CheckResult {
     pub name: String,
     pub group: String,
+    /// Where the rule is stated: `docs/BEHAVIOUR.md#single-use`.
     pub rule: String,
+    /// The rule in a line.
+    pub says: String,
     #[serde(flatten)]
     pub outcome: Outcome,
     #[serde(rename = "seconds", serialize_with = "seconds")]
@@ -72,8 +76,8 @@ impl CheckResult {
             Outcome::Pass => format!("PASS  {:<46} {secs:>6.2} s", self.name),
             Outcome::Skip { reason } => format!("SKIP  {:<46} {reason}", self.name),
             Outcome::Fail { expected, seen } => format!(
-                "FAIL  {:<46} {secs:>6.2} s\n      expected: {expected}\n      seen:     {seen}\n      rule:     {}",
-                self.name, self.rule
+                "FAIL  {:<46} {secs:>6.2} s\n      expected: {expected}\n      seen:     {seen}\n      rule:     {} — {}",
+                self.name, self.rule, self.says
             ),
         }
     }
@@ -204,8 +208,8 @@ fn testcase(r: &CheckResult) -> String {
         Outcome::Pass => format!("{head}/>\n"),
         Outcome::Skip { reason } => format!("{head}>\n      <skipped message=\"{}\"/>\n    </testcase>\n", escape(reason)),
         Outcome::Fail { expected, seen } => format!(
-            "{head}>\n      <failure message=\"expected {}; seen {}\">expected: {}\nseen: {}\nrule: {}</failure>\n    </testcase>\n",
-            escape(expected), escape(seen), escape(expected), escape(seen), escape(&r.rule)
+            "{head}>\n      <failure message=\"expected {}; seen {}\">expected: {}\nseen: {}\nrule: {} — {}</failure>\n    </testcase>\n",
+            escape(expected), escape(seen), escape(expected), escape(seen), escape(&r.rule), escape(&r.says)
         ),
     }
 }
@@ -233,7 +237,8 @@ mod tests {
         CheckResult {
             name: name.into(),
             group: name.split('.').next().unwrap().into(),
-            rule: "PRODUCT.md <rule> & more".into(),
+            rule: "docs/BEHAVIOUR.md#single-use".into(),
+            says: "<rule> & more".into(),
             outcome,
             duration: Duration::from_millis(12),
         }
@@ -277,6 +282,11 @@ mod tests {
         assert_eq!(json["summary"]["failed"], 1);
         assert_eq!(json["checks"][1]["outcome"], "fail");
         assert_eq!(json["checks"][1]["expected"], "404 <x>");
+        assert_eq!(json["checks"][1]["rule"], "docs/BEHAVIOUR.md#single-use");
+        assert!(
+            xml.contains("rule: docs/BEHAVIOUR.md#single-use — &lt;rule&gt; &amp; more"),
+            "{xml}"
+        );
         assert!(report
             .summary()
             .contains("DOES NOT CONFORM: 1 failed: flows.rao.other"));

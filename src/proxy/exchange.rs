@@ -288,7 +288,7 @@ fn gate_error(rule: &crate::contract::schema::Violation) -> ApiError {
     ApiError::invalid(rule.location.clone(), rule.details.clone())
 }
 
-/// The contract's rules for `answer`, PRODUCT.md's envelope, and the
+/// The contract's rules for `answer`, the full error envelope, and the
 /// refusal a broken request must get.
 fn response_violations(
     asked: &Asked<'_>,
@@ -304,7 +304,7 @@ fn response_violations(
             .map(|v| asked.violation(Direction::Response, status, v.location, v.details))
             .collect();
     if broken && ![400, 401, 403].contains(&answer.status) {
-        let details = format!("a request that breaks the contract must be refused 400 invalidRequest (PRODUCT.md Every request 3), or 401/403 first; upstream answered {}", answer.status);
+        let details = format!("a request that breaks the contract must be refused 400 invalidRequest (docs/BEHAVIOUR.md#request-bodies), or 401/403 first; upstream answered {}", answer.status);
         found.push(asked.violation(Direction::Response, status, "status".into(), details));
     }
     found

@@ -8,8 +8,8 @@
 //! `--enforce` answered as the gate answers (`400 invalidRequest`, `401`
 //! for a missing credential). Responses are checked by
 //! `contract::check_response` (documented status, body schema, the
-//! `x-error-codes` row, declared headers such as `sid`) and PRODUCT.md's
-//! full `ErrorResponse`; and a request that breaks the contract must have
+//! `x-error-codes` row, declared headers such as `sid`) and the full
+//! `ErrorResponse` (docs/BEHAVIOUR.md#error-responses); and a request that breaks the contract must have
 //! been refused (400, or 401/403, which the gate answers first).
 //!
 //! Unlike Prism: it honours Swagger 2.0's `basePath` (routes are the

@@ -12,12 +12,22 @@ use hyper::HeaderMap;
 use serde_json::json;
 
 pub fn checks() -> Vec<Check> {
-    vec![check!("errors.prefer", "PRODUCT.md Sandbox › Forced errors: Prefer: error=<code> gets that documented error of that operation with the spec's status and type and changes no state; an undocumented code → 400 invalidRequest naming Prefer", prefer)]
+    vec![check!(
+            "errors.prefer",
+            "forced-errors",
+            "Prefer: error=<code> answers that documented row and changes nothing; an undocumented code: 400 invalidRequest at Prefer",
+            prefer
+        )]
 }
 
 /// Runs last: it reads what every other check saw.
 pub fn last() -> Vec<Check> {
-    vec![check!("errors.responses", "PRODUCT.md Conformance kit: every answer a documented one — status documented for the operation, body schema, the (status, type, code) row of x-error-codes, declared headers (sid) — and every error the full ErrorResponse (Behaviour › Every request 4)", responses)]
+    vec![check!(
+            "errors.responses",
+            "documented-answers",
+            "every answer of the run documented: status, schema, x-error-codes row, declared headers, the full ErrorResponse",
+            responses
+        )]
 }
 
 /// A request of `op` the gate would pass, for a fresh phone.

@@ -6,6 +6,7 @@
 pub mod broken;
 mod catches;
 mod command;
+mod rules;
 mod sandbox;
 
 use otp_server::conform::{self, CheckResult, Extras, Options, Outcome, Report, Selection};
