@@ -15,6 +15,19 @@ pub fn client<'c>(config: &'c Config, id: &str) -> anyhow::Result<&'c Arc<Client
     })
 }
 
+/// `error` as one line: its causes after it (`{:#}`), multi-line messages
+/// (a TOML parse error's excerpt) folded, and never a backtrace (anyhow
+/// captures one when `RUST_BACKTRACE` is set, and `{:?}` prints it).
+pub fn one_line(error: &anyhow::Error) -> String {
+    let text = format!("{error:#}");
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    lines.join(" ")
+}
+
 /// `otp-server encrypt|decrypt --client ID VALUE`.
 pub fn cipher(config: &Config, id: &str, value: &str, encrypt: bool) -> anyhow::Result<String> {
     let client = client(config, id)?;

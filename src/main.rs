@@ -9,9 +9,21 @@ use otp_server::cli::{CipherArgs, Cli, ClientCommand, Command, ServeArgs, TokenA
 use otp_server::config::Config;
 use otp_server::{commands, startup, App};
 
-fn main() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
-    match cli.command {
+/// Every error ends the process the same way: one line on stderr (the
+/// `{:#}` chain, never a backtrace, whatever `RUST_BACKTRACE` says) and
+/// exit status 1.
+fn main() -> ExitCode {
+    match run(Cli::parse().command) {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("otp-server: {}", commands::one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Conform(args) => return otp_server::conform::command::run_command(*args),
         Command::Proxy(args) => otp_server::proxy::command::run(args)?,
         Command::Serve(args) => serve(args)?,

@@ -6,6 +6,7 @@
 pub mod broken;
 mod catches;
 mod command;
+mod exits;
 mod rules;
 mod sandbox;
 
