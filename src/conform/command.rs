@@ -1,11 +1,11 @@
 //! `otp-server conform`: the command line of the conformance kit. Parses
 //! the options, runs the checks with progress on stderr and one line per
 //! check on stdout, prints the summary table, writes `--junit`/`--json`,
-//! and exits 1 when any check failed.
+//! and exits 1 when any check failed or the run could not finish.
 
 use super::{run, Event, Extras, Identity, KitPolicy, Options, Selection, SourceSpec};
 use crate::cipher::Cipher;
-use anyhow::{bail, Context};
+use anyhow::{bail, ensure, Context};
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -98,6 +98,10 @@ pub struct ConformArgs {
     /// Bound on each request, in milliseconds.
     #[arg(long, default_value_t = 10_000, value_name = "MS")]
     pub timeout_ms: u64,
+    /// Bound on the whole run, in seconds: past it the running check fails
+    /// and the rest are not run.
+    #[arg(long, default_value_t = super::options::DEFAULT_DEADLINE.as_secs(), value_name = "SECS")]
+    pub deadline: u64,
     /// Write a JUnit XML report here.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -167,7 +171,10 @@ pub fn options(args: ConformArgs) -> anyhow::Result<Options> {
     options.policy = KitPolicy::default().with_overrides(&args.policy)?;
     options.country_code = args.country_code;
     options.phone_prefix = args.phone_prefix;
+    ensure!(args.timeout_ms > 0, "--timeout-ms must be at least 1");
+    ensure!(args.deadline > 0, "--deadline must be at least 1 second");
     options.timeout = Duration::from_millis(args.timeout_ms);
+    options.deadline = Duration::from_secs(args.deadline);
     Ok(options)
 }
 

@@ -138,6 +138,12 @@ impl Kit {
         let answer = self
             .request_token(&self.options.identity.client_secret)
             .await?;
+        self.keep_token(&answer)
+    }
+
+    /// Keeps the token of a token endpoint's `answer`, or fails saying what came instead.
+    pub fn keep_token(&self, answer: &Exchange) -> Step<String> {
+        let now = self.now();
         let value = answer.field("access_token");
         let (Some(value), 200) = (value, answer.status) else {
             return fail(

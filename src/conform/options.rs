@@ -7,6 +7,11 @@ use crate::config::{Policy, PolicyOverrides};
 use std::net::SocketAddr;
 use std::time::Duration;
 
+/// The default bound on a whole run: a full run against a sandbox takes
+/// about a second, against a remote test environment with real SMS a few
+/// minutes at most.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(300);
+
 /// Why an option cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum OptionError {
@@ -178,6 +183,9 @@ pub struct Options {
     pub phone_prefix: String,
     /// Bound on each request.
     pub timeout: Duration,
+    /// Bound on the whole run, preflight included: past it the running
+    /// check fails and the rest are not run.
+    pub deadline: Duration,
     /// How long to wait for an SMS to arrive.
     pub sms_wait: Duration,
 }
@@ -194,6 +202,7 @@ impl Options {
             country_code: "+52".into(),
             phone_prefix: "55".into(),
             timeout: Duration::from_secs(10),
+            deadline: DEFAULT_DEADLINE,
             sms_wait: Duration::from_secs(5),
         }
     }

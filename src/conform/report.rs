@@ -31,6 +31,15 @@ pub struct CheckResult {
     pub duration: Duration,
 }
 
+/// Why a run ended before every selected check ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unfinished {
+    /// The run's `--deadline` passed: the running check failed, the rest
+    /// are reported skipped.
+    Deadline,
+}
+
 /// A whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -40,6 +49,11 @@ pub struct Report {
     pub deselected: usize,
     #[serde(rename = "seconds", serialize_with = "seconds")]
     pub duration: Duration,
+    /// The run's deadline.
+    #[serde(rename = "deadline_seconds", serialize_with = "seconds")]
+    pub deadline: Duration,
+    /// Why the run ended early, if it did.
+    pub unfinished: Option<Unfinished>,
 }
 
 fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -67,7 +81,15 @@ impl Tally {
     }
 }
 
+/// The reason given to the checks the deadline left out.
+pub const NOT_RUN: &str = "not run: the run's deadline passed first";
+
 impl CheckResult {
+    /// Whether the check was left out because the deadline passed.
+    pub fn not_run(&self) -> bool {
+        matches!(&self.outcome, Outcome::Skip { reason } if reason == NOT_RUN)
+    }
+
     /// The result as the terminal shows it: one line, and for a failure
     /// the expected, the seen and the rule below it.
     pub fn line(&self) -> String {
@@ -84,9 +106,9 @@ impl CheckResult {
 }
 
 impl Report {
-    /// Whether no check failed.
+    /// Whether the run finished and no check failed.
     pub fn conforms(&self) -> bool {
-        self.tally().failed == 0
+        self.tally().failed == 0 && self.unfinished.is_none()
     }
 
     pub fn tally(&self) -> Tally {
@@ -143,20 +165,35 @@ impl Report {
                 self.deselected
             );
         }
-        let verdict = if self.conforms() {
-            format!(
+        out + &self.verdict()
+    }
+
+    /// The last line: whether the target conforms, or why the run did not finish.
+    fn verdict(&self) -> String {
+        let t = self.tally();
+        let failed = self.failures().join(", ");
+        match self.unfinished {
+            Some(Unfinished::Deadline) => format!(
+                "{} DID NOT FINISH: the run's deadline ({} s, --deadline) passed; {} not run; {} failed: {failed}",
+                self.target,
+                self.deadline.as_secs(),
+                self.results.len() - self.ran(),
+                t.failed
+            ),
+            None if t.failed == 0 => format!(
                 "{} CONFORMS: no check failed ({} skipped: a skipped check is not a pass)",
                 self.target, t.skipped
-            )
-        } else {
-            format!(
-                "{} DOES NOT CONFORM: {} failed: {}",
-                self.target,
-                t.failed,
-                self.failures().join(", ")
-            )
-        };
-        out + &verdict
+            ),
+            None => format!(
+                "{} DOES NOT CONFORM: {} failed: {failed}",
+                self.target, t.failed
+            ),
+        }
+    }
+
+    /// How many checks ran (those the deadline left out did not).
+    fn ran(&self) -> usize {
+        self.results.iter().filter(|r| !r.not_run()).count()
     }
 
     /// The report as JSON.
@@ -164,9 +201,11 @@ impl Report {
         let value = serde_json::json!({
             "target": self.target,
             "conforms": self.conforms(),
+            "unfinished": self.unfinished,
             "summary": self.tally(),
             "deselected": self.deselected,
             "seconds": (self.duration.as_secs_f64() * 1000.0).round() / 1000.0,
+            "deadline_seconds": self.deadline.as_secs(),
             "checks": self.results,
         });
         serde_json::to_string_pretty(&value).unwrap_or_default()
@@ -266,6 +305,8 @@ mod tests {
             ],
             deselected: 0,
             duration: Duration::from_secs(1),
+            deadline: Duration::from_secs(300),
+            unfinished: None,
         };
         assert!(!report.conforms());
         let xml = report.to_junit();
@@ -290,5 +331,31 @@ mod tests {
         assert!(report
             .summary()
             .contains("DOES NOT CONFORM: 1 failed: flows.rao.other"));
+    }
+
+    #[test]
+    fn a_run_cut_by_its_deadline_does_not_conform() {
+        let not_run = Outcome::Skip {
+            reason: NOT_RUN.into(),
+        };
+        let report = Report {
+            target: "http://t".into(),
+            results: vec![
+                result("flows.rao.single-use", Outcome::Pass),
+                result("flows.rao.other", not_run.clone()),
+                result("semantics.rao.expiry", not_run),
+            ],
+            deselected: 0,
+            duration: Duration::from_secs(2),
+            deadline: Duration::from_secs(2),
+            unfinished: Some(Unfinished::Deadline),
+        };
+        assert!(!report.conforms());
+        let summary = report.summary();
+        assert!(
+            summary
+                .contains("DID NOT FINISH: the run's deadline (2 s, --deadline) passed; 2 not run"),
+            "{summary}"
+        );
     }
 }

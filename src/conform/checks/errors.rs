@@ -138,18 +138,36 @@ async fn responses(kit: &Kit) -> Step {
     if seen.is_empty() {
         return Ok(());
     }
-    let listed: Vec<String> = seen
+    // The same violation seen again and again (every token answer, say)
+    // is listed once, with its count, so that the first five show variety.
+    let mut kinds: Vec<(&crate::conform::kit::Observation, usize)> = Vec::new();
+    for o in &seen {
+        let same = |k: &crate::conform::kit::Observation| {
+            (&k.operation, k.status, &k.location, &k.details)
+                == (&o.operation, o.status, &o.location, &o.details)
+        };
+        match kinds.iter_mut().find(|(k, _)| same(k)) {
+            Some((_, count)) => *count += 1,
+            None => kinds.push((o, 1)),
+        }
+    }
+    let listed: Vec<String> = kinds
         .iter()
         .take(5)
-        .map(|o| {
+        .map(|(o, count)| {
+            let times = if *count > 1 {
+                format!(" (×{count})")
+            } else {
+                String::new()
+            };
             format!(
-                "[{}] {} {} {}: {}",
+                "[{}] {} {} {}: {}{times}",
                 o.check, o.operation, o.status, o.location, o.details
             )
         })
         .collect();
-    let more = if seen.len() > 5 {
-        format!("; and {} more", seen.len() - 5)
+    let more = if kinds.len() > 5 {
+        format!("; and {} more kinds", kinds.len() - 5)
     } else {
         String::new()
     };

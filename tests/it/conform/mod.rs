@@ -3,6 +3,7 @@
 //! implementations (the matching checks fail, saying what was expected and
 //! what was seen), and as a command.
 
+mod bounded;
 pub mod broken;
 mod catches;
 mod command;
@@ -10,7 +11,9 @@ mod exits;
 mod rules;
 mod sandbox;
 
-use otp_server::conform::{self, CheckResult, Extras, Options, Outcome, Report, Selection};
+use otp_server::conform::{
+    self, CheckResult, Extras, Options, Outcome, Report, Selection, Unfinished,
+};
 
 /// Options for `target` running the checks `only` selects (all when empty).
 pub fn options(target: &str, only: &[&str]) -> Options {
