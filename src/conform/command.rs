@@ -1,7 +1,8 @@
 //! `otp-server conform`: the command line of the conformance kit. Parses
 //! the options, runs the checks with progress on stderr and one line per
-//! check on stdout, prints the summary table, writes `--junit`/`--json`,
-//! and exits 1 when any check failed or the run could not finish.
+//! check on stdout, prints the summary table and what the run changed on
+//! the target, writes `--junit`/`--json`, and exits 1 when any check failed
+//! or the run could not finish.
 
 use super::{run, Event, Extras, Identity, KitPolicy, Options, Selection, SourceSpec};
 use crate::cipher::Cipher;
@@ -24,7 +25,7 @@ pub enum CipherName {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Every check names the section of docs/BEHAVIOUR.md that states its rule (docs/BEHAVIOUR.md#every-check lists them).\n\nExamples:\n  otp-server conform --target http://127.0.0.1:8080\n  otp-server conform --target http://bank-test:8080 --client-id app --client-secret \"$SECRET\" \\\n      --cipher aes-256-gcm --key \"$KEY\" --otp-source webhook:0.0.0.0:17010 --junit conform.xml\n  otp-server conform --target http://127.0.0.1:8080 --only flows --skip '*.expiry'\n  otp-server conform --list"
+    after_help = "Every check names the section of docs/BEHAVIOUR.md that states its rule (docs/BEHAVIOUR.md#every-check lists them); a run says at its end what it changed on the target (docs/BEHAVIOUR.md#what-a-run-changes-on-the-target).\n\nExamples:\n  otp-server conform --target http://127.0.0.1:8080\n  otp-server conform --target http://bank-test:8080 --client-id app --client-secret \"$SECRET\" \\\n      --cipher aes-256-gcm --key \"$KEY\" --otp-source webhook:0.0.0.0:17010 --junit conform.xml\n  otp-server conform --target http://127.0.0.1:8080 --only flows --skip '*.expiry'\n  otp-server conform --target http://shared-sandbox:8080 --no-clock\n  otp-server conform --list"
 )]
 pub struct ConformArgs {
     /// The implementation: http://host:port[/prefix]; the specs' paths (/api/v1/…) are appended.
@@ -102,6 +103,10 @@ pub struct ConformArgs {
     /// and the rest are not run.
     #[arg(long, default_value_t = super::options::DEFAULT_DEADLINE.as_secs(), value_name = "SECS")]
     pub deadline: u64,
+    /// Leave the target's sandbox clock alone (it is shared by everyone using
+    /// that sandbox): the checks that need time to pass are skipped.
+    #[arg(long)]
+    pub no_clock: bool,
     /// Write a JUnit XML report here.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -175,6 +180,7 @@ pub fn options(args: ConformArgs) -> anyhow::Result<Options> {
     ensure!(args.deadline > 0, "--deadline must be at least 1 second");
     options.timeout = Duration::from_millis(args.timeout_ms);
     options.deadline = Duration::from_secs(args.deadline);
+    options.move_clock = !args.no_clock;
     Ok(options)
 }
 

@@ -18,8 +18,10 @@
 //! kit's client a token (else nothing could be measured). Then every
 //! selected check runs in turn within the run's deadline. A check passes,
 //! fails with what it expected and what it saw, or is skipped with the
-//! reason it cannot run against this target (no outbox, no sandbox clock,
-//! no test phone): a skip is never counted as a pass.
+//! reason it cannot run against this target (no outbox, no sandbox clock
+//! or `--no-clock`, no test phone): a skip is never counted as a pass. The
+//! report ends with what the run changed on the target (its sandbox clock,
+//! test phones reset, the kit's client locked out).
 
 pub mod apis;
 mod checks;
@@ -32,7 +34,7 @@ pub mod sms;
 pub mod target;
 
 pub use options::{Identity, KitPolicy, Options, Selection, SourceSpec};
-pub use report::{CheckResult, Outcome, Report, Unfinished};
+pub use report::{Changes, CheckResult, Outcome, Report, Unfinished};
 pub use sms::WebhookInbox;
 
 use crate::contract::Contract;
@@ -184,7 +186,7 @@ async fn reset_test_phones(kit: &Kit) {
             .to_string()
             .into_bytes();
         let headers = target::header_map(&[("Content-Type", "application/json")]);
-        let _ = kit
+        let answer = kit
             .target
             .send(
                 Method::POST,
@@ -194,6 +196,9 @@ async fn reset_test_phones(kit: &Kit) {
                 None,
             )
             .await;
+        if answer.is_ok_and(|a| (200..300).contains(&a.status)) {
+            kit.note_reset(&phone);
+        }
     }
 }
 
@@ -237,6 +242,7 @@ async fn run_checks(
         duration: started.elapsed(),
         deadline: kit.options.deadline,
         unfinished,
+        changes: kit.changes(),
     }
 }
 

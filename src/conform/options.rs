@@ -188,6 +188,10 @@ pub struct Options {
     pub deadline: Duration,
     /// How long to wait for an SMS to arrive.
     pub sms_wait: Duration,
+    /// Whether the kit may move the target's sandbox clock
+    /// (docs/BEHAVIOUR.md#what-a-run-changes-on-the-target); without it the
+    /// checks that need time to pass are skipped.
+    pub move_clock: bool,
 }
 
 impl Options {
@@ -204,6 +208,7 @@ impl Options {
             timeout: Duration::from_secs(10),
             deadline: DEFAULT_DEADLINE,
             sms_wait: Duration::from_secs(5),
+            move_clock: true,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! What a run found, and its three forms: the terminal's (one line per
-//! check, then a summary table by group and the verdict), JSON, and JUnit
-//! XML (what CI dashboards read; Microcks' users asked for it). Every check
-//! names the section of docs/BEHAVIOUR.md that states its rule.
+//! check, then a summary table by group, what the run changed on the
+//! target, and the verdict), JSON, and JUnit XML (what CI dashboards read;
+//! Microcks' users asked for it). Every check names the section of
+//! docs/BEHAVIOUR.md that states its rule.
 
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -40,6 +41,53 @@ pub enum Unfinished {
     Deadline,
 }
 
+/// What a run changed on the target (docs/BEHAVIOUR.md#what-a-run-changes-on-the-target).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    /// Seconds the kit moved the target's sandbox clock forward.
+    pub clock_advanced_secs: u64,
+    /// In how many `POST /sandbox/v1/clock`.
+    pub clock_moves: usize,
+    /// Why the clock was left alone although a check needed time to pass
+    /// (`--no-clock`, or the target has no sandbox clock).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_left_alone: Option<String>,
+    /// The test phones reset before the checks, masked.
+    pub phones_reset: Vec<String>,
+    /// The kit's client, when the token endpoint locked it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_locked_out: Option<String>,
+    /// Whether the kit then moved the clock past that lock.
+    pub lockout_released: bool,
+}
+
+impl Changes {
+    /// The changes as the terminal shows them, one per line.
+    pub fn lines(&self) -> Vec<String> {
+        let clock = match (&self.clock_left_alone, self.clock_advanced_secs) {
+            (_, secs) if secs > 0 => format!(
+                "its sandbox clock moved forward {secs} s in {} steps (shared by everyone using that sandbox; POST /sandbox/v1/reset sets it back)",
+                self.clock_moves
+            ),
+            (Some(why), _) => format!("its sandbox clock left alone ({why})"),
+            (None, _) => "its sandbox clock left alone".into(),
+        };
+        let phones = match self.phones_reset.as_slice() {
+            [] => "no phone reset".into(),
+            phones => format!("test phones reset: {}", phones.join(", ")),
+        };
+        let mut lines = vec![clock, phones];
+        if let Some(client) = &self.client_locked_out {
+            lines.push(if self.lockout_released {
+                format!("client {client} locked out of the token endpoint by auth.token.lockout, then released by the clock move")
+            } else {
+                format!("client {client} locked out of the token endpoint by auth.token.lockout until its minute ends")
+            });
+        }
+        lines
+    }
+}
+
 /// A whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -54,6 +102,8 @@ pub struct Report {
     pub deadline: Duration,
     /// Why the run ended early, if it did.
     pub unfinished: Option<Unfinished>,
+    /// What the run changed on the target.
+    pub changes: Changes,
 }
 
 fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -165,6 +215,10 @@ impl Report {
                 self.deselected
             );
         }
+        let _ = writeln!(out, "\nchanged on {}:", self.target);
+        for line in self.changes.lines() {
+            let _ = writeln!(out, "  - {line}");
+        }
         out + &self.verdict()
     }
 
@@ -206,6 +260,7 @@ impl Report {
             "deselected": self.deselected,
             "seconds": (self.duration.as_secs_f64() * 1000.0).round() / 1000.0,
             "deadline_seconds": self.deadline.as_secs(),
+            "changes": self.changes,
             "checks": self.results,
         });
         serde_json::to_string_pretty(&value).unwrap_or_default()
@@ -307,6 +362,11 @@ mod tests {
             duration: Duration::from_secs(1),
             deadline: Duration::from_secs(300),
             unfinished: None,
+            changes: Changes {
+                clock_advanced_secs: 331,
+                clock_moves: 2,
+                ..Changes::default()
+            },
         };
         assert!(!report.conforms());
         let xml = report.to_junit();
@@ -324,13 +384,20 @@ mod tests {
         assert_eq!(json["checks"][1]["outcome"], "fail");
         assert_eq!(json["checks"][1]["expected"], "404 <x>");
         assert_eq!(json["checks"][1]["rule"], "docs/BEHAVIOUR.md#single-use");
+        assert_eq!(json["changes"]["clock_advanced_secs"], 331);
         assert!(
             xml.contains("rule: docs/BEHAVIOUR.md#single-use — &lt;rule&gt; &amp; more"),
             "{xml}"
         );
-        assert!(report
-            .summary()
-            .contains("DOES NOT CONFORM: 1 failed: flows.rao.other"));
+        let summary = report.summary();
+        assert!(
+            summary.contains("DOES NOT CONFORM: 1 failed: flows.rao.other"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("its sandbox clock moved forward 331 s in 2 steps"),
+            "{summary}"
+        );
     }
 
     #[test]
@@ -349,12 +416,17 @@ mod tests {
             duration: Duration::from_secs(2),
             deadline: Duration::from_secs(2),
             unfinished: Some(Unfinished::Deadline),
+            changes: Changes::default(),
         };
         assert!(!report.conforms());
         let summary = report.summary();
         assert!(
             summary
                 .contains("DID NOT FINISH: the run's deadline (2 s, --deadline) passed; 2 not run"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("its sandbox clock left alone"),
             "{summary}"
         );
     }

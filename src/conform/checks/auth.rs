@@ -303,8 +303,10 @@ async fn locked(kit: &Kit, answer: &Exchange, attempt: u32) -> Step {
         "the right client_secret while the client is locked (until the minute ends)",
     );
     let release = retry.unwrap_or(60).max(60) + 1;
+    kit.note_lockout(false);
     if kit.has_clock().await {
         kit.advance(release).await?;
+        kit.note_lockout(true);
     }
     held
 }

@@ -6,6 +6,7 @@
 mod bounded;
 pub mod broken;
 mod catches;
+mod clock;
 mod command;
 mod exits;
 mod rules;
