@@ -30,7 +30,8 @@ pub enum Command {
     Encrypt(CipherArgs),
     /// Decrypt VALUE (base64) with the client's cipher and print the plaintext.
     Decrypt(CipherArgs),
-    /// Print a bearer token for the client (sandbox mode only).
+    /// Print a bearer token for the client (sandbox mode only); with
+    /// --target, live on that running sandbox's clock.
     Token(TokenArgs),
     /// Check another implementation of the APIs against the behaviour of
     /// docs/BEHAVIOUR.md: contract, auth, both flows, attempt limits, expiry,
@@ -97,4 +98,11 @@ pub struct TokenArgs {
     /// The client to issue the token to.
     #[arg(long, value_name = "ID")]
     pub client: String,
+    /// A running sandbox (http://host:port) whose clock the token must be
+    /// live on: its GET /sandbox/v1/clock offset is applied (a sandbox whose
+    /// clock was moved, by `otp-server conform` for one, refuses a token
+    /// minted on the system clock once the move passes its lifetime). The
+    /// config must be the sandbox's own (the same token key).
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
 }

@@ -2,9 +2,10 @@
 //! stays a dispatcher and tests can call them without a process.
 
 use crate::auth::new_secret;
-use crate::clock::SystemClock;
+use crate::clock::{OffsetClock, SystemClock};
 use crate::config::{Client, Config};
 use anyhow::{bail, ensure, Context};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 /// The registered client `id`, or an error listing the known ones.
@@ -39,17 +40,18 @@ pub fn cipher(config: &Config, id: &str, value: &str, encrypt: bool) -> anyhow::
     out.with_context(|| format!("{} cipher of client {}", client.cipher.name(), client.id))
 }
 
-/// `otp-server token --client ID` (sandbox only).
-pub fn token(config: &Config, id: &str) -> anyhow::Result<String> {
+/// `otp-server token --client ID` (sandbox only): a token live on a
+/// sandbox clock `offset_secs` ahead of the system clock (what
+/// `--target URL` reads from the running sandbox; 0 without it).
+pub fn token(config: &Config, id: &str, offset_secs: u64) -> anyhow::Result<String> {
     if !config.server.sandbox {
         bail!("`otp-server token` works in sandbox mode only; outside it, use the token endpoint with the client's secret");
     }
     let client = client(config, id)?;
-    let tokens = crate::auth::Tokens::new(
-        config.token_key(),
-        config.token_lifetime(),
-        Arc::new(SystemClock),
-    );
+    let offset = Arc::new(AtomicU64::new(offset_secs.saturating_mul(1000)));
+    let clock = OffsetClock::new(Arc::new(SystemClock), offset);
+    let tokens =
+        crate::auth::Tokens::new(config.token_key(), config.token_lifetime(), Arc::new(clock));
     Ok(tokens.issue(&client.id))
 }
 

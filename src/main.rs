@@ -74,6 +74,10 @@ fn cipher(args: CipherArgs, encrypt: bool) -> anyhow::Result<()> {
 
 fn token(args: TokenArgs) -> anyhow::Result<()> {
     let config = Config::load(args.config.config.as_deref())?;
-    println!("{}", commands::token(&config, &args.client)?);
+    let offset = match &args.target {
+        Some(url) => otp_server::conform::target::sandbox_offset(url)?,
+        None => 0,
+    };
+    println!("{}", commands::token(&config, &args.client, offset)?);
     Ok(())
 }

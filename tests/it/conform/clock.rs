@@ -1,11 +1,13 @@
 //! What a run changes on the target, said at its end: the sandbox clock
 //! moved (exactly what the target's clock shows), the kit's client locked
 //! out; `--no-clock` leaves the clock alone and skips, with the reason, the
-//! checks that need time to pass.
+//! checks that need time to pass. And `otp-server token --target` mints a
+//! token live on a sandbox whose clock was moved.
 
 use super::*;
-use crate::support::TestServer;
-use serde_json::Value;
+use crate::support::{headers, TestServer, RAO, RAO_UUID};
+use serde_json::{json, Value};
+use std::process::Command;
 
 async fn offset(server: &TestServer) -> u64 {
     server.get_json("/sandbox/v1/clock").await["offsetSeconds"]
@@ -109,5 +111,86 @@ async fn the_command_says_what_it_changed_and_takes_no_clock() {
             && stdout.contains("its sandbox clock left alone (--no-clock)")
             && stdout.contains("no phone reset"),
         "{stdout}"
+    );
+}
+
+/// `otp-server token --client sandbox [--target URL]`.
+async fn mint(target: Option<String>) -> String {
+    tokio::task::spawn_blocking(move || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_otp-server"));
+        command.args(["token", "--client", "sandbox"]);
+        if let Some(url) = target {
+            command.args(["--target", &url]);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    })
+    .await
+    .unwrap()
+}
+
+/// The status of certified-phone with `token`: 401 when the token is not live.
+async fn with_token(server: &TestServer, token: &str) -> u16 {
+    let h = headers(&[
+        ("client_id", "sandbox"),
+        ("Authorization", &format!("Bearer {token}")),
+        ("Accept", "application/json"),
+        ("Content-Type", "application/json"),
+        ("uuid", RAO_UUID),
+        ("countryCode", "MX"),
+        ("businessCode", "GCB"),
+        ("channelId", "MOBILE"),
+        ("sid", "token-target"),
+    ]);
+    let path = format!("{RAO}/certified-phone");
+    server.post(&path, &h, None).await.status().as_u16()
+}
+
+#[tokio::test]
+async fn a_token_minted_with_target_is_live_on_a_moved_sandbox_clock() {
+    let server = TestServer::start().await;
+    let moved = server
+        .http
+        .post(server.url("/sandbox/v1/clock"))
+        .header("content-type", "application/json")
+        .body(json!({"advanceSeconds": 7200}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(moved.status().is_success());
+    let stale = mint(None).await;
+    assert_eq!(
+        with_token(&server, &stale).await,
+        401,
+        "expired on the moved clock"
+    );
+    let live = mint(Some(server.url(""))).await;
+    assert_eq!(
+        with_token(&server, &live).await,
+        404,
+        "authenticated: no certified phone"
+    );
+}
+
+#[tokio::test]
+async fn token_target_that_is_not_a_sandbox_is_one_clear_error() {
+    let port = crate::processes::free_port();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_otp-server"))
+            .args(["token", "--client", "sandbox", "--target"])
+            .arg(format!("http://127.0.0.1:{port}"))
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("GET /sandbox/v1/clock") && stderr.contains("Connection refused"),
+        "{stderr}"
     );
 }
