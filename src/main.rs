@@ -11,12 +11,13 @@ use otp_server::{commands, startup, App};
 
 /// Every error ends the process the same way: one line on stderr (the
 /// `{:#}` chain, never a backtrace, whatever `RUST_BACKTRACE` says) and
-/// exit status 1.
+/// exit status 1. A closed stdout is no error (`commands::println`).
 fn main() -> ExitCode {
     match run(Cli::parse().command) {
         Ok(status) => status,
+        Err(e) if commands::is_closed_stdout(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("otp-server: {}", commands::one_line(&e));
+            commands::eprint(format_args!("otp-server: {}\n", commands::one_line(&e)));
             ExitCode::FAILURE
         }
     }
@@ -30,7 +31,9 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Encrypt(args) => cipher(args, true)?,
         Command::Decrypt(args) => cipher(args, false)?,
         Command::Token(args) => token(args)?,
-        Command::Client(ClientCommand::New { id }) => print!("{}", commands::client_new(&id)?),
+        Command::Client(ClientCommand::New { id }) => {
+            commands::println(commands::client_new(&id)?.trim_end())?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -54,10 +57,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
         let admin = startup::bind_admin(&config).await?;
         let app = App::builder(config).build()?;
-        println!(
-            "{}",
-            startup::banner(&app, listener.local_addr()?, admin.as_ref())
-        );
+        // The banner is all `serve` prints on stdout: a reader that went
+        // away is no reason to stop serving.
+        let _ = commands::println(startup::banner(
+            &app,
+            listener.local_addr()?,
+            admin.as_ref(),
+        ));
         otp_server::serve_with_admin(listener, admin, app, startup::shutdown_signal()).await;
         Ok(())
     })
@@ -65,10 +71,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 fn cipher(args: CipherArgs, encrypt: bool) -> anyhow::Result<()> {
     let config = Config::load(args.config.config.as_deref())?;
-    println!(
-        "{}",
-        commands::cipher(&config, &args.client, &args.value, encrypt)?
-    );
+    commands::println(commands::cipher(
+        &config,
+        &args.client,
+        &args.value,
+        encrypt,
+    )?)?;
     Ok(())
 }
 
@@ -78,6 +86,6 @@ fn token(args: TokenArgs) -> anyhow::Result<()> {
         Some(url) => otp_server::conform::target::sandbox_offset(url)?,
         None => 0,
     };
-    println!("{}", commands::token(&config, &args.client, offset)?);
+    commands::println(commands::token(&config, &args.client, offset)?)?;
     Ok(())
 }

@@ -3,12 +3,20 @@
 //! check on stdout, prints the summary table and what the run changed on
 //! the target, writes `--junit`/`--json`, and exits 1 when any check failed
 //! or the run could not finish.
+//!
+//! A closed stdout (`otp-server conform … | head -3`) stops the run after
+//! the check in progress, quietly: the reports are still written, and the
+//! exit status is 1 only if a check had failed by then.
 
-use super::{run, Event, Extras, Identity, KitPolicy, Options, Selection, SourceSpec};
+use super::{
+    run, Event, Extras, Identity, KitPolicy, Options, Report, Selection, SourceSpec, Unfinished,
+};
 use crate::cipher::Cipher;
+use crate::commands::{eprint, println, PrintError};
 use anyhow::{bail, ensure, Context};
 use clap::{Args, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -122,26 +130,42 @@ pub struct ConformArgs {
 pub fn run_command(args: ConformArgs) -> anyhow::Result<ExitCode> {
     if args.list {
         for check in super::catalogue() {
-            println!("{:<46} {:<52} {}", check.name, check.rule, check.says);
+            println(format_args!(
+                "{:<46} {:<52} {}",
+                check.name, check.rule, check.says
+            ))?;
         }
         return Ok(ExitCode::SUCCESS);
     }
     let (junit, json) = (args.junit.clone(), args.json.clone());
     let options = options(args)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let report = runtime.block_on(run(options, Extras::default(), &mut progress()))?;
-    println!("{}", report.summary());
+    let mut printed = Ok(());
+    let report = runtime.block_on(run(options, Extras::default(), &mut progress(&mut printed)))?;
+    if printed.is_ok() {
+        printed = println(report.summary());
+    }
     if let Some(path) = junit {
         write(&path, &report.to_junit())?;
     }
     if let Some(path) = json {
         write(&path, &report.to_json())?;
     }
-    Ok(if report.conforms() {
+    match printed {
+        Ok(()) | Err(PrintError::Closed) => Ok(exit_status(&report)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Success when the target conforms, or when the run was stopped (a
+/// closed stdout) before any check failed.
+fn exit_status(report: &Report) -> ExitCode {
+    let stopped = report.unfinished == Some(Unfinished::Stopped);
+    if report.conforms() || (stopped && report.failures().is_empty()) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    })
+    }
 }
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
@@ -184,20 +208,29 @@ pub fn options(args: ConformArgs) -> anyhow::Result<Options> {
     Ok(options)
 }
 
-/// Progress on stderr (rewritten in place on a terminal), one line per check on stdout.
-fn progress() -> impl FnMut(Event<'_>) {
+/// Progress on stderr (rewritten in place on a terminal), one line per
+/// check on stdout. A line that cannot be printed stops the run; why is
+/// left in `printed`.
+fn progress(printed: &mut Result<(), PrintError>) -> impl FnMut(Event<'_>) -> ControlFlow<()> + '_ {
     let terminal = std::io::stderr().is_terminal();
-    move |event| match event {
-        Event::Started { index, total, name } if terminal => {
-            eprint!("\r\x1b[2K[{index:>2}/{total}] {name} …");
-            let _ = std::io::stderr().flush();
-        }
-        Event::Started { index, total, name } => eprintln!("[{index:>2}/{total}] {name}"),
-        Event::Finished(result) => {
-            if terminal {
-                eprint!("\r\x1b[2K");
+    move |event| {
+        match event {
+            Event::Started { index, total, name } if terminal => {
+                eprint(format_args!("\r\x1b[2K[{index:>2}/{total}] {name} …"));
             }
-            println!("{}", result.line());
+            Event::Started { index, total, name } => {
+                eprint(format_args!("[{index:>2}/{total}] {name}\n"));
+            }
+            Event::Finished(result) => {
+                if terminal {
+                    eprint("\r\x1b[2K");
+                }
+                *printed = println(result.line());
+            }
+        }
+        match printed {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(_) => ControlFlow::Break(()),
         }
     }
 }

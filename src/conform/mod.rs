@@ -41,6 +41,7 @@ use crate::contract::Contract;
 use exchange::Verdict;
 use hyper::Method;
 use kit::Kit;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -66,7 +67,9 @@ pub enum ConformError {
     },
 }
 
-/// What the runner tells while it runs.
+/// What the runner tells while it runs. Answering [`ControlFlow::Break`]
+/// stops the run after the check in progress (nothing more is sent to the
+/// target).
 pub enum Event<'a> {
     /// Check `index` of `total` starts.
     Started {
@@ -112,7 +115,7 @@ pub struct Extras {
 pub async fn run(
     options: Options,
     extras: Extras,
-    progress: &mut dyn FnMut(Event<'_>),
+    progress: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
 ) -> Result<Report, ConformError> {
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + options.deadline;
@@ -206,7 +209,7 @@ async fn run_checks(
     kit: &Kit,
     started: Instant,
     deadline: tokio::time::Instant,
-    progress: &mut dyn FnMut(Event<'_>),
+    progress: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
 ) -> Report {
     let all = checks::all();
     let selected: Vec<_> = all
@@ -226,14 +229,21 @@ async fn run_checks(
             total: selected.len(),
             name: check.name,
         };
-        progress(event);
+        if progress(event).is_break() {
+            unfinished = Some(Unfinished::Stopped);
+            break;
+        }
         let (outcome, took, cut) = run_one(kit, check, deadline).await;
         if cut {
             unfinished = Some(Unfinished::Deadline);
         }
         let result = result(check, outcome, took);
-        progress(Event::Finished(&result));
+        let flow = progress(Event::Finished(&result));
         results.push(result);
+        if flow.is_break() {
+            unfinished = unfinished.or(Some(Unfinished::Stopped));
+            break;
+        }
     }
     Report {
         target: kit.options.target.clone(),

@@ -39,6 +39,8 @@ pub enum Unfinished {
     /// The run's `--deadline` passed: the running check failed, the rest
     /// are reported skipped.
     Deadline,
+    /// Whoever reads the output went away (a closed stdout).
+    Stopped,
 }
 
 /// What a run changed on the target (docs/BEHAVIOUR.md#what-a-run-changes-on-the-target).
@@ -232,6 +234,12 @@ impl Report {
                 self.target,
                 self.deadline.as_secs(),
                 self.results.len() - self.ran(),
+                t.failed
+            ),
+            Some(Unfinished::Stopped) => format!(
+                "{} DID NOT FINISH: stopped after {} checks; {} failed: {failed}",
+                self.target,
+                self.ran(),
                 t.failed
             ),
             None if t.failed == 0 => format!(

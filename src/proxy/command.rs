@@ -1,7 +1,9 @@
 //! `otp-server proxy`: the command line of the validation proxy. Serves
-//! until SIGINT/SIGTERM, then writes `--report`.
+//! until SIGINT/SIGTERM (or until stdout, where the violations go, is
+//! closed), then writes `--report`.
 
 use super::{Proxy, ProxyOptions};
+use crate::commands::eprint;
 use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
@@ -51,13 +53,16 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let mode = if options.enforce { "enforcing" } else { "reporting" };
-        eprintln!(
-            "otp-server proxy listening on http://{} -> {} ({mode}); violations: GET /proxy/v1/violations",
+        eprint(format_args!(
+            "otp-server proxy listening on http://{} -> {} ({mode}); violations: GET /proxy/v1/violations\n",
             listener.local_addr()?,
             options.upstream
-        );
+        ));
         let report = proxy.serve(listener, crate::startup::shutdown_signal()).await?;
-        eprintln!("{} exchanges, {} violations", report.log.exchanges, report.log.count);
+        eprint(format_args!(
+            "{} exchanges, {} violations\n",
+            report.log.exchanges, report.log.count
+        ));
         Ok(())
     })
 }

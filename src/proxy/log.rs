@@ -3,9 +3,11 @@
 //! [`KEPT`]) for `GET /proxy/v1/violations`, and summed up in the report
 //! written on exit.
 
+use crate::commands::{println, PrintError};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Mutex;
+use tokio::sync::watch;
 
 /// Most violations kept in memory; older ones are only counted.
 pub const KEPT: usize = 10_000;
@@ -47,6 +49,8 @@ pub struct Violation {
 #[derive(Default)]
 pub struct Log {
     inner: Mutex<Inner>,
+    /// Set once stdout is found closed: the proxy then stops.
+    closed: watch::Sender<bool>,
 }
 
 #[derive(Default)]
@@ -65,13 +69,15 @@ pub struct Snapshot {
 }
 
 impl Log {
-    /// Books one exchange and its violations, printing each as a JSON line.
+    /// Books one exchange and its violations, then prints each as a JSON
+    /// line (booked first: a closed stdout stops the proxy, whose report
+    /// must hold them).
     pub fn record(&self, found: Vec<Violation>) {
-        for violation in &found {
-            if let Ok(line) = serde_json::to_string(violation) {
-                println!("{line}");
-            }
-        }
+        self.book(found.clone());
+        self.print(&found);
+    }
+
+    fn book(&self, found: Vec<Violation>) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.exchanges += 1;
         inner.total += found.len();
@@ -79,6 +85,28 @@ impl Log {
         while inner.kept.len() > KEPT {
             inner.kept.pop_front();
         }
+    }
+
+    fn print(&self, found: &[Violation]) {
+        for violation in found {
+            let Ok(line) = serde_json::to_string(violation) else {
+                continue;
+            };
+            match println(line) {
+                Ok(()) => {}
+                Err(PrintError::Closed) => {
+                    self.closed.send_replace(true);
+                    return;
+                }
+                Err(e) => tracing::warn!(error = %e, "a violation could not be printed"),
+            }
+        }
+    }
+
+    /// Completes once stdout was found closed.
+    pub async fn stdout_closed(&self) {
+        let mut closed = self.closed.subscribe();
+        let _ = closed.wait_for(|closed| *closed).await;
     }
 
     pub fn snapshot(&self) -> Snapshot {

@@ -18,6 +18,8 @@
 //! failures), and reads `x-error-codes`. Violations are printed as JSON
 //! lines on stdout, counted in a `Contract-Violations` response header,
 //! served at `GET /proxy/v1/violations` and written to `--report` on exit.
+//! A closed stdout (the reader of the violation lines went away) stops the
+//! proxy as SIGTERM does.
 
 pub mod command;
 mod exchange;
@@ -119,7 +121,9 @@ impl Proxy {
         }
     }
 
-    /// Serves on `listener` until `shutdown`, then writes `--report` (if asked) and returns the report.
+    /// Serves on `listener` until `shutdown` (or until stdout, where the
+    /// violations go, is closed), then writes `--report` (if asked) and
+    /// returns the report.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -137,6 +141,7 @@ impl Proxy {
                     }
                 },
                 () = &mut shutdown => break,
+                () = self.shared.log.stdout_closed() => break,
             };
             let proxy = self.clone();
             let service = service_fn(move |req| {

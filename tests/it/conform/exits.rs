@@ -1,8 +1,11 @@
-//! How every command of the binary ends on an error, run as a process:
-//! with one line on stderr and status 1, never a backtrace, whatever
-//! `RUST_BACKTRACE` says.
+//! How every command of the binary ends, run as a process: quietly and
+//! with success when whoever reads its stdout goes away
+//! (`otp-server conform --list | head -1`), and on an error with one line
+//! on stderr and status 1, never a backtrace, whatever `RUST_BACKTRACE`
+//! says.
 
-use std::process::Command;
+use crate::support::TestServer;
+use std::process::{Command, Output, Stdio};
 
 fn otp_server(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_otp-server"));
@@ -12,6 +15,68 @@ fn otp_server(args: &[&str]) -> Command {
         .env("RUST_LIB_BACKTRACE", "1")
         .env_remove("OTP_CONFIG");
     command
+}
+
+/// Runs `args` with its stdout closed before it writes anything: every
+/// write it makes there fails with EPIPE.
+fn with_closed_stdout(args: &[&str]) -> Output {
+    let mut child = otp_server(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn every_printing_command_exits_quietly_on_a_closed_stdout() {
+    let commands: [&[&str]; 8] = [
+        &["conform", "--list"],
+        &["token", "--client", "sandbox"],
+        &["encrypt", "--client", "sandbox", "5512345678"],
+        &["decrypt", "--client", "sandbox", "NTUxMjM0NTY3OA=="],
+        &["client", "new", "mobile-app"],
+        &["--help"],
+        &["conform", "--help"],
+        &["--version"],
+    ];
+    for args in commands {
+        let output = with_closed_stdout(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_conformance_run_stops_quietly_on_a_closed_stdout() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("conform.json");
+    let (url, path) = (server.url(""), json.to_str().unwrap().to_owned());
+    let output = tokio::task::spawn_blocking(move || {
+        with_closed_stdout(&["conform", "--target", &url, "--json", &path])
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "the progress of the first check, then nothing: {stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert_eq!(report["unfinished"], "stopped");
+    assert_eq!(report["checks"].as_array().unwrap().len(), 1);
+    let clock = server.get_json("/sandbox/v1/clock").await;
+    assert_eq!(
+        clock["offsetSeconds"], 0,
+        "nothing more was done on the target"
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod sandbox;
 use otp_server::conform::{
     self, CheckResult, Extras, Options, Outcome, Report, Selection, Unfinished,
 };
+use std::ops::ControlFlow;
 
 /// Options for `target` running the checks `only` selects (all when empty).
 pub fn options(target: &str, only: &[&str]) -> Options {
@@ -28,7 +29,7 @@ pub fn options(target: &str, only: &[&str]) -> Options {
 
 /// Runs the kit, the report printed for whoever reads the test's output.
 pub async fn run(options: Options, extras: Extras) -> Report {
-    let report = conform::run(options, extras, &mut |_| {})
+    let report = conform::run(options, extras, &mut |_| ControlFlow::Continue(()))
         .await
         .expect("the kit runs");
     for result in &report.results {
