@@ -9,16 +9,19 @@ use crate::error::{code, ApiError};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::http::request::Parts;
 use hyper::{HeaderMap, Method, Request, Response};
 
 /// Largest body the proxy carries either way.
 const MAX_BODY: usize = 16 << 20;
 
-/// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1).
-const HOP_BY_HOP: [&str; 8] = [
+/// Headers that belong to one connection, never forwarded either way
+/// (RFC 9110 §7.6.1, plus the non-standard `Proxy-Connection`), besides
+/// `Connection` itself and every header it names.
+const HOP_BY_HOP: [&str; 9] = [
     "connection",
+    "proxy-connection",
     "keep-alive",
     "proxy-authenticate",
     "proxy-authorization",
@@ -310,12 +313,25 @@ fn response_violations(
     found
 }
 
+/// `headers` without those of one connection: every header `Connection`
+/// names, the standard hop-by-hop set, and `Content-Length` (the proxy
+/// sends the body it has, whole).
 fn without_hop_by_hop(headers: &HeaderMap) -> HeaderMap {
     let mut kept = headers.clone();
+    let named: Vec<HeaderName> = headers
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .collect();
+    for name in &named {
+        kept.remove(name);
+    }
     for name in HOP_BY_HOP {
         kept.remove(name);
     }
-    kept.remove(hyper::header::CONTENT_LENGTH);
+    kept.remove(CONTENT_LENGTH);
     kept
 }
 

@@ -1,7 +1,10 @@
 //! The validation proxy: transparent in front of otp-server (zero response
 //! violations over whole flows of both APIs and over a conformance run),
 //! reporting in front of broken servers without changing their answers,
-//! enforcing with the gate's answers, and its report on exit.
+//! enforcing with the gate's answers, and its report on exit; bounded and
+//! strict towards clients and upstreams (`bounded`).
+
+mod bounded;
 
 use crate::conform::broken::{self, Defect};
 use crate::conform::options;

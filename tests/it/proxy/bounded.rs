@@ -1,0 +1,114 @@
+//! The proxy faces any client and any upstream, so it is strict, over real
+//! sockets: hop-by-hop headers dropped both ways (RFC 9110 §7.6.1).
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Every request head an upstream received.
+type Heads = Arc<Mutex<Vec<String>>>;
+
+/// An upstream speaking raw HTTP/1.1, so that what it sends and receives
+/// is exactly what is on the wire: it answers every request with `answer`
+/// and keeps each request head.
+async fn raw_upstream(answer: &'static str) -> (String, Heads) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let heads = Heads::default();
+    let kept = heads.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                while let Some(head) = read_request(&mut stream).await {
+                    kept.lock().unwrap().push(head);
+                    if stream.write_all(answer.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, heads)
+}
+
+/// One request's head (its body read and dropped), or `None` at the end.
+async fn read_request(stream: &mut TcpStream) -> Option<String> {
+    let mut bytes = Vec::new();
+    let mut byte = [0u8; 1];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).await.ok()? == 0 {
+            return None;
+        }
+        bytes.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&bytes).to_lowercase();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await.ok()?;
+    Some(head)
+}
+
+/// Sends `request` on a new connection and reads until the proxy closes it.
+async fn exchange(addr: SocketAddr, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    let read = stream.read_to_end(&mut answer);
+    tokio::time::timeout(Duration::from_secs(5), read)
+        .await
+        .expect("the proxy closes the connection")
+        .unwrap();
+    String::from_utf8_lossy(&answer).to_lowercase()
+}
+
+const SECRET_ANSWER: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: X-Secret, x-other\r\nX-Secret: s3cret\r\nX-Other: o\r\nKeep-Alive: timeout=5\r\nProxy-Connection: keep-alive\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\n{}";
+
+#[tokio::test]
+async fn hop_by_hop_headers_and_those_connection_names_are_dropped_both_ways() {
+    let (upstream, heads) = raw_upstream(SECRET_ANSWER).await;
+    let running = super::proxy(&upstream, false, None).await;
+    let answer = exchange(
+        running.addr,
+        b"GET /health/live HTTP/1.1\r\nHost: proxy\r\nConnection: close, X-Client-Secret\r\nX-Client-Secret: c\r\nKeep-Alive: 1\r\nTE: trailers\r\nProxy-Connection: keep-alive\r\nUpgrade: h2c\r\nX-Forwarded: yes\r\n\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("http/1.1 200"), "{answer}");
+    assert!(
+        answer.contains("x-kept: yes"),
+        "other headers pass: {answer}"
+    );
+    for dropped in [
+        "x-secret",
+        "x-other",
+        "keep-alive",
+        "proxy-connection",
+        "connection: x-secret",
+    ] {
+        assert!(
+            !answer.contains(dropped),
+            "{dropped} reached the client: {answer}"
+        );
+    }
+    let heads = heads.lock().unwrap();
+    let head = &heads[0];
+    assert!(head.contains("x-forwarded: yes"), "{head}");
+    for dropped in [
+        "x-client-secret",
+        "keep-alive",
+        "te:",
+        "proxy-connection",
+        "upgrade",
+    ] {
+        assert!(
+            !head.contains(dropped),
+            "{dropped} reached the upstream: {head}"
+        );
+    }
+}
