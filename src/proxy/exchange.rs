@@ -16,6 +16,9 @@ use hyper::{HeaderMap, Method, Request, Response};
 /// Largest body the proxy carries either way.
 const MAX_BODY: usize = 16 << 20;
 
+/// The header only the proxy sets.
+const VIOLATIONS: &str = "contract-violations";
+
 /// Headers that belong to one connection, never forwarded either way
 /// (RFC 9110 §7.6.1, plus the non-standard `Proxy-Connection`), besides
 /// `Connection` itself and every header it names.
@@ -264,17 +267,19 @@ impl Proxy {
         response
     }
 
-    /// Books the violations and adds their summary header.
+    /// Books the violations and adds their summary header (replacing any
+    /// the upstream sent: only the proxy says what violates the contract).
     fn finish(
         &self,
         mut response: Response<Full<Bytes>>,
         found: Vec<Violation>,
     ) -> Response<Full<Bytes>> {
+        response.headers_mut().remove(VIOLATIONS);
         if !found.is_empty() {
             if let Ok(value) = HeaderValue::from_str(&header_summary(&found)) {
                 response
                     .headers_mut()
-                    .insert(HeaderName::from_static("contract-violations"), value);
+                    .insert(HeaderName::from_static(VIOLATIONS), value);
             }
         }
         self.shared.log.record(found);

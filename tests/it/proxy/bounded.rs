@@ -1,6 +1,8 @@
 //! The proxy faces any client and any upstream, so it is strict, over real
-//! sockets: hop-by-hop headers dropped both ways (RFC 9110 §7.6.1).
+//! sockets: hop-by-hop headers dropped both ways (RFC 9110 §7.6.1), no
+//! `Contract-Violations` but its own.
 
+use crate::support::*;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -111,4 +113,34 @@ async fn hop_by_hop_headers_and_those_connection_names_are_dropped_both_ways() {
             "{dropped} reached the upstream: {head}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_upstream_cannot_forge_contract_violations() {
+    let forged = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContract-Violations: 0; all good\r\nContent-Length: 2\r\n\r\n{}";
+    let (upstream, _) = raw_upstream(forged).await;
+    let running = super::proxy(&upstream, false, None).await;
+    let clean = reqwest::get(format!("http://{}/health/live", running.addr))
+        .await
+        .unwrap();
+    assert!(
+        clean.headers().get("contract-violations").is_none(),
+        "the upstream's own header is dropped: {:?}",
+        clean.headers()
+    );
+    let via = TestServer::at(running.addr);
+    let response = via
+        .post(&format!("{RAO}/generate"), &headers(&[]), None)
+        .await;
+    let values: Vec<&str> = response
+        .headers()
+        .get_all("contract-violations")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(values.len(), 1, "{values:?}");
+    assert!(
+        !values[0].contains("all good") && values[0].contains("request"),
+        "only the proxy's own: {values:?}"
+    );
 }
