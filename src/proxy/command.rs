@@ -4,7 +4,7 @@
 
 use super::{Proxy, ProxyOptions};
 use crate::commands::eprint;
-use anyhow::Context;
+use anyhow::{ensure, Context};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -35,16 +35,32 @@ pub struct ProxyArgs {
     /// Bound on each upstream exchange, in milliseconds.
     #[arg(long, default_value_t = 30_000, value_name = "MS")]
     pub timeout_ms: u64,
+    /// Time a client has to send a request head, in milliseconds (also how
+    /// long an idle kept-alive connection stays open).
+    #[arg(long, default_value_t = 5_000, value_name = "MS")]
+    pub header_timeout_ms: u64,
+    /// Time a client has to send a request body, in milliseconds.
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    pub body_timeout_ms: u64,
 }
 
 /// Runs the proxy until SIGINT or SIGTERM.
 pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
     crate::startup::init_logging();
+    for (value, name) in [
+        (args.timeout_ms, "--timeout-ms"),
+        (args.header_timeout_ms, "--header-timeout-ms"),
+        (args.body_timeout_ms, "--body-timeout-ms"),
+    ] {
+        ensure!(value > 0, "{name} must be at least 1");
+    }
     let options = ProxyOptions {
-        upstream: args.upstream,
         enforce: args.enforce,
         report: args.report,
         timeout: Duration::from_millis(args.timeout_ms),
+        header_timeout: Duration::from_millis(args.header_timeout_ms),
+        body_timeout: Duration::from_millis(args.body_timeout_ms),
+        ..ProxyOptions::new(args.upstream)
     };
     let proxy = Proxy::new(options.clone())?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;

@@ -7,7 +7,7 @@ use super::Proxy;
 use crate::contract::{check_answer, check_request, Api, Operation, Route};
 use crate::error::{code, ApiError};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::http::request::Parts;
@@ -122,12 +122,31 @@ impl Proxy {
             return json(200, listed);
         }
         let (parts, body) = req.into_parts();
-        match Limited::new(body, MAX_BODY).collect().await {
-            Ok(body) => self.exchange(&parts, body.to_bytes()).await,
-            Err(_) => {
-                let error = ApiError::invalid("body", "The proxy could not read the body");
-                self.local_error(None, &error, None)
+        match self.read_body(body).await {
+            Ok(body) => self.exchange(&parts, body).await,
+            Err(error) => {
+                // The rest of the body is not read: the connection ends here.
+                let uuid = parts.headers.get("uuid").and_then(|v| v.to_str().ok());
+                let mut response = self.local_error(None, &error, uuid);
+                response
+                    .headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+                response
             }
+        }
+    }
+
+    /// The client's body, within `body_timeout`.
+    async fn read_body(&self, body: Incoming) -> Result<Bytes, ApiError> {
+        let read = Limited::new(body, MAX_BODY).collect();
+        match tokio::time::timeout(self.shared.options.body_timeout, read).await {
+            Ok(Ok(body)) => Ok(body.to_bytes()),
+            Ok(Err(e)) if e.is::<LengthLimitError>() => Err(ApiError::invalid(
+                "body",
+                format!("The body exceeds the proxy's limit of {MAX_BODY} bytes"),
+            )),
+            Ok(Err(_)) => Err(ApiError::invalid("body", "The body could not be read")),
+            Err(_) => Err(ApiError::invalid("body", "The body did not arrive in time")),
         }
     }
 

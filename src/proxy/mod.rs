@@ -20,6 +20,10 @@
 //! served at `GET /proxy/v1/violations` and written to `--report` on exit.
 //! A closed stdout (the reader of the violation lines went away) stops the
 //! proxy as SIGTERM does.
+//!
+//! Bounded, as a server facing any client must be: a client has
+//! `header_timeout` to send a request head (and an idle kept-alive
+//! connection is closed after it) and `body_timeout` to send its body.
 
 pub mod command;
 mod exchange;
@@ -33,7 +37,7 @@ use http_body_util::Full;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use serde::Serialize;
 use std::future::Future;
 use std::path::PathBuf;
@@ -63,6 +67,25 @@ pub struct ProxyOptions {
     pub report: Option<PathBuf>,
     /// Bound on each upstream exchange.
     pub timeout: Duration,
+    /// Time a client has to send a request head (and, between requests,
+    /// before a kept-alive connection is closed).
+    pub header_timeout: Duration,
+    /// Time a client has to send a request body.
+    pub body_timeout: Duration,
+}
+
+impl ProxyOptions {
+    /// The defaults, forwarding to `upstream`, reporting.
+    pub fn new(upstream: impl Into<String>) -> Self {
+        Self {
+            upstream: upstream.into(),
+            enforce: false,
+            report: None,
+            timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(5),
+            body_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// The running proxy: a `Clone` handle.
@@ -130,6 +153,9 @@ impl Proxy {
         shutdown: impl Future<Output = ()>,
     ) -> Result<ProxyReport, ProxyError> {
         let mut shutdown = std::pin::pin!(shutdown);
+        let mut http = http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(self.shared.options.header_timeout);
         loop {
             let stream = tokio::select! {
                 accepted = listener.accept() => match accepted {
@@ -148,10 +174,9 @@ impl Proxy {
                 let proxy = proxy.clone();
                 async move { Ok::<_, std::convert::Infallible>(proxy.handle(req).await) }
             });
+            let connection = http.serve_connection(TokioIo::new(stream), service);
             tokio::spawn(async move {
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                let _ = connection.await;
             });
         }
         let report = self.report();

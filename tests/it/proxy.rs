@@ -18,19 +18,24 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// A proxy on a free port; stopping it returns its report.
-struct Running {
-    addr: SocketAddr,
+pub struct Running {
+    pub addr: SocketAddr,
     stop: oneshot::Sender<()>,
     done: tokio::task::JoinHandle<ProxyReport>,
 }
 
 async fn proxy(upstream: &str, enforce: bool, report: Option<std::path::PathBuf>) -> Running {
     let options = ProxyOptions {
-        upstream: upstream.into(),
         enforce,
         report,
         timeout: Duration::from_secs(10),
+        ..ProxyOptions::new(upstream)
     };
+    start(options).await
+}
+
+/// Serves `options` on a free port.
+pub async fn start(options: ProxyOptions) -> Running {
     let proxy = Proxy::new(options).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -1,11 +1,13 @@
 //! The proxy faces any client and any upstream, so it is strict, over real
 //! sockets: hop-by-hop headers dropped both ways (RFC 9110 §7.6.1), no
-//! `Contract-Violations` but its own.
+//! `Contract-Violations` but its own, slow clients cut off.
 
+use super::start;
 use crate::support::*;
+use otp_server::proxy::ProxyOptions;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -68,6 +70,10 @@ async fn exchange(addr: SocketAddr, request: &[u8]) -> String {
         .expect("the proxy closes the connection")
         .unwrap();
     String::from_utf8_lossy(&answer).to_lowercase()
+}
+
+fn options(upstream: &str) -> ProxyOptions {
+    ProxyOptions::new(upstream)
 }
 
 const SECRET_ANSWER: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: X-Secret, x-other\r\nX-Secret: s3cret\r\nX-Other: o\r\nKeep-Alive: timeout=5\r\nProxy-Connection: keep-alive\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\n{}";
@@ -142,5 +148,61 @@ async fn an_upstream_cannot_forge_contract_violations() {
     assert!(
         !values[0].contains("all good") && values[0].contains("request"),
         "only the proxy's own: {values:?}"
+    );
+}
+
+/// Whether the proxy closed `stream` within `limit` (EOF or a reset, after
+/// whatever it wrote first).
+async fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
+    let mut sink = Vec::new();
+    tokio::time::timeout(limit, stream.read_to_end(&mut sink))
+        .await
+        .is_ok()
+}
+
+#[tokio::test]
+async fn slow_and_idle_clients_are_cut_off() {
+    let server = TestServer::start().await;
+    let running = start(ProxyOptions {
+        header_timeout: Duration::from_millis(500),
+        body_timeout: Duration::from_millis(500),
+        ..options(&server.url(""))
+    })
+    .await;
+    let began = Instant::now();
+    let mut slow = Vec::new();
+    for n in 0..20 {
+        let mut stream = TcpStream::connect(running.addr).await.unwrap();
+        if n % 2 == 0 {
+            let head = b"GET /proxy/v1/violations HTTP/1.1\r\nHost: proxy\r\n";
+            stream.write_all(head).await.unwrap(); // and never the rest
+        }
+        slow.push(stream);
+    }
+    for (n, stream) in slow.iter_mut().enumerate() {
+        assert!(
+            closed_within(stream, Duration::from_secs(3)).await,
+            "connection {n} still open after {:?}",
+            began.elapsed()
+        );
+    }
+    let mut body = TcpStream::connect(running.addr).await.unwrap();
+    let head = format!("POST {RAO}/generate HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"phone");
+    body.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = body.read_to_end(&mut answer);
+    tokio::time::timeout(Duration::from_secs(3), read)
+        .await
+        .expect("a slow body is cut off")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 400") && answer.contains("The body did not arrive in time"),
+        "{answer}"
+    );
+    assert!(
+        began.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        began.elapsed()
     );
 }
