@@ -42,6 +42,9 @@ pub struct ProxyArgs {
     /// Time a client has to send a request body, in milliseconds.
     #[arg(long, default_value_t = 10_000, value_name = "MS")]
     pub body_timeout_ms: u64,
+    /// Most client connections served at once (more wait in the listen backlog).
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_connections: usize,
 }
 
 /// Runs the proxy until SIGINT or SIGTERM.
@@ -54,12 +57,17 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
     ] {
         ensure!(value > 0, "{name} must be at least 1");
     }
+    ensure!(
+        args.max_connections > 0,
+        "--max-connections must be at least 1"
+    );
     let options = ProxyOptions {
         enforce: args.enforce,
         report: args.report,
         timeout: Duration::from_millis(args.timeout_ms),
         header_timeout: Duration::from_millis(args.header_timeout_ms),
         body_timeout: Duration::from_millis(args.body_timeout_ms),
+        max_connections: args.max_connections,
         ..ProxyOptions::new(args.upstream)
     };
     let proxy = Proxy::new(options.clone())?;

@@ -23,7 +23,9 @@
 //!
 //! Bounded, as a server facing any client must be: a client has
 //! `header_timeout` to send a request head (and an idle kept-alive
-//! connection is closed after it) and `body_timeout` to send its body.
+//! connection is closed after it) and `body_timeout` to send its body, and
+//! at most `max_connections` connections are served at once (more wait in
+//! the listen backlog).
 
 pub mod command;
 mod exchange;
@@ -44,6 +46,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 /// Why the proxy cannot start or report.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +75,8 @@ pub struct ProxyOptions {
     pub header_timeout: Duration,
     /// Time a client has to send a request body.
     pub body_timeout: Duration,
+    /// Most client connections served at once.
+    pub max_connections: usize,
 }
 
 impl ProxyOptions {
@@ -84,6 +89,7 @@ impl ProxyOptions {
             timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(5),
             body_timeout: Duration::from_secs(10),
+            max_connections: 256,
         }
     }
 }
@@ -156,10 +162,17 @@ impl Proxy {
         let mut http = http1::Builder::new();
         http.timer(TokioTimer::new())
             .header_read_timeout(self.shared.options.header_timeout);
+        let slots = Arc::new(Semaphore::new(self.shared.options.max_connections.max(1)));
         loop {
-            let stream = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => stream,
+            // A free slot first: past the cap, connections wait in the
+            // listen backlog instead of costing memory here.
+            let accepted = async {
+                let slot = slots.clone().acquire_owned().await;
+                (slot, listener.accept().await)
+            };
+            let (slot, stream) = tokio::select! {
+                (slot, accepted) = accepted => match accepted {
+                    Ok((stream, _)) => (slot, stream),
                     Err(e) => {
                         tracing::warn!(error = %e, "accept failed");
                         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -177,6 +190,7 @@ impl Proxy {
             let connection = http.serve_connection(TokioIo::new(stream), service);
             tokio::spawn(async move {
                 let _ = connection.await;
+                drop(slot);
             });
         }
         let report = self.report();

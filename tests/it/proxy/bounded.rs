@@ -1,6 +1,7 @@
 //! The proxy faces any client and any upstream, so it is strict, over real
 //! sockets: hop-by-hop headers dropped both ways (RFC 9110 §7.6.1), no
-//! `Contract-Violations` but its own, slow clients cut off.
+//! `Contract-Violations` but its own, slow clients cut off, connections
+//! capped.
 
 use super::start;
 use crate::support::*;
@@ -204,5 +205,42 @@ async fn slow_and_idle_clients_are_cut_off() {
         began.elapsed() < Duration::from_secs(5),
         "{:?}",
         began.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_in_the_backlog() {
+    let server = TestServer::start().await;
+    let running = start(ProxyOptions {
+        max_connections: 3,
+        header_timeout: Duration::from_secs(30),
+        ..options(&server.url(""))
+    })
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(TcpStream::connect(running.addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut waiting = TcpStream::connect(running.addr).await.unwrap();
+    let request = b"GET /proxy/v1/violations HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n";
+    waiting.write_all(request).await.unwrap();
+    let mut first = [0u8; 12];
+    let early = tokio::time::timeout(Duration::from_millis(700), waiting.read(&mut first)).await;
+    assert!(
+        early.is_err(),
+        "a 4th connection was served past a cap of 3"
+    );
+    drop(held.pop());
+    let mut answer = Vec::new();
+    let read = waiting.read_to_end(&mut answer);
+    tokio::time::timeout(Duration::from_secs(5), read)
+        .await
+        .expect("served once a slot is free")
+        .unwrap();
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
     );
 }
