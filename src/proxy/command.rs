@@ -42,6 +42,9 @@ pub struct ProxyArgs {
     /// Time a client has to send a request body, in milliseconds.
     #[arg(long, default_value_t = 10_000, value_name = "MS")]
     pub body_timeout_ms: u64,
+    /// Largest request body carried, in bytes (larger: 400 invalidRequest at body).
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    pub max_body_bytes: usize,
     /// Most client connections served at once (more wait in the listen backlog).
     #[arg(long, default_value_t = 256, value_name = "N")]
     pub max_connections: usize,
@@ -67,6 +70,7 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
         timeout: Duration::from_millis(args.timeout_ms),
         header_timeout: Duration::from_millis(args.header_timeout_ms),
         body_timeout: Duration::from_millis(args.body_timeout_ms),
+        max_body: args.max_body_bytes,
         max_connections: args.max_connections,
         ..ProxyOptions::new(args.upstream)
     };

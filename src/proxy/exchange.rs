@@ -13,8 +13,9 @@ use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT
 use hyper::http::request::Parts;
 use hyper::{HeaderMap, Method, Request, Response};
 
-/// Largest body the proxy carries either way.
-const MAX_BODY: usize = 16 << 20;
+/// Largest answer the proxy carries back from the upstream (the
+/// implementation under test; clients' bodies have `max_body`).
+const MAX_ANSWER: usize = 16 << 20;
 
 /// The header only the proxy sets.
 const VIOLATIONS: &str = "contract-violations";
@@ -122,7 +123,7 @@ impl Proxy {
             return json(200, listed);
         }
         let (parts, body) = req.into_parts();
-        match self.read_body(body).await {
+        match self.read_body(&parts.headers, body).await {
             Ok(body) => self.exchange(&parts, body).await,
             Err(error) => {
                 // The rest of the body is not read: the connection ends here.
@@ -136,15 +137,25 @@ impl Proxy {
         }
     }
 
-    /// The client's body, within `body_timeout`.
-    async fn read_body(&self, body: Incoming) -> Result<Bytes, ApiError> {
-        let read = Limited::new(body, MAX_BODY).collect();
-        match tokio::time::timeout(self.shared.options.body_timeout, read).await {
+    /// The client's body: at most `max_body` bytes (a larger declared
+    /// length is refused before reading), within `body_timeout`.
+    async fn read_body(&self, headers: &HeaderMap, body: Incoming) -> Result<Bytes, ApiError> {
+        let options = &self.shared.options;
+        let limit = options.max_body;
+        let too_large = || {
+            let details = format!("The body exceeds the proxy's limit of {limit} bytes");
+            ApiError::invalid("body", details)
+        };
+        let declared = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let read = Limited::new(body, limit).collect();
+        match tokio::time::timeout(options.body_timeout, read).await {
             Ok(Ok(body)) => Ok(body.to_bytes()),
-            Ok(Err(e)) if e.is::<LengthLimitError>() => Err(ApiError::invalid(
-                "body",
-                format!("The body exceeds the proxy's limit of {MAX_BODY} bytes"),
-            )),
+            Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large()),
             Ok(Err(_)) => Err(ApiError::invalid("body", "The body could not be read")),
             Err(_) => Err(ApiError::invalid("body", "The body did not arrive in time")),
         }
@@ -257,7 +268,7 @@ impl Proxy {
                 .await
                 .map_err(Forward::from)?;
             let (parts, body) = response.into_parts();
-            let body = Limited::new(body, MAX_BODY).collect().await;
+            let body = Limited::new(body, MAX_ANSWER).collect().await;
             let body = body.map_err(|e| Forward::Failed(e.to_string()))?;
             Ok(Answer {
                 status: parts.status.as_u16(),

@@ -23,9 +23,9 @@
 //!
 //! Bounded, as a server facing any client must be: a client has
 //! `header_timeout` to send a request head (and an idle kept-alive
-//! connection is closed after it) and `body_timeout` to send its body, and
-//! at most `max_connections` connections are served at once (more wait in
-//! the listen backlog).
+//! connection is closed after it) and `body_timeout` to send its body, a
+//! body is at most `max_body` bytes, and at most `max_connections`
+//! connections are served at once (more wait in the listen backlog).
 
 pub mod command;
 mod exchange;
@@ -75,6 +75,8 @@ pub struct ProxyOptions {
     pub header_timeout: Duration,
     /// Time a client has to send a request body.
     pub body_timeout: Duration,
+    /// Largest request body carried, in bytes.
+    pub max_body: usize,
     /// Most client connections served at once.
     pub max_connections: usize,
 }
@@ -89,6 +91,7 @@ impl ProxyOptions {
             timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(5),
             body_timeout: Duration::from_secs(10),
+            max_body: 1 << 20,
             max_connections: 256,
         }
     }

@@ -1,11 +1,12 @@
 //! The proxy faces any client and any upstream, so it is strict, over real
 //! sockets: hop-by-hop headers dropped both ways (RFC 9110 §7.6.1), no
-//! `Contract-Violations` but its own, slow clients cut off, connections
-//! capped.
+//! `Contract-Violations` but its own, slow clients cut off, bodies and
+//! connections capped.
 
 use super::start;
 use crate::support::*;
 use otp_server::proxy::ProxyOptions;
+use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -243,4 +244,43 @@ async fn connections_past_the_cap_wait_in_the_backlog() {
         "{}",
         String::from_utf8_lossy(&answer)
     );
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_never_reaches_the_upstream() {
+    let (upstream, heads) = raw_upstream(SECRET_ANSWER).await;
+    let running = start(ProxyOptions {
+        max_body: 1024,
+        ..options(&upstream)
+    })
+    .await;
+    let via = TestServer::at(running.addr);
+    let big = Value::String("x".repeat(2048));
+    let h = headers(&[("uuid", RAO_UUID)]);
+    let response = via.post(&format!("{RAO}/generate"), &h, Some(big)).await;
+    assert_error(response, 400, "invalid", "invalidRequest", "body").await;
+    let chunk = "x".repeat(800);
+    let chunked = format!("POST {RAO}/generate HTTP/1.1\r\nHost: proxy\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n{chunk}\r\n320\r\n{chunk}\r\n0\r\n\r\n");
+    let answer = exchange(running.addr, chunked.as_bytes()).await;
+    assert!(
+        answer.starts_with("http/1.1 400")
+            && answer.contains("exceeds the proxy's limit of 1024 bytes"),
+        "{answer}"
+    );
+    assert!(heads.lock().unwrap().is_empty(), "nothing was forwarded");
+
+    // The default limit refuses a 15 MiB upload on its declared length,
+    // before reading a byte of it.
+    let running = start(options(&upstream)).await;
+    let declared = format!(
+        "POST {RAO}/generate HTTP/1.1\r\nHost: proxy\r\nContent-Length: {}\r\n\r\n",
+        15 << 20
+    );
+    let answer = exchange(running.addr, declared.as_bytes()).await;
+    assert!(
+        answer.starts_with("http/1.1 400")
+            && answer.contains("exceeds the proxy's limit of 1048576 bytes"),
+        "{answer}"
+    );
+    assert!(heads.lock().unwrap().is_empty(), "nothing was forwarded");
 }
