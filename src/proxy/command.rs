@@ -48,6 +48,9 @@ pub struct ProxyArgs {
     /// Most client connections served at once (more wait in the listen backlog).
     #[arg(long, default_value_t = 256, value_name = "N")]
     pub max_connections: usize,
+    /// Most violations kept for GET /proxy/v1/violations and --report (older ones are counted).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub max_violations: usize,
 }
 
 /// Runs the proxy until SIGINT or SIGTERM.
@@ -72,6 +75,7 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
         body_timeout: Duration::from_millis(args.body_timeout_ms),
         max_body: args.max_body_bytes,
         max_connections: args.max_connections,
+        max_violations: args.max_violations,
         ..ProxyOptions::new(args.upstream)
     };
     let proxy = Proxy::new(options.clone())?;

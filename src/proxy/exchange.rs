@@ -1,6 +1,8 @@
-//! One exchange through the proxy: check the request, forward it (or, with
-//! `--enforce`, answer it as the gate would), check the answer, and pass
-//! the upstream's answer on unchanged but for `Contract-Violations`.
+//! One exchange through the proxy: read the request within its bounds,
+//! check it, forward it (or, with `--enforce`, answer it as the gate
+//! would), check the answer, and pass the upstream's answer on unchanged
+//! but for the hop-by-hop headers and `Contract-Violations`, which only the
+//! proxy sets.
 
 use super::log::{header_summary, Direction, Violation};
 use super::Proxy;

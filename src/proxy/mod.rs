@@ -18,14 +18,17 @@
 //! failures), and reads `x-error-codes`. Violations are printed as JSON
 //! lines on stdout, counted in a `Contract-Violations` response header,
 //! served at `GET /proxy/v1/violations` and written to `--report` on exit.
-//! A closed stdout (the reader of the violation lines went away) stops the
-//! proxy as SIGTERM does.
 //!
 //! Bounded, as a server facing any client must be: a client has
-//! `header_timeout` to send a request head (and an idle kept-alive
-//! connection is closed after it) and `body_timeout` to send its body, a
-//! body is at most `max_body` bytes, and at most `max_connections`
-//! connections are served at once (more wait in the listen backlog).
+//! `header_timeout` to send a request head (an idle kept-alive connection
+//! is closed after it too) and `body_timeout` to send its body, a body is at most `max_body` bytes, at most `max_connections`
+//! connections are served at once (more wait in the listen backlog), and
+//! the violations kept are at most `max_violations`, each with its path and
+//! `uuid` cut short. Hop-by-hop headers (RFC 9110 §7.6.1: `Connection` and
+//! every header it names, and the standard set) are dropped both ways, and
+//! only the proxy says `Contract-Violations`: an upstream's own is dropped.
+//! A closed stdout (the reader of the violation lines went away) stops the
+//! proxy as SIGTERM does.
 
 pub mod command;
 mod exchange;
@@ -79,6 +82,12 @@ pub struct ProxyOptions {
     pub max_body: usize,
     /// Most client connections served at once.
     pub max_connections: usize,
+    /// Most violations kept for `GET /proxy/v1/violations` and the report;
+    /// older ones are only counted.
+    pub max_violations: usize,
+    /// Print each violation on stdout as a JSON line (the command does;
+    /// tests in-process need not).
+    pub print_violations: bool,
 }
 
 impl ProxyOptions {
@@ -93,6 +102,8 @@ impl ProxyOptions {
             body_timeout: Duration::from_secs(10),
             max_body: 1 << 20,
             max_connections: 256,
+            max_violations: 1000,
+            print_violations: true,
         }
     }
 }
@@ -132,7 +143,7 @@ impl Proxy {
         }
         let contract = Contract::get().map_err(|e| ProxyError::Contract(e.to_string()))?;
         let client = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
-        let log = log::Log::default();
+        let log = log::Log::new(options.max_violations, options.print_violations);
         Ok(Self {
             shared: Arc::new(Shared {
                 options,

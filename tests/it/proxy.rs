@@ -29,6 +29,7 @@ async fn proxy(upstream: &str, enforce: bool, report: Option<std::path::PathBuf>
         enforce,
         report,
         timeout: Duration::from_secs(10),
+        print_violations: false,
         ..ProxyOptions::new(upstream)
     };
     start(options).await

@@ -1,9 +1,9 @@
-//! The proxy faces any client and any upstream, so it is strict, over real
-//! sockets: hop-by-hop headers dropped both ways (RFC 9110 §7.6.1), no
-//! `Contract-Violations` but its own, slow clients cut off, bodies and
-//! connections capped.
+//! The proxy faces any client and any upstream, so it is bounded and
+//! strict, over real sockets: hop-by-hop headers dropped both ways
+//! (RFC 9110 §7.6.1), no `Contract-Violations` but its own, slow clients
+//! cut off, bodies and connections capped, violations kept short and few.
 
-use super::start;
+use super::{start, Running};
 use crate::support::*;
 use otp_server::proxy::ProxyOptions;
 use serde_json::Value;
@@ -75,7 +75,10 @@ async fn exchange(addr: SocketAddr, request: &[u8]) -> String {
 }
 
 fn options(upstream: &str) -> ProxyOptions {
-    ProxyOptions::new(upstream)
+    ProxyOptions {
+        print_violations: false,
+        ..ProxyOptions::new(upstream)
+    }
 }
 
 const SECRET_ANSWER: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: X-Secret, x-other\r\nX-Secret: s3cret\r\nX-Other: o\r\nKeep-Alive: timeout=5\r\nProxy-Connection: keep-alive\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\n{}";
@@ -83,7 +86,7 @@ const SECRET_ANSWER: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r
 #[tokio::test]
 async fn hop_by_hop_headers_and_those_connection_names_are_dropped_both_ways() {
     let (upstream, heads) = raw_upstream(SECRET_ANSWER).await;
-    let running = super::proxy(&upstream, false, None).await;
+    let running = start(options(&upstream)).await;
     let answer = exchange(
         running.addr,
         b"GET /health/live HTTP/1.1\r\nHost: proxy\r\nConnection: close, X-Client-Secret\r\nX-Client-Secret: c\r\nKeep-Alive: 1\r\nTE: trailers\r\nProxy-Connection: keep-alive\r\nUpgrade: h2c\r\nX-Forwarded: yes\r\n\r\n",
@@ -127,7 +130,7 @@ async fn hop_by_hop_headers_and_those_connection_names_are_dropped_both_ways() {
 async fn an_upstream_cannot_forge_contract_violations() {
     let forged = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContract-Violations: 0; all good\r\nContent-Length: 2\r\n\r\n{}";
     let (upstream, _) = raw_upstream(forged).await;
-    let running = super::proxy(&upstream, false, None).await;
+    let running = start(options(&upstream)).await;
     let clean = reqwest::get(format!("http://{}/health/live", running.addr))
         .await
         .unwrap();
@@ -210,6 +213,45 @@ async fn slow_and_idle_clients_are_cut_off() {
 }
 
 #[tokio::test]
+async fn a_body_over_the_limit_never_reaches_the_upstream() {
+    let (upstream, heads) = raw_upstream(SECRET_ANSWER).await;
+    let running = start(ProxyOptions {
+        max_body: 1024,
+        ..options(&upstream)
+    })
+    .await;
+    let via = TestServer::at(running.addr);
+    let big = Value::String("x".repeat(2048));
+    let h = headers(&[("uuid", RAO_UUID)]);
+    let response = via.post(&format!("{RAO}/generate"), &h, Some(big)).await;
+    assert_error(response, 400, "invalid", "invalidRequest", "body").await;
+    let chunk = "x".repeat(800);
+    let chunked = format!("POST {RAO}/generate HTTP/1.1\r\nHost: proxy\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n{chunk}\r\n320\r\n{chunk}\r\n0\r\n\r\n");
+    let answer = exchange(running.addr, chunked.as_bytes()).await;
+    assert!(
+        answer.starts_with("http/1.1 400")
+            && answer.contains("exceeds the proxy's limit of 1024 bytes"),
+        "{answer}"
+    );
+    assert!(heads.lock().unwrap().is_empty(), "nothing was forwarded");
+
+    // The default limit refuses a 15 MiB upload on its declared length,
+    // before reading a byte of it.
+    let running = start(options(&upstream)).await;
+    let declared = format!(
+        "POST {RAO}/generate HTTP/1.1\r\nHost: proxy\r\nContent-Length: {}\r\n\r\n",
+        15 << 20
+    );
+    let answer = exchange(running.addr, declared.as_bytes()).await;
+    assert!(
+        answer.starts_with("http/1.1 400")
+            && answer.contains("exceeds the proxy's limit of 1048576 bytes"),
+        "{answer}"
+    );
+    assert!(heads.lock().unwrap().is_empty(), "nothing was forwarded");
+}
+
+#[tokio::test]
 async fn connections_past_the_cap_wait_in_the_backlog() {
     let server = TestServer::start().await;
     let running = start(ProxyOptions {
@@ -247,40 +289,44 @@ async fn connections_past_the_cap_wait_in_the_backlog() {
 }
 
 #[tokio::test]
-async fn a_body_over_the_limit_never_reaches_the_upstream() {
-    let (upstream, heads) = raw_upstream(SECRET_ANSWER).await;
-    let running = start(ProxyOptions {
-        max_body: 1024,
-        ..options(&upstream)
+async fn violations_are_kept_short_and_few() {
+    let server = TestServer::start().await;
+    let running: Running = start(ProxyOptions {
+        max_violations: 50,
+        ..options(&server.url(""))
     })
     .await;
-    let via = TestServer::at(running.addr);
-    let big = Value::String("x".repeat(2048));
-    let h = headers(&[("uuid", RAO_UUID)]);
-    let response = via.post(&format!("{RAO}/generate"), &h, Some(big)).await;
-    assert_error(response, 400, "invalid", "invalidRequest", "body").await;
-    let chunk = "x".repeat(800);
-    let chunked = format!("POST {RAO}/generate HTTP/1.1\r\nHost: proxy\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n{chunk}\r\n320\r\n{chunk}\r\n0\r\n\r\n");
-    let answer = exchange(running.addr, chunked.as_bytes()).await;
+    let client = reqwest::Client::new();
+    let long = "p".repeat(4096);
+    let uuid = "u".repeat(4096);
+    for _ in 0..120 {
+        let url = format!("http://{}/api/v1/x-global/{long}", running.addr);
+        let response = client.post(url).header("uuid", &uuid).send().await.unwrap();
+        assert_eq!(response.status(), 404);
+    }
+    let body = client
+        .get(format!("http://{}/proxy/v1/violations", running.addr))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (listed["count"].as_u64(), listed["exchanges"].as_u64()),
+        (Some(120), Some(120))
+    );
+    let kept = listed["violations"].as_array().unwrap();
+    assert_eq!(kept.len(), 50, "the newest 50 kept, the rest counted");
+    for violation in kept {
+        assert!(violation["path"].as_str().unwrap().chars().count() <= 200);
+        assert!(violation["uuid"].as_str().unwrap().chars().count() <= 64);
+        assert!(violation["details"].as_str().unwrap().chars().count() <= 300);
+    }
     assert!(
-        answer.starts_with("http/1.1 400")
-            && answer.contains("exceeds the proxy's limit of 1024 bytes"),
-        "{answer}"
+        body.len() < 50 * 1024,
+        "{} bytes for 50 violations",
+        body.len()
     );
-    assert!(heads.lock().unwrap().is_empty(), "nothing was forwarded");
-
-    // The default limit refuses a 15 MiB upload on its declared length,
-    // before reading a byte of it.
-    let running = start(options(&upstream)).await;
-    let declared = format!(
-        "POST {RAO}/generate HTTP/1.1\r\nHost: proxy\r\nContent-Length: {}\r\n\r\n",
-        15 << 20
-    );
-    let answer = exchange(running.addr, declared.as_bytes()).await;
-    assert!(
-        answer.starts_with("http/1.1 400")
-            && answer.contains("exceeds the proxy's limit of 1048576 bytes"),
-        "{answer}"
-    );
-    assert!(heads.lock().unwrap().is_empty(), "nothing was forwarded");
 }
