@@ -30,10 +30,11 @@ pub enum Command {
     Encrypt(CipherArgs),
     /// Decrypt VALUE (base64) with the client's cipher and print the plaintext.
     Decrypt(CipherArgs),
-    /// Print a bearer token for the client (sandbox mode only).
+    /// Print a bearer token for the client (sandbox mode only); with
+    /// --target, live on that running sandbox's clock.
     Token(TokenArgs),
-    /// Check another implementation of the APIs against PRODUCT.md's
-    /// behaviour: contract, auth, both flows, attempt limits, expiry,
+    /// Check another implementation of the APIs against the behaviour of
+    /// docs/BEHAVIOUR.md: contract, auth, both flows, attempt limits, expiry,
     /// throttling, the error catalogue. Exits 1 when any check fails.
     Conform(Box<crate::conform::command::ConformArgs>),
     /// Validation proxy (Prism's convention): forward to --upstream and
@@ -108,4 +109,11 @@ pub struct TokenArgs {
     /// The client to issue the token to.
     #[arg(long, value_name = "ID")]
     pub client: String,
+    /// A running sandbox (http://host:port) whose clock the token must be
+    /// live on: its GET /sandbox/v1/clock offset is applied (a sandbox whose
+    /// clock was moved, by `otp-server conform` for one, refuses a token
+    /// minted on the system clock once the move passes its lifetime). The
+    /// config must be the sandbox's own (the same token key).
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
 }

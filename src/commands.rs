@@ -1,11 +1,70 @@
 //! The commands besides `serve`: what they print is built here, so `main`
 //! stays a dispatcher and tests can call them without a process.
+//!
+//! Also how every command prints. Rust ignores SIGPIPE, so writing to a
+//! closed stdout is an `EPIPE` error, on which `println!` panics (exit 101,
+//! "failed printing to stdout"). The commands print through [`println`]
+//! instead, which reports a closed stdout as [`PrintError::Closed`]: the
+//! reader has what it wanted (`otp-server conform --list | head -1`), so
+//! the command ends quietly with success. Restoring SIGPIPE's default
+//! action would end the process as quietly, but for the whole process: a
+//! server or proxy would then die of a peer that hangs up, where today its
+//! write fails and only that connection ends.
 
 use crate::auth::new_secret;
 use crate::clock::SystemClock;
 use crate::config::{Client, Config};
+use crate::sandbox::clock::SandboxClock;
 use anyhow::{bail, ensure, Context};
+use std::fmt::Display;
+use std::io::{ErrorKind, Write};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
+
+/// Why a line could not be printed on stdout.
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    /// The reader went away: not a failure, the command ends quietly.
+    #[error("stdout is closed")]
+    Closed,
+    #[error("cannot write to stdout: {0}")]
+    Failed(std::io::Error),
+}
+
+/// Prints `text` and a newline on stdout, flushed.
+pub fn println(text: impl Display) -> Result<(), PrintError> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            ErrorKind::BrokenPipe => PrintError::Closed,
+            _ => PrintError::Failed(e),
+        })
+}
+
+/// Prints `text` on stderr, flushed; a stderr that cannot be written is
+/// left alone (there is nowhere left to say so).
+pub fn eprint(text: impl Display) {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{text}").and_then(|()| err.flush());
+}
+
+/// Whether `error` is a closed stdout, which ends a command quietly.
+pub fn is_closed_stdout(error: &anyhow::Error) -> bool {
+    matches!(error.downcast_ref(), Some(PrintError::Closed))
+}
+
+/// `error` as one line: its causes after it (`{:#}`), multi-line messages
+/// (a TOML parse error's excerpt) folded, and never a backtrace.
+pub fn one_line(error: &anyhow::Error) -> String {
+    let text = format!("{error:#}");
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    lines.join(" ")
+}
 
 /// The registered client `id`, or an error listing the known ones.
 pub fn client<'c>(config: &'c Config, id: &str) -> anyhow::Result<&'c Arc<Client>> {
@@ -26,17 +85,18 @@ pub fn cipher(config: &Config, id: &str, value: &str, encrypt: bool) -> anyhow::
     out.with_context(|| format!("{} cipher of client {}", client.cipher.name(), client.id))
 }
 
-/// `otp-server token --client ID` (sandbox only).
-pub fn token(config: &Config, id: &str) -> anyhow::Result<String> {
+/// `otp-server token --client ID` (sandbox only): a token live on a
+/// sandbox clock `offset_secs` ahead of the system clock (what
+/// `--target URL` reads from the running sandbox; 0 without it).
+pub fn token(config: &Config, id: &str, offset_secs: u64) -> anyhow::Result<String> {
     if !config.server.sandbox {
         bail!("`otp-server token` works in sandbox mode only; outside it, use the token endpoint with the client's secret");
     }
     let client = client(config, id)?;
-    let tokens = crate::auth::Tokens::new(
-        config.token_key(),
-        config.token_lifetime(),
-        Arc::new(SystemClock),
-    );
+    let offset = Arc::new(AtomicU64::new(offset_secs.saturating_mul(1000)));
+    let clock = SandboxClock::new(Arc::new(SystemClock), offset);
+    let tokens =
+        crate::auth::Tokens::new(config.token_key(), config.token_lifetime(), Arc::new(clock));
     Ok(tokens.issue(&client.id))
 }
 

@@ -9,16 +9,31 @@ use otp_server::cli::{CipherArgs, Cli, ClientCommand, Command, ServeArgs, TokenA
 use otp_server::config::Config;
 use otp_server::{commands, startup, Server};
 
-fn main() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
-    match cli.command {
+/// Every error ends the process the same way: one line on stderr (the
+/// `{:#}` chain, never a backtrace, whatever `RUST_BACKTRACE` says) and
+/// exit status 1. A closed stdout is no error (`commands::println`).
+fn main() -> ExitCode {
+    match run(Cli::parse().command) {
+        Ok(status) => status,
+        Err(e) if commands::is_closed_stdout(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            commands::eprint(format_args!("otp-server: {}\n", commands::one_line(&e)));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Conform(args) => return otp_server::conform::command::run_command(*args),
         Command::Proxy(args) => otp_server::proxy::command::run(args)?,
         Command::Serve(args) => serve(args)?,
         Command::Encrypt(args) => cipher(args, true)?,
         Command::Decrypt(args) => cipher(args, false)?,
         Command::Token(args) => token(args)?,
-        Command::Client(ClientCommand::New { id }) => print!("{}", commands::client_new(&id)?),
+        Command::Client(ClientCommand::New { id }) => {
+            commands::println(commands::client_new(&id)?.trim_end())?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -50,10 +65,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
         let admin = startup::bind_admin(&config).await?;
         let server = Server::builder(config).build()?;
-        println!(
-            "{}",
-            startup::banner(&server, listener.local_addr()?, admin.as_ref())
-        );
+        // The banner is all `serve` prints on stdout: a reader that went
+        // away is no reason to stop serving.
+        let _ = commands::println(startup::banner(
+            &server,
+            listener.local_addr()?,
+            admin.as_ref(),
+        ));
         otp_server::serve_with_admin(listener, admin, server, startup::shutdown_signal()).await;
         Ok(())
     })
@@ -61,15 +79,21 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 fn cipher(args: CipherArgs, encrypt: bool) -> anyhow::Result<()> {
     let config = Config::load(args.config.config.as_deref())?;
-    println!(
-        "{}",
-        commands::cipher(&config, &args.client, &args.value, encrypt)?
-    );
+    commands::println(commands::cipher(
+        &config,
+        &args.client,
+        &args.value,
+        encrypt,
+    )?)?;
     Ok(())
 }
 
 fn token(args: TokenArgs) -> anyhow::Result<()> {
     let config = Config::load(args.config.config.as_deref())?;
-    println!("{}", commands::token(&config, &args.client)?);
+    let offset = match &args.target {
+        Some(url) => otp_server::conform::target::sandbox_offset(url)?,
+        None => 0,
+    };
+    commands::println(commands::token(&config, &args.client, offset)?)?;
     Ok(())
 }

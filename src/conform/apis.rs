@@ -292,7 +292,7 @@ impl Kit {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
         else {
-            return fail("telemarketing generate: 200 with a sid response header (PRODUCT.md Telemarketing flow: the session id is returned in the sid header)", format!("{}; no sid header", answer.describe()));
+            return fail("telemarketing generate: 200 with a sid response header (docs/BEHAVIOUR.md#telemarketing-flow: the session id is returned in the sid header)", format!("{}; no sid header", answer.describe()));
         };
         let prefix = answer.field("oneTimePasswordToken").unwrap_or_default();
         let otp = match fixed {

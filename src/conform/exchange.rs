@@ -161,7 +161,7 @@ impl Exchange {
     }
 }
 
-/// PRODUCT.md "Every request" 4: what is wrong with the error envelope, if anything.
+/// docs/BEHAVIOUR.md#error-responses: what is wrong with the error envelope, if anything.
 pub fn envelope(exchange: &Exchange) -> Result<(), String> {
     crate::contract::response::check_error_envelope(
         &exchange.headers,

@@ -1,10 +1,12 @@
 //! The state of one conformance run that the checks share: the target, the
-//! client's token, the target's sandbox clock (when it has one), where OTPs
-//! come from, and every contract violation seen in any answer (which the
-//! `errors.responses` check reports at the end).
+//! client's token, the target's sandbox clock (when it has one and the run
+//! may move it), where OTPs come from, every contract violation seen in any
+//! answer (which the `errors.responses` check reports at the end), and what
+//! the run changed on the target (reported at the end of the run).
 
 use super::exchange::{fail, skip, Exchange, Step};
 use super::options::{Options, SourceSpec};
+use super::report::Changes;
 use super::sms::{Inbox, WebhookInbox};
 use super::target::{header_map, Target};
 use crate::contract::{check_answer, Contract, Operation};
@@ -37,8 +39,8 @@ pub struct Kit {
     pub inbox: Inbox,
     started: Instant,
     token: Mutex<Option<Token>>,
-    /// Seconds the kit moved the target's sandbox clock forward.
-    advanced: Mutex<f64>,
+    /// What the run changed on the target so far.
+    changes: Mutex<Changes>,
     clock: OnceCell<bool>,
     observations: Mutex<Vec<Observation>>,
     calls: std::sync::atomic::AtomicUsize,
@@ -65,7 +67,7 @@ impl Kit {
             inbox,
             started: Instant::now(),
             token: Mutex::new(None),
-            advanced: Mutex::new(0.0),
+            changes: Mutex::new(Changes::default()),
             clock: OnceCell::new(),
             observations: Mutex::new(Vec::new()),
             calls: Default::default(),
@@ -128,6 +130,26 @@ impl Kit {
         }));
     }
 
+    /// What the run changed on the target so far.
+    pub fn changes(&self) -> Changes {
+        lock(&self.changes).clone()
+    }
+
+    /// Notes a test phone reset on the target (masked).
+    pub fn note_reset(&self, phone: &str) {
+        lock(&self.changes)
+            .phones_reset
+            .push(crate::phone::mask(phone));
+    }
+
+    /// Notes that the token endpoint locked the kit's client out, and
+    /// whether the kit then moved the clock past the lock.
+    pub fn note_lockout(&self, released: bool) {
+        let mut changes = lock(&self.changes);
+        changes.client_locked_out = Some(self.options.identity.client_id.clone());
+        changes.lockout_released = released;
+    }
+
     /// A bearer token for the kit's client, renewed when half its lifetime
     /// has passed (counting the time the kit moved the target's clock).
     pub async fn token(&self) -> Step<String> {
@@ -138,6 +160,12 @@ impl Kit {
         let answer = self
             .request_token(&self.options.identity.client_secret)
             .await?;
+        self.keep_token(&answer)
+    }
+
+    /// Keeps the token of a token endpoint's `answer`, or fails saying what came instead.
+    pub fn keep_token(&self, answer: &Exchange) -> Step<String> {
+        let now = self.now();
         let value = answer.field("access_token");
         let (Some(value), 200) = (value, answer.status) else {
             return fail(
@@ -171,18 +199,18 @@ impl Kit {
 
     /// Kit time in seconds: real time plus what the kit moved the clock.
     fn now(&self) -> f64 {
-        self.started.elapsed().as_secs_f64() + *lock(&self.advanced)
+        self.started.elapsed().as_secs_f64() + lock(&self.changes).clock_advanced_secs as f64
     }
 
     /// Moves the target's sandbox clock forward by `secs`; skips the check
-    /// when the target has no clock (`POST /sandbox/v1/clock` is PRODUCT.md's
-    /// consumer testing kit).
+    /// when the target has no clock (docs/BEHAVIOUR.md#sandbox-clock) or the
+    /// run was told `--no-clock`.
     pub async fn advance(&self, secs: u64) -> Step {
         if secs == 0 {
             return Ok(());
         }
         if !self.has_clock().await {
-            return skip(format!("needs {secs} s to pass: the target has no sandbox clock (GET /sandbox/v1/clock did not answer 200)"));
+            return skip(self.no_clock(secs));
         }
         let body = serde_json::json!({ "advanceSeconds": secs })
             .to_string()
@@ -204,8 +232,27 @@ impl Kit {
                 answer.describe(),
             );
         }
-        *lock(&self.advanced) += secs as f64;
+        let mut changes = lock(&self.changes);
+        changes.clock_advanced_secs += secs;
+        changes.clock_moves += 1;
         Ok(())
+    }
+
+    /// Why a check that needs `secs` to pass is skipped, noted in the changes.
+    fn no_clock(&self, secs: u64) -> String {
+        let (why, how) = if self.options.move_clock {
+            (
+                "the target has no sandbox clock",
+                "GET /sandbox/v1/clock did not answer 200",
+            )
+        } else {
+            (
+                "--no-clock",
+                "the run leaves the target's sandbox clock alone",
+            )
+        };
+        lock(&self.changes).clock_left_alone = Some(why.into());
+        format!("needs {secs} s to pass: {why} ({how})")
     }
 
     /// Skips, before any work, a check that needs `secs` to pass on a
@@ -214,11 +261,15 @@ impl Kit {
         if secs == 0 || self.has_clock().await {
             return Ok(());
         }
-        skip(format!("needs {secs} s to pass: the target has no sandbox clock (GET /sandbox/v1/clock did not answer 200)"))
+        skip(self.no_clock(secs))
     }
 
-    /// Whether the target has a sandbox clock (asked once per run).
+    /// Whether the kit may move the target's sandbox clock: the run allows
+    /// it and the target has one (asked once per run).
     pub async fn has_clock(&self) -> bool {
+        if !self.options.move_clock {
+            return false;
+        }
         *self
             .clock
             .get_or_init(|| async {

@@ -1,11 +1,16 @@
 //! What a conformance run is told: the target, the client it acts as, where
 //! OTPs come from, which checks to run, and the policy numbers the target
-//! is held to (PRODUCT.md's defaults unless overridden).
+//! is held to (docs/BEHAVIOUR.md#words-and-numbers, unless overridden).
 
 use crate::cipher::Cipher;
 use crate::config::{Policy, PolicyOverrides};
 use std::net::SocketAddr;
 use std::time::Duration;
+
+/// The default bound on a whole run: a full run against a sandbox takes
+/// about a second, against a remote test environment with real SMS a few
+/// minutes at most.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(300);
 
 /// Why an option cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -178,8 +183,15 @@ pub struct Options {
     pub phone_prefix: String,
     /// Bound on each request.
     pub timeout: Duration,
+    /// Bound on the whole run, preflight included: past it the running
+    /// check fails and the rest are not run.
+    pub deadline: Duration,
     /// How long to wait for an SMS to arrive.
     pub sms_wait: Duration,
+    /// Whether the kit may move the target's sandbox clock
+    /// (docs/BEHAVIOUR.md#what-a-run-changes-on-the-target); without it the
+    /// checks that need time to pass are skipped.
+    pub move_clock: bool,
 }
 
 impl Options {
@@ -194,7 +206,9 @@ impl Options {
             country_code: "+52".into(),
             phone_prefix: "55".into(),
             timeout: Duration::from_secs(10),
+            deadline: DEFAULT_DEADLINE,
             sms_wait: Duration::from_secs(5),
+            move_clock: true,
         }
     }
 }

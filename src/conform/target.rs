@@ -3,7 +3,7 @@
 //! a transport failure into a failed step (an implementation that does not
 //! answer does not conform).
 
-use super::exchange::{fail, Exchange, Step};
+use super::exchange::{fail, Exchange, Step, Verdict};
 use crate::contract::Operation;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -21,6 +21,42 @@ const MAX_BODY: usize = 1 << 20;
 pub enum TargetError {
     #[error("--target {0:?} is not an http:// URL (https: put a TLS-terminating proxy in front)")]
     Url(String),
+    #[error("--target {url}: GET /sandbox/v1/clock: {cause}")]
+    Clock { url: String, cause: String },
+}
+
+/// How long [`sandbox_offset`] waits for the sandbox.
+const CLOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How far a running sandbox's clock is ahead of the system clock, in
+/// seconds: the `offsetSeconds` of its `GET /sandbox/v1/clock` (what
+/// `otp-server token --target` applies to the token it mints).
+pub fn sandbox_offset(url: &str) -> Result<u64, TargetError> {
+    let target = Target::new(url, CLOCK_TIMEOUT)?;
+    let clock_error = |cause: String| TargetError::Clock {
+        url: url.to_owned(),
+        cause,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| clock_error(format!("cannot start the async runtime: {e}")))?;
+    let headers = HeaderMap::new();
+    let answer = runtime
+        .block_on(target.send(Method::GET, "/sandbox/v1/clock", &headers, None, None))
+        .map_err(|verdict| match verdict {
+            Verdict::Fail { seen, .. } | Verdict::Skip(seen) => clock_error(seen),
+        })?;
+    let offset = answer
+        .json()
+        .and_then(|clock| clock.get("offsetSeconds")?.as_u64());
+    match (answer.status, offset) {
+        (200, Some(offset)) => Ok(offset),
+        _ => Err(clock_error(format!(
+            "{}: not a running sandbox ({{\"now\", \"offsetSeconds\"}} expected)",
+            answer.describe()
+        ))),
+    }
 }
 
 /// Where the implementation under test answers.

@@ -1,8 +1,10 @@
 //! `otp-server proxy`: the command line of the validation proxy. Serves
-//! until SIGINT/SIGTERM, then writes `--report`.
+//! until SIGINT/SIGTERM (or until stdout, where the violations go, is
+//! closed), then writes `--report`.
 
 use super::{Proxy, ProxyOptions};
-use anyhow::Context;
+use crate::commands::eprint;
+use anyhow::{ensure, Context};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -33,16 +35,48 @@ pub struct ProxyArgs {
     /// Bound on each upstream exchange, in milliseconds.
     #[arg(long, default_value_t = 30_000, value_name = "MS")]
     pub timeout_ms: u64,
+    /// Time a client has to send a request head, in milliseconds (also how
+    /// long an idle kept-alive connection stays open).
+    #[arg(long, default_value_t = 5_000, value_name = "MS")]
+    pub header_timeout_ms: u64,
+    /// Time a client has to send a request body, in milliseconds.
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    pub body_timeout_ms: u64,
+    /// Largest request body carried, in bytes (larger: 400 invalidRequest at body).
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    pub max_body_bytes: usize,
+    /// Most client connections served at once (more wait in the listen backlog).
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_connections: usize,
+    /// Most violations kept for GET /proxy/v1/violations and --report (older ones are counted).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub max_violations: usize,
 }
 
 /// Runs the proxy until SIGINT or SIGTERM.
 pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
     crate::startup::init_logging();
+    for (value, name) in [
+        (args.timeout_ms, "--timeout-ms"),
+        (args.header_timeout_ms, "--header-timeout-ms"),
+        (args.body_timeout_ms, "--body-timeout-ms"),
+    ] {
+        ensure!(value > 0, "{name} must be at least 1");
+    }
+    ensure!(
+        args.max_connections > 0,
+        "--max-connections must be at least 1"
+    );
     let options = ProxyOptions {
-        upstream: args.upstream,
         enforce: args.enforce,
         report: args.report,
         timeout: Duration::from_millis(args.timeout_ms),
+        header_timeout: Duration::from_millis(args.header_timeout_ms),
+        body_timeout: Duration::from_millis(args.body_timeout_ms),
+        max_body: args.max_body_bytes,
+        max_connections: args.max_connections,
+        max_violations: args.max_violations,
+        ..ProxyOptions::new(args.upstream)
     };
     let proxy = Proxy::new(options.clone())?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
@@ -51,13 +85,16 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let mode = if options.enforce { "enforcing" } else { "reporting" };
-        eprintln!(
-            "otp-server proxy listening on http://{} -> {} ({mode}); violations: GET /proxy/v1/violations",
+        eprint(format_args!(
+            "otp-server proxy listening on http://{} -> {} ({mode}); violations: GET /proxy/v1/violations\n",
             listener.local_addr()?,
             options.upstream
-        );
+        ));
         let report = proxy.serve(listener, crate::startup::shutdown_signal()).await?;
-        eprintln!("{} exchanges, {} violations", report.log.exchanges, report.log.count);
+        eprint(format_args!(
+            "{} exchanges, {} violations\n",
+            report.log.exchanges, report.log.count
+        ));
         Ok(())
     })
 }

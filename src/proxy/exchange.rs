@@ -1,24 +1,33 @@
-//! One exchange through the proxy: check the request, forward it (or, with
-//! `--enforce`, answer it as the gate would), check the answer, and pass
-//! the upstream's answer on unchanged but for `Contract-Violations`.
+//! One exchange through the proxy: read the request within its bounds,
+//! check it, forward it (or, with `--enforce`, answer it as the gate
+//! would), check the answer, and pass the upstream's answer on unchanged
+//! but for the hop-by-hop headers and `Contract-Violations`, which only the
+//! proxy sets.
 
 use super::log::{header_summary, Direction, Violation};
 use super::Proxy;
 use crate::contract::{check_answer, check_request, Api, Operation, Route};
 use crate::error::{code, ApiError};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::http::request::Parts;
 use hyper::{HeaderMap, Method, Request, Response};
 
-/// Largest body the proxy carries either way.
-const MAX_BODY: usize = 16 << 20;
+/// Largest answer the proxy carries back from the upstream (the
+/// implementation under test; clients' bodies have `max_body`).
+const MAX_ANSWER: usize = 16 << 20;
 
-/// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1).
-const HOP_BY_HOP: [&str; 8] = [
+/// The header only the proxy sets.
+const VIOLATIONS: &str = "contract-violations";
+
+/// Headers that belong to one connection, never forwarded either way
+/// (RFC 9110 §7.6.1, plus the non-standard `Proxy-Connection`), besides
+/// `Connection` itself and every header it names.
+const HOP_BY_HOP: [&str; 9] = [
     "connection",
+    "proxy-connection",
     "keep-alive",
     "proxy-authenticate",
     "proxy-authorization",
@@ -116,12 +125,41 @@ impl Proxy {
             return json(200, listed);
         }
         let (parts, body) = req.into_parts();
-        match Limited::new(body, MAX_BODY).collect().await {
-            Ok(body) => self.exchange(&parts, body.to_bytes()).await,
-            Err(_) => {
-                let error = ApiError::invalid("body", "The proxy could not read the body");
-                self.local_error(None, &error, None)
+        match self.read_body(&parts.headers, body).await {
+            Ok(body) => self.exchange(&parts, body).await,
+            Err(error) => {
+                // The rest of the body is not read: the connection ends here.
+                let uuid = parts.headers.get("uuid").and_then(|v| v.to_str().ok());
+                let mut response = self.local_error(None, &error, uuid);
+                response
+                    .headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+                response
             }
+        }
+    }
+
+    /// The client's body: at most `max_body` bytes (a larger declared
+    /// length is refused before reading), within `body_timeout`.
+    async fn read_body(&self, headers: &HeaderMap, body: Incoming) -> Result<Bytes, ApiError> {
+        let options = &self.shared.options;
+        let limit = options.max_body;
+        let too_large = || {
+            let details = format!("The body exceeds the proxy's limit of {limit} bytes");
+            ApiError::invalid("body", details)
+        };
+        let declared = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let read = Limited::new(body, limit).collect();
+        match tokio::time::timeout(options.body_timeout, read).await {
+            Ok(Ok(body)) => Ok(body.to_bytes()),
+            Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large()),
+            Ok(Err(_)) => Err(ApiError::invalid("body", "The body could not be read")),
+            Err(_) => Err(ApiError::invalid("body", "The body did not arrive in time")),
         }
     }
 
@@ -232,7 +270,7 @@ impl Proxy {
                 .await
                 .map_err(Forward::from)?;
             let (parts, body) = response.into_parts();
-            let body = Limited::new(body, MAX_BODY).collect().await;
+            let body = Limited::new(body, MAX_ANSWER).collect().await;
             let body = body.map_err(|e| Forward::Failed(e.to_string()))?;
             Ok(Answer {
                 status: parts.status.as_u16(),
@@ -261,17 +299,19 @@ impl Proxy {
         response
     }
 
-    /// Books the violations and adds their summary header.
+    /// Books the violations and adds their summary header (replacing any
+    /// the upstream sent: only the proxy says what violates the contract).
     fn finish(
         &self,
         mut response: Response<Full<Bytes>>,
         found: Vec<Violation>,
     ) -> Response<Full<Bytes>> {
+        response.headers_mut().remove(VIOLATIONS);
         if !found.is_empty() {
             if let Ok(value) = HeaderValue::from_str(&header_summary(&found)) {
                 response
                     .headers_mut()
-                    .insert(HeaderName::from_static("contract-violations"), value);
+                    .insert(HeaderName::from_static(VIOLATIONS), value);
             }
         }
         self.shared.log.record(found);
@@ -288,7 +328,7 @@ fn gate_error(rule: &crate::contract::schema::Violation) -> ApiError {
     ApiError::invalid(rule.location.clone(), rule.details.clone())
 }
 
-/// The contract's rules for `answer`, PRODUCT.md's envelope, and the
+/// The contract's rules for `answer`, the full error envelope, and the
 /// refusal a broken request must get.
 fn response_violations(
     asked: &Asked<'_>,
@@ -304,18 +344,31 @@ fn response_violations(
             .map(|v| asked.violation(Direction::Response, status, v.location, v.details))
             .collect();
     if broken && ![400, 401, 403].contains(&answer.status) {
-        let details = format!("a request that breaks the contract must be refused 400 invalidRequest (PRODUCT.md Every request 3), or 401/403 first; upstream answered {}", answer.status);
+        let details = format!("a request that breaks the contract must be refused 400 invalidRequest (docs/BEHAVIOUR.md#request-bodies), or 401/403 first; upstream answered {}", answer.status);
         found.push(asked.violation(Direction::Response, status, "status".into(), details));
     }
     found
 }
 
+/// `headers` without those of one connection: every header `Connection`
+/// names, the standard hop-by-hop set, and `Content-Length` (the proxy
+/// sends the body it has, whole).
 fn without_hop_by_hop(headers: &HeaderMap) -> HeaderMap {
     let mut kept = headers.clone();
+    let named: Vec<HeaderName> = headers
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .collect();
+    for name in &named {
+        kept.remove(name);
+    }
     for name in HOP_BY_HOP {
         kept.remove(name);
     }
-    kept.remove(hyper::header::CONTENT_LENGTH);
+    kept.remove(CONTENT_LENGTH);
     kept
 }
 

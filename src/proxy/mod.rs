@@ -8,8 +8,8 @@
 //! `--enforce` answered as the gate answers (`400 invalidRequest`, `401`
 //! for a missing credential). Responses are checked by
 //! `contract::check_response` (documented status, body schema, the
-//! `x-error-codes` row, declared headers such as `sid`) and PRODUCT.md's
-//! full `ErrorResponse`; and a request that breaks the contract must have
+//! `x-error-codes` row, declared headers such as `sid`) and the full
+//! `ErrorResponse` (docs/BEHAVIOUR.md#error-responses); and a request that breaks the contract must have
 //! been refused (400, or 401/403, which the gate answers first).
 //!
 //! Unlike Prism: it honours Swagger 2.0's `basePath` (routes are the
@@ -18,6 +18,17 @@
 //! failures), and reads `x-error-codes`. Violations are printed as JSON
 //! lines on stdout, counted in a `Contract-Violations` response header,
 //! served at `GET /proxy/v1/violations` and written to `--report` on exit.
+//!
+//! Bounded, as a server facing any client must be: a client has
+//! `header_timeout` to send a request head (an idle kept-alive connection
+//! is closed after it too) and `body_timeout` to send its body, a body is at most `max_body` bytes, at most `max_connections`
+//! connections are served at once (more wait in the listen backlog), and
+//! the violations kept are at most `max_violations`, each with its path and
+//! `uuid` cut short. Hop-by-hop headers (RFC 9110 §7.6.1: `Connection` and
+//! every header it names, and the standard set) are dropped both ways, and
+//! only the proxy says `Contract-Violations`: an upstream's own is dropped.
+//! A closed stdout (the reader of the violation lines went away) stops the
+//! proxy as SIGTERM does.
 
 pub mod command;
 mod exchange;
@@ -31,13 +42,14 @@ use http_body_util::Full;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use serde::Serialize;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 /// Why the proxy cannot start or report.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +73,39 @@ pub struct ProxyOptions {
     pub report: Option<PathBuf>,
     /// Bound on each upstream exchange.
     pub timeout: Duration,
+    /// Time a client has to send a request head (and, between requests,
+    /// before a kept-alive connection is closed).
+    pub header_timeout: Duration,
+    /// Time a client has to send a request body.
+    pub body_timeout: Duration,
+    /// Largest request body carried, in bytes.
+    pub max_body: usize,
+    /// Most client connections served at once.
+    pub max_connections: usize,
+    /// Most violations kept for `GET /proxy/v1/violations` and the report;
+    /// older ones are only counted.
+    pub max_violations: usize,
+    /// Print each violation on stdout as a JSON line (the command does;
+    /// tests in-process need not).
+    pub print_violations: bool,
+}
+
+impl ProxyOptions {
+    /// The defaults, forwarding to `upstream`, reporting.
+    pub fn new(upstream: impl Into<String>) -> Self {
+        Self {
+            upstream: upstream.into(),
+            enforce: false,
+            report: None,
+            timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(5),
+            body_timeout: Duration::from_secs(10),
+            max_body: 1 << 20,
+            max_connections: 256,
+            max_violations: 1000,
+            print_violations: true,
+        }
+    }
 }
 
 /// The running proxy: a `Clone` handle.
@@ -98,7 +143,7 @@ impl Proxy {
         }
         let contract = Contract::get().map_err(|e| ProxyError::Contract(e.to_string()))?;
         let client = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
-        let log = log::Log::default();
+        let log = log::Log::new(options.max_violations, options.print_violations);
         Ok(Self {
             shared: Arc::new(Shared {
                 options,
@@ -119,17 +164,29 @@ impl Proxy {
         }
     }
 
-    /// Serves on `listener` until `shutdown`, then writes `--report` (if asked) and returns the report.
+    /// Serves on `listener` until `shutdown` (or until stdout, where the
+    /// violations go, is closed), then writes `--report` (if asked) and
+    /// returns the report.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()>,
     ) -> Result<ProxyReport, ProxyError> {
         let mut shutdown = std::pin::pin!(shutdown);
+        let mut http = http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(self.shared.options.header_timeout);
+        let slots = Arc::new(Semaphore::new(self.shared.options.max_connections.max(1)));
         loop {
-            let stream = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => stream,
+            // A free slot first: past the cap, connections wait in the
+            // listen backlog instead of costing memory here.
+            let accepted = async {
+                let slot = slots.clone().acquire_owned().await;
+                (slot, listener.accept().await)
+            };
+            let (slot, stream) = tokio::select! {
+                (slot, accepted) = accepted => match accepted {
+                    Ok((stream, _)) => (slot, stream),
                     Err(e) => {
                         tracing::warn!(error = %e, "accept failed");
                         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -137,16 +194,17 @@ impl Proxy {
                     }
                 },
                 () = &mut shutdown => break,
+                () = self.shared.log.stdout_closed() => break,
             };
             let proxy = self.clone();
             let service = service_fn(move |req| {
                 let proxy = proxy.clone();
                 async move { Ok::<_, std::convert::Infallible>(proxy.handle(req).await) }
             });
+            let connection = http.serve_connection(TokioIo::new(stream), service);
             tokio::spawn(async move {
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                let _ = connection.await;
+                drop(slot);
             });
         }
         let report = self.report();

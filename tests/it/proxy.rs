@@ -1,7 +1,10 @@
 //! The validation proxy: transparent in front of otp-server (zero response
 //! violations over whole flows of both APIs and over a conformance run),
 //! reporting in front of broken servers without changing their answers,
-//! enforcing with the gate's answers, and its report on exit.
+//! enforcing with the gate's answers, and its report on exit; bounded and
+//! strict towards clients and upstreams (`bounded`).
+
+mod bounded;
 
 use crate::conform::broken::{self, Defect};
 use crate::conform::options;
@@ -15,19 +18,25 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// A proxy on a free port; stopping it returns its report.
-struct Running {
-    addr: SocketAddr,
+pub struct Running {
+    pub addr: SocketAddr,
     stop: oneshot::Sender<()>,
     done: tokio::task::JoinHandle<ProxyReport>,
 }
 
 async fn proxy(upstream: &str, enforce: bool, report: Option<std::path::PathBuf>) -> Running {
     let options = ProxyOptions {
-        upstream: upstream.into(),
         enforce,
         report,
         timeout: Duration::from_secs(10),
+        print_violations: false,
+        ..ProxyOptions::new(upstream)
     };
+    start(options).await
+}
+
+/// Serves `options` on a free port.
+pub async fn start(options: ProxyOptions) -> Running {
     let proxy = Proxy::new(options).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -345,4 +354,50 @@ async fn the_command_writes_its_report_on_sigterm() {
     );
     let report: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(report["count"], 1);
+}
+
+#[tokio::test]
+async fn the_command_stops_quietly_and_writes_its_report_when_stdout_is_closed() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    let port = crate::processes::free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_otp-server"))
+        .args([
+            "proxy",
+            "--upstream",
+            &server.url(""),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--report",
+            path.to_str().unwrap(),
+        ])
+        .env("RUST_BACKTRACE", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // whoever read the violation lines went away
+    let url = format!("http://127.0.0.1:{port}/api/v1/nothing");
+    for _ in 0..100 {
+        if reqwest::Client::new().post(&url).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let output = tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while child.try_wait().unwrap().is_none() {
+            assert!(std::time::Instant::now() < deadline, "the proxy still runs");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(report["count"], 1, "{report}");
 }

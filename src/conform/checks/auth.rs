@@ -1,5 +1,5 @@
-//! `auth.*`: PRODUCT.md "OAuth token", "Behaviour › Every request" 1 and 2,
-//! and "How the limits hold › Token endpoint".
+//! `auth.*`: docs/BEHAVIOUR.md "Issuing tokens", "Authentication",
+//! "Access" and "Token endpoint lockout".
 
 use super::{check, Check};
 use crate::conform::exchange::{fail, Exchange, Step};
@@ -13,16 +13,41 @@ use serde_json::json;
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!("auth.token", "PRODUCT.md OAuth token: client_credentials in the form or HTTP Basic → 200 {access_token, token_type Bearer, expires_in, scope}; failures as RFC 6749 §5.2 (invalid_client 401, unsupported_grant_type 400)", token),
-        check!("auth.bearer", "PRODUCT.md Behaviour › Every request 1: Authorization must be Bearer and a live token, else 401 unAuthorized", bearer),
-        check!("auth.client-binding", "PRODUCT.md Behaviour › Every request 1: the token must be issued to the client named in client_id, and X-IBM-Client-Id, when sent, must match, else 401 unAuthorized", client_binding),
-        check!("auth.access", "PRODUCT.md Behaviour › Every request 2: the client must be registered for the countryCode/businessCode/channelId combination, else 403 accessNotConfigured", access),
+        check!(
+            "auth.token",
+            "issuing-tokens",
+            "client credentials in the form or HTTP Basic: 200 {access_token, token_type Bearer, expires_in, scope}, no-store; refusals as RFC 6749 section 5.2",
+            token
+        ),
+        check!(
+            "auth.bearer",
+            "authentication",
+            "no credential, a forged token, or Basic instead of a bearer token: 401 unAuthorized",
+            bearer
+        ),
+        check!(
+            "auth.client-binding",
+            "authentication",
+            "the token of another client_id, or an X-IBM-Client-Id other than client_id: 401 unAuthorized",
+            client_binding
+        ),
+        check!(
+            "auth.access",
+            "access",
+            "a countryCode, businessCode or channelId the client is not registered for: 403 accessNotConfigured",
+            access
+        ),
     ]
 }
 
 /// Runs after every other check that needs a token: it locks the kit's client.
 pub fn last() -> Vec<Check> {
-    vec![check!("auth.token.lockout", "PRODUCT.md How the limits hold › Token endpoint: after 10 failed client authentications for one client_id within a minute, 429 with Retry-After and an RFC 6749 error body until the minute ends", lockout)]
+    vec![check!(
+            "auth.token.lockout",
+            "token-endpoint-lockout",
+            "after 10 failed authentications of a client_id in a minute: 429 with Retry-After and an RFC 6749 body, the right secret included, until the minute ends",
+            lockout
+        )]
 }
 
 /// The RFC 6749 error of a token refusal must be `error`.
@@ -278,8 +303,10 @@ async fn locked(kit: &Kit, answer: &Exchange, attempt: u32) -> Step {
         "the right client_secret while the client is locked (until the minute ends)",
     );
     let release = retry.unwrap_or(60).max(60) + 1;
+    kit.note_lockout(false);
     if kit.has_clock().await {
         kit.advance(release).await?;
+        kit.note_lockout(true);
     }
     held
 }

@@ -1,4 +1,5 @@
-//! `contract.*`: PRODUCT.md "Behaviour › Every request" 3 and 4 — every
+//! `contract.*`: docs/BEHAVIOUR.md "Every request" and the generate rules —
+//! every
 //! required header, JSON well-formedness, types, required fields, patterns,
 //! lengths and `format: byte` answered `400 invalidRequest` with `location`
 //! naming the header or field, and every error of every layer the spec's
@@ -14,15 +15,60 @@ use serde_json::json;
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!("contract.rao.required-headers", "PRODUCT.md Behaviour › Every request 3: every required header present, else 400 invalidRequest with location naming the header", rao_required_headers),
-        check!("contract.telemarketing.required-headers", "PRODUCT.md Behaviour › Every request 3: every required header present, else 400 invalidRequest with location naming the header", tm_required_headers),
-        check!("contract.rao.body", "PRODUCT.md Behaviour › Every request 3: JSON well-formed, types, required fields, pattern, maxLength, format: byte, else 400 invalidRequest with location naming the field (phone.phoneCountryCode)", rao_body),
-        check!("contract.rao.phone-number", "PRODUCT.md RAO flow › generate: encryptedPhoneNumber undecryptable or not 4–15 digits → 400, location encryptedPhoneNumber", rao_phone_number),
-        check!("contract.telemarketing.body", "PRODUCT.md Behaviour › Every request 3 and Telemarketing flow › generate: phone 4–15 digits, the message characters the spec lists, lengths, required fields, else 400 invalidRequest naming the field", tm_body),
-        check!("contract.telemarketing.sms-length", "PRODUCT.md Telemarketing flow › generate: messagePrefix, the OTP and messageSuffix must fit 140 characters, else 400 invalidRequest", tm_sms_length),
-        check!("contract.ascii-digits", "PRODUCT.md How the limits hold › One phone, one identity: patterns use ASCII [0-9], never \\d (Arabic-Indic or full-width digits are bad input)", ascii_digits),
-        check!("contract.duplicate-keys", "PRODUCT.md How the limits hold: duplicate JSON keys are bad input, 400 invalidRequest naming the key", duplicate_keys),
-        check!("contract.envelope", "PRODUCT.md Behaviour › Every request 4: every error of every layer (unknown path, wrong method, too-large or malformed body) is the ErrorResponse JSON, never plain text, never a 500 for bad input", edge_envelope),
+        check!(
+            "contract.rao.required-headers",
+            "required-headers",
+            "each required header left out in turn: 400 invalidRequest at the header's name",
+            rao_required_headers
+        ),
+        check!(
+            "contract.telemarketing.required-headers",
+            "required-headers",
+            "each required header left out in turn: 400 invalidRequest at the header's name",
+            tm_required_headers
+        ),
+        check!(
+            "contract.rao.body",
+            "request-bodies",
+            "a body that breaks the schema (JSON, type, required, pattern, maxLength, format: byte): 400 invalidRequest at the field's dotted path",
+            rao_body
+        ),
+        check!(
+            "contract.rao.phone-number",
+            "rao-generate",
+            "an encryptedPhoneNumber that does not decrypt to 4-15 digits: 400 invalidRequest at encryptedPhoneNumber",
+            rao_phone_number
+        ),
+        check!(
+            "contract.telemarketing.body",
+            "telemarketing-generate",
+            "phoneNumber of 4-15 digits, a customerId, only the listed message characters, the schema: else 400 invalidRequest naming the field",
+            tm_body
+        ),
+        check!(
+            "contract.telemarketing.sms-length",
+            "sms-length",
+            "messagePrefix, the OTP and messageSuffix over 140 characters: 400 invalidRequest",
+            tm_sms_length
+        ),
+        check!(
+            "contract.ascii-digits",
+            "ascii-digits-only",
+            "digits of other scripts (Arabic-Indic, full-width) are bad input: 400 invalidRequest at the field",
+            ascii_digits
+        ),
+        check!(
+            "contract.duplicate-keys",
+            "duplicate-json-keys",
+            "a key twice in a JSON body: 400 invalidRequest naming the key",
+            duplicate_keys
+        ),
+        check!(
+            "contract.envelope",
+            "error-responses",
+            "an unknown path, a wrong method, a too-large body: the full ErrorResponse JSON, never plain text, never a 500",
+            edge_envelope
+        ),
     ]
 }
 

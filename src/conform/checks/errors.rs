@@ -12,12 +12,22 @@ use hyper::HeaderMap;
 use serde_json::json;
 
 pub fn checks() -> Vec<Check> {
-    vec![check!("errors.prefer", "PRODUCT.md Sandbox › Forced errors: Prefer: error=<code> gets that documented error of that operation with the spec's status and type and changes no state; an undocumented code → 400 invalidRequest naming Prefer", prefer)]
+    vec![check!(
+            "errors.prefer",
+            "forced-errors",
+            "Prefer: error=<code> answers that documented row and changes nothing; an undocumented code: 400 invalidRequest at Prefer",
+            prefer
+        )]
 }
 
 /// Runs last: it reads what every other check saw.
 pub fn last() -> Vec<Check> {
-    vec![check!("errors.responses", "PRODUCT.md Conformance kit: every answer a documented one — status documented for the operation, body schema, the (status, type, code) row of x-error-codes, declared headers (sid) — and every error the full ErrorResponse (Behaviour › Every request 4)", responses)]
+    vec![check!(
+            "errors.responses",
+            "documented-answers",
+            "every answer of the run documented: status, schema, x-error-codes row, declared headers, the full ErrorResponse",
+            responses
+        )]
 }
 
 /// A request of `op` the gate would pass, for a fresh phone.
@@ -128,18 +138,36 @@ async fn responses(kit: &Kit) -> Step {
     if seen.is_empty() {
         return Ok(());
     }
-    let listed: Vec<String> = seen
+    // The same violation seen again and again (every token answer, say)
+    // is listed once, with its count, so that the first five show variety.
+    let mut kinds: Vec<(&crate::conform::kit::Observation, usize)> = Vec::new();
+    for o in &seen {
+        let same = |k: &crate::conform::kit::Observation| {
+            (&k.operation, k.status, &k.location, &k.details)
+                == (&o.operation, o.status, &o.location, &o.details)
+        };
+        match kinds.iter_mut().find(|(k, _)| same(k)) {
+            Some((_, count)) => *count += 1,
+            None => kinds.push((o, 1)),
+        }
+    }
+    let listed: Vec<String> = kinds
         .iter()
         .take(5)
-        .map(|o| {
+        .map(|(o, count)| {
+            let times = if *count > 1 {
+                format!(" (×{count})")
+            } else {
+                String::new()
+            };
             format!(
-                "[{}] {} {} {}: {}",
+                "[{}] {} {} {}: {}{times}",
                 o.check, o.operation, o.status, o.location, o.details
             )
         })
         .collect();
-    let more = if seen.len() > 5 {
-        format!("; and {} more", seen.len() - 5)
+    let more = if kinds.len() > 5 {
+        format!("; and {} more kinds", kinds.len() - 5)
     } else {
         String::new()
     };

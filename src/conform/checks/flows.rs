@@ -1,4 +1,4 @@
-//! `flows.*`: PRODUCT.md "RAO flow" and "Telemarketing flow" — the happy
+//! `flows.*`: docs/BEHAVIOUR.md "RAO flow" and "Telemarketing flow" — the happy
 //! paths, single use, the session's phone and customer, resends.
 
 use super::{check, Check};
@@ -7,17 +7,72 @@ use crate::conform::kit::{random_id, Kit};
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!("flows.rao.happy-path", "PRODUCT.md RAO flow: generate 204 sends a 6-digit OTP to phoneCountryCode + number; validate with it 204; certified-phone 200 {phoneCountryCode, phoneNumber} in clear", rao_happy_path),
-        check!("flows.rao.single-use", "PRODUCT.md RAO flow › validate: right → 204, challenge consumed (single use); no live challenge → 404 resourceNotFound", rao_single_use),
-        check!("flows.rao.other-phone", "PRODUCT.md RAO flow › validate: no live challenge for (client, sid) or another phone → 404 resourceNotFound", rao_other_phone),
-        check!("flows.rao.no-challenge", "PRODUCT.md RAO flow: validate with no live challenge → 404 resourceNotFound; certified-phone with none → 404 resourceNotFound", rao_no_challenge),
-        check!("flows.rao.resend-replaces", "PRODUCT.md Policy: a resend creates a new OTP and the old one stops working (OWASP MFA cheat sheet)", rao_resend_replaces),
-        check!("flows.rao.resend-clears-certified", "PRODUCT.md Policy: a new RAO generate on a sid also clears that sid's certified phone", rao_resend_clears_certified),
-        check!("flows.telemarketing.happy-path", "PRODUCT.md Telemarketing flow: generate 200 with the sid header and the first 3 of 11 OTP characters (digits and upper-case letters); the SMS carries all 11; validate with them 200", tm_happy_path),
-        check!("flows.telemarketing.single-use", "PRODUCT.md Telemarketing flow › validate: success → 200, session consumed; unknown sid → 400 invalidRequest (location sid)", tm_single_use),
-        check!("flows.telemarketing.case-insensitive", "PRODUCT.md Telemarketing flow › validate: comparison is case-insensitive", tm_case_insensitive),
-        check!("flows.telemarketing.unknown-sid", "PRODUCT.md Telemarketing flow › validate: unknown sid → 400 invalidRequest (location sid)", tm_unknown_sid),
-        check!("flows.telemarketing.other-customer", "PRODUCT.md Telemarketing flow › validate: customerId not the session's → 400 OTP Token Invalid, counted", tm_other_customer),
+        check!(
+            "flows.rao.happy-path",
+            "rao-flow",
+            "generate 204 sends the OTP by SMS; validate with it 204; certified-phone 200 with the phone in clear",
+            rao_happy_path
+        ),
+        check!(
+            "flows.rao.single-use",
+            "single-use",
+            "the right OTP validates once; a second validate: 404 resourceNotFound",
+            rao_single_use
+        ),
+        check!(
+            "flows.rao.other-phone",
+            "rao-validate",
+            "the session's OTP validated for another phone: 404 resourceNotFound",
+            rao_other_phone
+        ),
+        check!(
+            "flows.rao.no-challenge",
+            "rao-validate",
+            "validate or certified-phone on a sid with nothing live: 404 resourceNotFound",
+            rao_no_challenge
+        ),
+        check!(
+            "flows.rao.resend-replaces",
+            "resends",
+            "a resend makes a new OTP: the old one is refused 422 businessValidationFailed, the new one validates",
+            rao_resend_replaces
+        ),
+        check!(
+            "flows.rao.resend-clears-certified",
+            "resends",
+            "a new generate on a sid forgets its certified phone: 404 resourceNotFound",
+            rao_resend_clears_certified
+        ),
+        check!(
+            "flows.telemarketing.happy-path",
+            "telemarketing-flow",
+            "generate 200 with the sid header and the first 3 of 11 characters; the SMS carries all 11; validate with them 200",
+            tm_happy_path
+        ),
+        check!(
+            "flows.telemarketing.single-use",
+            "single-use",
+            "a session validates once; a second validate: 400 invalidRequest at sid",
+            tm_single_use
+        ),
+        check!(
+            "flows.telemarketing.case-insensitive",
+            "telemarketing-validate",
+            "the OTP typed in lower case validates",
+            tm_case_insensitive
+        ),
+        check!(
+            "flows.telemarketing.unknown-sid",
+            "telemarketing-validate",
+            "a sid the server never issued: 400 invalidRequest at sid",
+            tm_unknown_sid
+        ),
+        check!(
+            "flows.telemarketing.other-customer",
+            "telemarketing-validate",
+            "another customerId: 400 OTP Token Invalid, counted; the session's own customer still validates",
+            tm_other_customer
+        ),
     ]
 }
 

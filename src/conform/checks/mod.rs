@@ -1,7 +1,8 @@
 //! The checks, by group: `contract`, `auth`, `flows`, `semantics`,
-//! `errors`. Each is named `group.api.rule` and cites the PRODUCT.md rule
-//! it holds the target to. A check uses its own fresh phones, sids and
-//! customers, so no check's throttles or locks reach another.
+//! `errors`. Each is named `group.api.rule` and names the section of
+//! `docs/BEHAVIOUR.md` that states the rule it holds the target to, with the
+//! rule in a line. A check uses its own fresh phones, sids and customers, so
+//! no check's throttles or locks reach another.
 
 mod auth;
 mod contract;
@@ -22,12 +23,23 @@ pub type Run = for<'a> fn(&'a Kit) -> Pin<Box<dyn Future<Output = Step> + 'a>>;
 pub struct Check {
     /// `group.api.rule`, e.g. `flows.rao.single-use`.
     pub name: &'static str,
-    /// The PRODUCT.md rule it checks, cited.
-    pub rule: &'static str,
+    /// The anchor of the section of [`BEHAVIOUR`] that states the rule (`single-use`).
+    pub section: &'static str,
+    /// The rule in a line, for the report.
+    pub says: &'static str,
     pub run: Run,
 }
 
+/// The document, relative to the repository's root, whose sections state
+/// the rules the kit checks.
+pub const BEHAVIOUR: &str = "docs/BEHAVIOUR.md";
+
 impl Check {
+    /// Where the rule is stated: `docs/BEHAVIOUR.md#single-use`.
+    pub fn rule(&self) -> String {
+        format!("{BEHAVIOUR}#{}", self.section)
+    }
+
     /// The group: the name's first segment.
     pub fn group(&self) -> &'static str {
         self.name.split('.').next().unwrap_or(self.name)
@@ -36,10 +48,11 @@ impl Check {
 
 /// Makes a [`Check`] of an `async fn(&Kit) -> Step`.
 macro_rules! check {
-    ($name:literal, $rule:literal, $body:path) => {
+    ($name:literal, $section:literal, $says:literal, $body:path) => {
         $crate::conform::checks::Check {
             name: $name,
-            rule: $rule,
+            section: $section,
+            says: $says,
             run: {
                 fn run(
                     kit: &$crate::conform::kit::Kit,

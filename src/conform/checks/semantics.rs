@@ -1,4 +1,4 @@
-//! `semantics.*`: PRODUCT.md "Policy" and "How the limits hold" — attempt
+//! `semantics.*`: docs/BEHAVIOUR.md "Policy" and "How the limits hold" — attempt
 //! limits, expiry, send throttling, the hourly phone lock, one phone one
 //! identity. Checks that need time to pass move the target's sandbox clock
 //! and skip on a target without one.
@@ -10,19 +10,84 @@ use crate::conform::kit::{random_digits, random_id, Kit};
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!("semantics.rao.attempt-limit", "PRODUCT.md RAO flow › validate and Policy: wrong → 422 businessValidationFailed (details say invalid), counted; after 3 wrong attempts the challenge is burnt", rao_attempt_limit),
-        check!("semantics.telemarketing.attempt-limit", "PRODUCT.md Telemarketing flow › validate and Policy: wrong OTP → 400 OTP Token Invalid, counted; after 3 wrong attempts the challenge is burnt", tm_attempt_limit),
-        check!("semantics.rao.expiry", "PRODUCT.md RAO flow › validate and Policy: an OTP lives 300 s; expired → 422 businessValidationFailed (details say expired)", rao_expiry),
-        check!("semantics.telemarketing.expiry", "PRODUCT.md Telemarketing flow › validate and Policy: an OTP lives 300 s; expired → 400 OTP Token Expired", tm_expiry),
-        check!("semantics.rao.send-interval", "PRODUCT.md Policy: at least 30 s between sends to one phone; send throttling answers 422 businessValidationFailed (RAO)", rao_send_interval),
-        check!("semantics.telemarketing.send-interval", "PRODUCT.md Policy: at least 30 s between sends to one phone; send throttling answers 400 invalidRequest (telemarketing)", tm_send_interval),
-        check!("semantics.rao.send-window", "PRODUCT.md Policy: at most 5 sends to one phone per 15 minutes (RAO: 422 businessValidationFailed)", rao_send_window),
-        check!("semantics.telemarketing.send-window", "PRODUCT.md Policy: at most 5 sends to one phone per 15 minutes (telemarketing: 400 invalidRequest)", tm_send_window),
-        check!("semantics.rao.phone-lock.sends", "PRODUCT.md Policy: 10 wrong attempts per phone per hour, across new OTPs; past it, sends to that phone are refused until the hour ends (NIST SP 800-63B-4)", rao_lock_sends),
-        check!("semantics.telemarketing.phone-lock.sends", "PRODUCT.md Policy: 10 wrong attempts per phone per hour, across new OTPs; past it, sends to that phone are refused until the hour ends", tm_lock_sends),
-        check!("semantics.rao.phone-lock.validates", "PRODUCT.md How the limits hold › A locked phone is locked for guesses too: validates of every live OTP for it are refused (RAO 422 businessValidationFailed)", rao_lock_validates),
-        check!("semantics.telemarketing.phone-lock.validates", "PRODUCT.md How the limits hold › A locked phone is locked for guesses too: validates of every live OTP for it are refused (telemarketing 400 invalidRequest)", tm_lock_validates),
-        check!("semantics.rao.phone-identity", "PRODUCT.md How the limits hold › One handset, one identity: the whole E.164 number; calling codes are a prefix code, so another split of its digits (+525/577002144 for +52/5577002144) is no assigned calling code and is refused, and a leading zero is the same phone", rao_phone_identity),
+        check!(
+            "semantics.rao.attempt-limit",
+            "attempt-limit",
+            "a wrong OTP: 422 businessValidationFailed (invalid), counted; after 3 the challenge is burnt",
+            rao_attempt_limit
+        ),
+        check!(
+            "semantics.telemarketing.attempt-limit",
+            "attempt-limit",
+            "a wrong OTP: 400 OTP Token Invalid, counted; after 3 the challenge is burnt",
+            tm_attempt_limit
+        ),
+        check!(
+            "semantics.rao.expiry",
+            "otp-lifetime",
+            "the right OTP past its lifetime (300 s): 422 businessValidationFailed (expired)",
+            rao_expiry
+        ),
+        check!(
+            "semantics.telemarketing.expiry",
+            "otp-lifetime",
+            "the right OTP past its lifetime (300 s): 400 OTP Token Expired",
+            tm_expiry
+        ),
+        check!(
+            "semantics.rao.send-interval",
+            "send-interval",
+            "a second send to a phone within 30 s: 422 businessValidationFailed; once the interval passed, sent",
+            rao_send_interval
+        ),
+        check!(
+            "semantics.telemarketing.send-interval",
+            "send-interval",
+            "a second send to a phone within 30 s: 400 invalidRequest; once the interval passed, sent",
+            tm_send_interval
+        ),
+        check!(
+            "semantics.rao.send-window",
+            "send-window",
+            "a 6th send to a phone within 15 minutes: 422 businessValidationFailed",
+            rao_send_window
+        ),
+        check!(
+            "semantics.telemarketing.send-window",
+            "send-window",
+            "a 6th send to a phone within 15 minutes: 400 invalidRequest",
+            tm_send_window
+        ),
+        check!(
+            "semantics.rao.phone-lock.sends",
+            "phone-lock",
+            "10 wrong attempts on a phone within the hour, across OTPs: sends to it refused, 422 businessValidationFailed",
+            rao_lock_sends
+        ),
+        check!(
+            "semantics.telemarketing.phone-lock.sends",
+            "phone-lock",
+            "10 wrong attempts on a phone within the hour, across OTPs: sends to it refused, 400 invalidRequest",
+            tm_lock_sends
+        ),
+        check!(
+            "semantics.rao.phone-lock.validates",
+            "locked-for-guesses-too",
+            "once a phone is locked, even the right OTP of a live challenge is refused: 422 businessValidationFailed",
+            rao_lock_validates
+        ),
+        check!(
+            "semantics.telemarketing.phone-lock.validates",
+            "locked-for-guesses-too",
+            "once a phone is locked, even the right OTP of a live challenge is refused: 400 invalidRequest",
+            tm_lock_validates
+        ),
+        check!(
+            "semantics.rao.phone-identity",
+            "one-phone-one-identity",
+            "+052 is the same phone as +52 (throttled as one); +525/577002144, another split of +52/5577002144's digits, is no assigned calling code: 400 invalidRequest at phoneCountryCode",
+            rao_phone_identity
+        ),
     ]
 }
 

@@ -5,7 +5,8 @@ use super::broken::{self, Defect};
 use crate::support::TestServer;
 use std::process::{Command, Output};
 
-async fn conform(args: Vec<String>) -> Output {
+/// Runs `otp-server conform ARGS` to its end.
+pub async fn conform(args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_otp-server"))
             .arg("conform")
@@ -84,5 +85,9 @@ async fn list_names_every_check_with_its_rule() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success());
     assert!(stdout.lines().count() >= 40, "{stdout}");
-    assert!(stdout.lines().all(|l| l.contains("PRODUCT.md")), "{stdout}");
+    assert!(
+        stdout.lines().all(|l| l.contains(" docs/BEHAVIOUR.md#")),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(concat!("PROD", "UCT")), "{stdout}");
 }

@@ -3,12 +3,19 @@
 //! implementations (the matching checks fail, saying what was expected and
 //! what was seen), and as a command.
 
+mod bounded;
 pub mod broken;
 mod catches;
+mod clock;
 mod command;
+mod exits;
+mod rules;
 mod sandbox;
 
-use otp_server::conform::{self, CheckResult, Extras, Options, Outcome, Report, Selection};
+use otp_server::conform::{
+    self, CheckResult, Extras, Options, Outcome, Report, Selection, Unfinished,
+};
+use std::ops::ControlFlow;
 
 /// Options for `target` running the checks `only` selects (all when empty).
 pub fn options(target: &str, only: &[&str]) -> Options {
@@ -22,7 +29,7 @@ pub fn options(target: &str, only: &[&str]) -> Options {
 
 /// Runs the kit, the report printed for whoever reads the test's output.
 pub async fn run(options: Options, extras: Extras) -> Report {
-    let report = conform::run(options, extras, &mut |_| {})
+    let report = conform::run(options, extras, &mut |_| ControlFlow::Continue(()))
         .await
         .expect("the kit runs");
     for result in &report.results {

@@ -23,6 +23,17 @@ async fn every_check_passes_against_the_sandbox() {
         assert_eq!(result.outcome, Outcome::Pass, "{}", result.name);
     }
     assert!(report.conforms());
+    let clock = server.get_json("/sandbox/v1/clock").await;
+    assert_eq!(
+        clock["offsetSeconds"].as_u64(),
+        Some(report.changes.clock_advanced_secs),
+        "the report says exactly how far the run moved the shared clock"
+    );
+    assert!(
+        report.changes.clock_advanced_secs > 1000,
+        "{:?}",
+        report.changes
+    );
 }
 
 #[tokio::test]
