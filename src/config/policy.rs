@@ -1,10 +1,10 @@
-//! `[policy]`: the OTP rules of PRODUCT.md, with per-client overrides.
+//! `[policy]`: the OTP rules (docs/BEHAVIOUR.md, "Policy"), with per-client overrides.
 
 use anyhow::ensure;
 use serde::Deserialize;
 use std::time::Duration;
 
-/// The rules every flow follows. Defaults are PRODUCT.md's table.
+/// The rules every flow follows. Defaults are docs/BEHAVIOUR.md's numbers.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {

@@ -74,7 +74,7 @@ pub fn check_answer(
     found
 }
 
-/// PRODUCT.md "Every request" 4 beyond the schema: an error of an OTP
+/// docs/BEHAVIOUR.md "Error responses", beyond the schema: an error of an OTP
 /// operation carries every field of the `ErrorResponse` (`type`, `code`,
 /// `details`, `location`, `moreInfo`, `timestamp` in RFC 3339 UTC) and
 /// echoes the request's `uuid`. `Err` says what is wrong.

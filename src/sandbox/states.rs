@@ -24,7 +24,7 @@ use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The states, by their exact names (docs/BEHAVIOUR.md, "Provider states").
+/// The states, by their exact names (the README's "Testing your client against otp-server").
 pub(crate) const STATES: [&str; 7] = [
     RAO_SENT,
     RAO_EXPIRED,
