@@ -85,6 +85,11 @@ pub fn weakness(key: &[u8; 32]) -> Option<&'static str> {
     if steps.windows(2).filter(|w| w[0] == w[1]).count() >= steps.len() / 2 {
         return Some("is a sequence, not random bytes");
     }
+    // 32 random bytes are valid UTF-8 about once in a billion draws; text in
+    // any language always is.
+    if std::str::from_utf8(key).is_ok() {
+        return Some("is UTF-8 text (a passphrase, not 32 random bytes)");
+    }
     None
 }
 
@@ -102,6 +107,17 @@ mod tests {
         assert!(weakness(b"my-very-secret-passphrase-012345")
             .unwrap()
             .contains("ASCII"));
+        let spanish: [u8; 32] = "contraseña secreta de méxico 2"
+            .as_bytes()
+            .try_into()
+            .unwrap();
+        assert!(weakness(&spanish).unwrap().contains("UTF-8"));
+        let random_draws = (0..2_000).filter(|_| {
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key).unwrap();
+            weakness(&key).is_some()
+        });
+        assert_eq!(random_draws.count(), 0, "random keys pass");
         assert!(weakness(&[7; 32]).unwrap().contains("distinct"));
         let sandbox = decode_key(crate::config::SANDBOX_OTP_KEY).unwrap();
         assert!(weakness(&sandbox).unwrap().contains("sandbox"));
