@@ -756,3 +756,29 @@ async fn event_streams_are_capped_in_number_lifetime_and_backlog() {
         "not before it"
     );
 }
+
+/// Third attack, finding 8: the sandbox clock had no total cap (after
+/// about 1000 moves timestamps left RFC 3339). It goes at most 10 years
+/// ahead, and a move past that is a clear 400 that moves nothing.
+#[tokio::test]
+async fn the_sandbox_clock_goes_at_most_ten_years_ahead() {
+    let server = TestServer::start().await;
+    let advance = |seconds: u64| {
+        let request = server
+            .http
+            .post(server.url("/sandbox/v1/clock"))
+            .header("content-type", "application/json")
+            .header("uuid", TM_UUID)
+            .json(&json!({ "advanceSeconds": seconds }));
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(advance(315_360_000 - 10).await.status(), 200);
+    let over = advance(11).await;
+    let body = assert_error(over, 400, "invalid", "invalidRequest", "advanceSeconds").await;
+    assert!(body["details"].as_str().unwrap().contains("10 years"), "{body}");
+    let clock = server.get_json("/sandbox/v1/clock").await;
+    assert_eq!(clock["offsetSeconds"], 315_360_000 - 10, "nothing moved");
+    let now = clock["now"].as_str().unwrap();
+    assert!(chrono::DateTime::parse_from_rfc3339(now).is_ok(), "{now}");
+    assert_eq!(advance(10).await.status(), 200, "up to the cap");
+}
