@@ -11,7 +11,9 @@ ARGS      ?=
 .PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-pact check-browser lint clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' \
+	  '{ name[NR] = $$1; what[NR] = $$2; if (length($$1) > w) w = length($$1) } \
+	   END { for (i = 1; i <= NR; i++) printf "  make %-" w "s  %s\n", name[i], what[i] }'
 
 tools: $(STAMP) ## install the pinned generator and validators into .tools/
 

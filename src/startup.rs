@@ -90,10 +90,9 @@ pub fn banner(app: &App, addr: SocketAddr, admin: Option<&TcpListener>) -> Strin
             "  token: curl -s -d grant_type=client_credentials -d client_id=sandbox -d client_secret=sandbox-secret http://{addr}/api/v1/oauth/token"
         ));
     } else {
-        lines.push(format!(
-            "mode: production ({} clients)",
-            app.config().clients.iter().count()
-        ));
+        let clients = app.config().clients.iter().count();
+        let plural = if clients == 1 { "" } else { "s" };
+        lines.push(format!("mode: production ({clients} client{plural})"));
     }
     lines.join("\n")
 }

@@ -1,6 +1,9 @@
 //! What someone new to otp-server meets first (issue 19): a malformed
-//! setting is refused at startup in one line that names the part to fix.
+//! setting is refused at startup in one line that names the part to fix,
+//! and the startup banner reads right.
 
+use otp_server::config::Config;
+use otp_server::{startup, App};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -59,4 +62,44 @@ fn the_same_from_the_environment_without_the_password() {
     assert!(stderr.contains("the port \"notaport\""), "{stderr}");
     assert!(stderr.contains("redis://127.0.0.1:notaport/0"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[tokio::test]
+async fn the_production_banner_counts_one_client_in_the_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = |name: &str, value: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, value).unwrap();
+        path.display().to_string()
+    };
+    let token = key("token", "W34aL8qLCh/i+0foCKedoC9s7HbZqCwkK6P+FWc2vlU=");
+    let otp = key("otp", "O+YtGk8ZR+kKWTnmb5z9CKaEjWkiPNVUk/4aGUxf2Pc=");
+    let client = key("client", "2A2hGp7nYxD7VNXGP86Wen3yt3Z0TISSnzCCTWhOsBc=");
+    let config = Config::from_toml(&format!(
+        r#"
+[server]
+sandbox = false
+[secrets]
+token_key_file = "{token}"
+otp_key_file = "{otp}"
+[sms]
+gateway = "log"
+[[clients]]
+id = "prod-app"
+secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
+cipher = "aes-256-gcm"
+key_file = "{client}"
+apis = ["rao"]
+access = [{{ country = "MX", business = "GCB", channels = ["MOBILE"] }}]
+"#
+    ))
+    .unwrap();
+    let app = App::builder(config).build().unwrap();
+    let banner = startup::banner(&app, "127.0.0.1:8080".parse().unwrap(), None);
+    assert!(
+        banner
+            .lines()
+            .any(|line| line == "mode: production (1 client)"),
+        "{banner}"
+    );
 }
