@@ -11,10 +11,10 @@ src=$root/scripts/node
 dest=$root/.tools/node
 stamp=$dest/.installed
 
-command -v node >/dev/null || { echo "node-tools: Node.js 20+ is needed (apt-get install nodejs npm)" >&2; exit 1; }
+command -v node >/dev/null || { echo "node-tools: Node.js 20+ and npm are needed (Debian 13: apt-get install nodejs npm; Debian 12's nodejs is 18: take NodeSource's or nvm's)" >&2; exit 1; }
 major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$major" -lt 20 ]; then
-  echo "node-tools: Node.js 20+ is needed, found $(node --version)" >&2; exit 1
+  echo "node-tools: Node.js 20+ is needed, found $(node --version) (Debian 12's own is 18: take NodeSource's or nvm's)" >&2; exit 1
 fi
 
 if [ -f "$stamp" ] && cmp -s "$stamp" "$src/package-lock.json" && [ -d "$dest/node_modules" ]; then
