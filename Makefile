@@ -8,10 +8,12 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-spectral check-generated check-schemathesis check-recipe check-pact check-browser lint clean
+.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-spectral check-generated check-schemathesis check-recipe check-pact check-browser check-readme lint clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' \
+	  '{ name[NR] = $$1; what[NR] = $$2; if (length($$1) > w) w = length($$1) } \
+	   END { for (i = 1; i <= NR; i++) printf "  make %-" w "s  %s\n", name[i], what[i] }'
 
 tools: $(STAMP) ## install the pinned generator and validators into .tools/
 
@@ -35,7 +37,7 @@ TARGET    ?= http://127.0.0.1:8080
 conform: ## run the conformance kit against TARGET (default: a sandbox on 127.0.0.1:8080; extra flags: ARGS="...")
 	$(CARGO) run --bin otp-server -- conform --target $(TARGET) $(ARGS)
 
-test: check-specs check-spectral check-generated test-rust test-redis check-schemathesis check-pact check-recipe check-browser ## everything CI checks but lint
+test: check-specs check-spectral check-generated test-rust test-redis check-schemathesis check-pact check-recipe check-browser check-readme ## everything CI checks but lint
 
 # CI must run the Redis-process tests: without redis-server they fail here
 # instead of skipping (plain `cargo test` skips them with a printed reason).
@@ -69,6 +71,9 @@ check-recipe: $(STAMP) ## add a throw-away operation to a copy of a spec: only t
 check-browser: ## the sandbox console and API docs in headless Chromium against a sandbox (screenshots: target/screenshots/)
 	@scripts/vendor-swagger-ui.sh --check
 	@scripts/with-sandbox.sh scripts/browser-tests.sh
+
+check-readme: $(STAMP) ## run README.md's sh blocks, in order, against a sandbox; check every path the README names
+	@scripts/with-sandbox.sh scripts/readme-snippets.sh
 
 bench: ## benchmarks: full flows under load against a baseline, and memory per challenge
 	@scripts/bench.sh

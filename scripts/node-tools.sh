@@ -12,10 +12,10 @@ src=$root/scripts/node
 dest=$root/.tools/node
 stamp=$dest/.installed
 
-command -v node >/dev/null || { echo "node-tools: Node.js 20.17+ is needed (apt-get install nodejs npm)" >&2; exit 1; }
+command -v node >/dev/null || { echo "node-tools: Node.js 20.17+ and npm are needed (Debian 13: apt-get install nodejs npm; Debian 12's nodejs is 18: take NodeSource's or nvm's)" >&2; exit 1; }
 # 20.17: the oldest Node.js 20 that @stoplight/spectral-cli supports.
 if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 17) ? 0 : 1)'; then
-  echo "node-tools: Node.js 20.17+ is needed, found $(node --version)" >&2; exit 1
+  echo "node-tools: Node.js 20.17+ is needed, found $(node --version) (Debian 12's own is 18: take NodeSource's or nvm's)" >&2; exit 1
 fi
 
 if [ -f "$stamp" ] && cmp -s "$stamp" "$src/package-lock.json" && [ -d "$dest/node_modules" ]; then

@@ -92,10 +92,9 @@ pub fn banner(running: &Server, addr: SocketAddr, admin: Option<&TcpListener>) -
             "  token: curl -s -d grant_type=client_credentials -d client_id=sandbox -d client_secret=sandbox-secret http://{addr}/api/v1/oauth/token"
         ));
     } else {
-        lines.push(format!(
-            "mode: production ({} clients)",
-            app.config().clients.iter().count()
-        ));
+        let clients = app.config().clients.iter().count();
+        let plural = if clients == 1 { "" } else { "s" };
+        lines.push(format!("mode: production ({clients} client{plural})"));
         lines.push(match &app.config().sms {
             SmsBackend::Webhook { url, .. } => {
                 format!("sms: POSTed to {}", crate::config::without_credentials(url))

@@ -5,6 +5,7 @@
 use anyhow::{bail, ensure, Context};
 use serde::Deserialize;
 use std::fmt;
+use std::net::Ipv6Addr;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -31,16 +32,170 @@ impl StoreBackend {
 impl FromStr for StoreBackend {
     type Err = anyhow::Error;
 
+    /// A Redis URL is checked here, part by part, so a malformed one is a
+    /// malformed setting (naming the part to fix) rather than a store that
+    /// fails when the server builds it. Errors show the URL without its
+    /// credentials.
     fn from_str(url: &str) -> anyhow::Result<Self> {
         if url == "memory" {
             Ok(Self::Memory)
-        } else if url.starts_with("redis://") {
+        } else if let Some(rest) = url.strip_prefix("redis://") {
+            check_redis_url(rest, false).map_err(|why| {
+                anyhow::anyhow!("store {}: {why} (use redis://host:port[/db])", shown(url))
+            })?;
             Ok(Self::Redis(url.to_owned()))
-        } else if url.starts_with("redis+cluster://") {
+        } else if let Some(rest) = url.strip_prefix("redis+cluster://") {
+            check_redis_url(rest, true).map_err(|why| {
+                anyhow::anyhow!(
+                    "store {}: {why} (use redis+cluster://h1:p1,h2:p2,…)",
+                    shown(url)
+                )
+            })?;
             Ok(Self::RedisCluster(url.to_owned()))
         } else {
-            bail!("unknown store {:?}: use `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2`", without_credentials(url))
+            bail!("unknown store {:?}: use `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2`", shown(url))
         }
+    }
+}
+
+/// What follows `redis://` (one node) or `redis+cluster://` (comma-separated
+/// nodes): `[user[:password]@]host[:port]` per node, then `/db` for one
+/// node. The error names the wrong part and never quotes the user-info.
+fn check_redis_url(rest: &str, cluster: bool) -> Result<(), String> {
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if tail.contains('@') {
+        return Err("an `@` after the host: percent-encode `/`, `?`, `#` and `@` in the user name and password".into());
+    }
+    let (path, extra) = tail.split_at(tail.find(['?', '#']).unwrap_or(tail.len()));
+    if extra.starts_with('?') {
+        return Err("a query (`?…`) is not supported".into());
+    }
+    if !extra.is_empty() {
+        return Err("a fragment (`#…`) is not supported".into());
+    }
+    let nodes: Vec<&str> = authority.split(',').collect();
+    if !cluster && nodes.len() > 1 {
+        return Err("several hosts: a Redis Cluster is `redis+cluster://h1:p1,h2:p2`".into());
+    }
+    let named = |i: usize, why: String| {
+        if cluster {
+            format!("node {}: {why}", i + 1)
+        } else {
+            why
+        }
+    };
+    for (i, node) in nodes.iter().enumerate() {
+        check_node(node).map_err(|why| named(i, why))?;
+    }
+    let db = path.strip_prefix('/').unwrap_or(path);
+    if cluster && !db.is_empty() {
+        return Err(format!(
+            "a database ({path}): a Redis Cluster has only database 0"
+        ));
+    }
+    if !db.is_empty() && db.parse::<u32>().is_err() {
+        return Err(format!("the database {db:?} is not a number"));
+    }
+    // What the store hands to the Redis client, checked by the client's own
+    // parser too (its errors quote no part of the URL).
+    let client_urls: Vec<String> = if cluster {
+        nodes.iter().map(|node| format!("redis://{node}")).collect()
+    } else {
+        vec![format!("redis://{rest}")]
+    };
+    for (i, url) in client_urls.iter().enumerate() {
+        redis::IntoConnectionInfo::into_connection_info(url.as_str())
+            .map_err(|e| named(i, e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// `[user[:password]@]host[:port]`.
+fn check_node(node: &str) -> Result<(), String> {
+    let address = node.rsplit_once('@').map_or(node, |(_, address)| address);
+    let (host, port) = match address.strip_prefix('[') {
+        Some(bracketed) => (None, ipv6_port(bracketed)?),
+        None => match address.split_once(':') {
+            Some((host, port)) if port.contains(':') => {
+                return Err(format!(
+                    "the host {host}:{port} looks like an IPv6 address: write it in brackets, [::1]:6379"
+                ))
+            }
+            Some((host, port)) => (Some(host), Some(port)),
+            None => (Some(address), None),
+        },
+    };
+    if let Some(host) = host {
+        check_host(host)?;
+    }
+    port.map_or(Ok(()), check_port)
+}
+
+/// 1 to 65535, in ASCII digits (`u16` parsing would take a `+`).
+fn check_port(port: &str) -> Result<(), String> {
+    let digits = port.bytes().all(|b| b.is_ascii_digit());
+    if digits && port.parse::<u16>().is_ok_and(|port| port > 0) {
+        Ok(())
+    } else {
+        Err(format!("the port {port:?} is not a number from 1 to 65535"))
+    }
+}
+
+/// `::1]:6379` (after the `[`): the IPv6 address checked, the port returned.
+fn ipv6_port(bracketed: &str) -> Result<Option<&str>, String> {
+    let (ip, after) = bracketed
+        .split_once(']')
+        .ok_or("an IPv6 host without its closing `]`")?;
+    match ip.parse::<Ipv6Addr>() {
+        Err(_) => return Err(format!("the host [{ip}] is not an IPv6 address")),
+        Ok(addr) if addr.is_unspecified() => {
+            return Err(format!(
+                "the host [{ip}] is a wildcard address: name the Redis host"
+            ))
+        }
+        Ok(_) => {}
+    }
+    match after.strip_prefix(':') {
+        Some(port) => Ok(Some(port)),
+        None if after.is_empty() => Ok(None),
+        None => Err(format!("{after:?} after the host [{ip}]")),
+    }
+}
+
+/// A host name or IPv4 address (what Redis is reached by, not a wildcard).
+fn check_host(host: &str) -> Result<(), String> {
+    if host.is_empty() {
+        return Err("no host".into());
+    }
+    if !host
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return Err(format!(
+            "the host {host:?} is not a host name or an IP address"
+        ));
+    }
+    if host == "0.0.0.0" {
+        return Err("the host 0.0.0.0 is a wildcard address: name the Redis host".into());
+    }
+    Ok(())
+}
+
+/// The URL as an error may quote it: without user-info, or only its scheme
+/// when an `@` after the host suggests a password with an unencoded `/`,
+/// `?` or `#` (which would otherwise be split into the path).
+fn shown(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            if rest[end..].contains('@') {
+                format!("{scheme}://…")
+            } else {
+                without_credentials(url)
+            }
+        }
+        None => without_credentials(url),
     }
 }
 
@@ -172,5 +327,98 @@ mod tests {
             .parse::<StoreBackend>()
             .unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    fn refusal(url: &str) -> String {
+        match url.parse::<StoreBackend>() {
+            Ok(store) => panic!("{url} parsed as {store:?}"),
+            Err(err) => err.to_string(),
+        }
+    }
+
+    #[test]
+    fn well_formed_redis_urls_parse() {
+        for url in [
+            "redis://127.0.0.1:6379",
+            "redis://localhost",
+            "redis://redis.internal:6379/",
+            "redis://redis_1:6379/15",
+            "redis://:s3cret@10.0.0.1:6379/2",
+            "redis://user:p%40ss@10.0.0.1",
+            "redis://[::1]:6379/0",
+            "redis+cluster://10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000",
+            "redis+cluster://u:p@h1:7000,u:p@h2:7000",
+        ] {
+            assert!(
+                url.parse::<StoreBackend>().is_ok(),
+                "{url}: {}",
+                refusal(url)
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_redis_url_is_refused_naming_the_wrong_part() {
+        for (url, says) in [
+            (
+                "redis://127.0.0.1:notaport",
+                "the port \"notaport\" is not a number from 1 to 65535",
+            ),
+            ("redis://127.0.0.1:0", "the port \"0\""),
+            ("redis://127.0.0.1:65536", "the port \"65536\""),
+            ("redis://127.0.0.1:", "the port \"\""),
+            ("redis://127.0.0.1:+6379", "the port \"+6379\""),
+            ("redis://", "no host"),
+            ("redis://:6379", "no host"),
+            ("redis://:secret@", "no host"),
+            ("redis://ho st:6379", "the host \"ho st\""),
+            ("redis://0.0.0.0:6379", "wildcard"),
+            ("redis://[::]:6379", "wildcard"),
+            ("redis://::1:6379", "in brackets"),
+            ("redis://[::1:6379", "closing `]`"),
+            ("redis://[nope]:6379", "not an IPv6 address"),
+            ("redis://[::1]6379", "after the host"),
+            (
+                "redis://127.0.0.1:6379/zero",
+                "the database \"zero\" is not a number",
+            ),
+            ("redis://127.0.0.1:6379/-1", "the database \"-1\""),
+            ("redis://127.0.0.1:6379/0/1", "the database \"0/1\""),
+            ("redis://127.0.0.1:6379/?protocol=resp3", "a query"),
+            ("redis://127.0.0.1:6379#x", "a fragment"),
+            ("redis://h1:6379,h2:6379", "redis+cluster://"),
+            ("redis+cluster://h1:7000,,h3:7000", "node 2: no host"),
+            ("redis+cluster://h1:7000,h2:x", "node 2: the port \"x\""),
+            ("redis+cluster://h1:7000,h2:7000/1", "only database 0"),
+        ] {
+            let err = refusal(url);
+            assert!(err.contains(says), "{url}: {err}");
+            assert!(err.starts_with("store redis"), "{url}: {err}");
+            assert!(!err.contains("InvalidClientConfig"), "{url}: {err}");
+            assert_eq!(err.lines().count(), 1, "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_refused_redis_url_never_shows_its_credentials() {
+        for url in [
+            "redis://:hunter2@127.0.0.1:notaport",
+            "redis://admin:hunter2@127.0.0.1:6379/x",
+            "redis://admin:hunter2@:6379",
+            "redis+cluster://u:hunter2@h1:7000,u:hunter2@h2:bad",
+            // An unencoded `/`, `?` or `#` in the password splits it into the path.
+            "redis://:hun/ter2@127.0.0.1:6379",
+            "redis://:hun?ter2@127.0.0.1:6379",
+            "redis://:hun#ter2@127.0.0.1:6379",
+            "rediss://:hunter2@127.0.0.1:6379",
+            "rediss://:hun/ter2@127.0.0.1:6379",
+        ] {
+            let err = refusal(url);
+            assert!(
+                !err.contains("hunter2") && !err.contains("ter2"),
+                "{url}: {err}"
+            );
+        }
+        assert!(refusal("redis://:hun/ter2@127.0.0.1:6379").contains("percent-encode"));
     }
 }

@@ -13,6 +13,7 @@ mod errors;
 mod fuzz;
 mod generated_guard;
 mod kit;
+mod newcomer;
 mod oauth;
 mod operations;
 mod pages;

@@ -310,3 +310,31 @@ async fn redis_outage_answers_server_unavailable_fast_then_recovers() {
     }
     rao_flow(&server, &server, "outage-after", "5520000031").await;
 }
+
+/// Third attack, finding 13: after Redis closed an idle connection
+/// (`timeout 1`), the next request answered 500 (`redis: broken pipe`). A
+/// command that never reached Redis is made again once on a fresh
+/// connection; the client never sees the drop.
+#[tokio::test]
+async fn the_first_request_after_redis_closed_an_idle_connection_is_served() {
+    if !redis_server_or_skip("redis_processes::idle") {
+        return;
+    }
+    let redis = RedisProcess::start(&["--timeout", "1"]);
+    // Production: no sandbox read comes first to take the hit.
+    let mut config = test_config();
+    config.server.sandbox = false;
+    config.sms = otp_server::config::SmsBackend::Log;
+    let server = TestServer::builder()
+        .config(config)
+        .backend(redis_backend(&redis.url()))
+        .start()
+        .await;
+    let h = server.tm_headers("loose").await;
+    for round in 0..3 {
+        tokio::time::sleep(Duration::from_millis(2_500)).await;
+        let body = Some(tm_body("idle", &format!("554500000{round}")));
+        let answer = server.post(&format!("{TM}/generate"), &h, body).await;
+        assert_eq!(answer.status(), 200, "round {round}");
+    }
+}
