@@ -775,7 +775,10 @@ async fn the_sandbox_clock_goes_at_most_ten_years_ahead() {
     assert_eq!(advance(315_360_000 - 10).await.status(), 200);
     let over = advance(11).await;
     let body = assert_error(over, 400, "invalid", "invalidRequest", "advanceSeconds").await;
-    assert!(body["details"].as_str().unwrap().contains("10 years"), "{body}");
+    assert!(
+        body["details"].as_str().unwrap().contains("10 years"),
+        "{body}"
+    );
     let clock = server.get_json("/sandbox/v1/clock").await;
     assert_eq!(clock["offsetSeconds"], 315_360_000 - 10, "nothing moved");
     let now = clock["now"].as_str().unwrap();

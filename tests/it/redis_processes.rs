@@ -338,3 +338,40 @@ async fn the_first_request_after_redis_closed_an_idle_connection_is_served() {
         assert_eq!(answer.status(), 200, "round {round}");
     }
 }
+
+/// Third attack, finding 13 (second half): an idle instance across a Redis
+/// restart answered its first request 500. It is served once Redis
+/// accepts connections again.
+#[tokio::test]
+async fn the_first_request_after_a_redis_restart_is_served() {
+    if !redis_server_or_skip("redis_processes::restart") {
+        return;
+    }
+    let mut redis = RedisProcess::start(&[]);
+    let mut config = test_config();
+    config.server.sandbox = false;
+    config.sms = otp_server::config::SmsBackend::Log;
+    let server = TestServer::builder()
+        .config(config)
+        .backend(redis_backend(&redis.url()))
+        .start()
+        .await;
+    let h = server.tm_headers("loose").await;
+    let generate = |phone: &'static str| {
+        let (server, h) = (&server, &h);
+        async move {
+            let body = Some(tm_body("restart", phone));
+            server
+                .post(&format!("{TM}/generate"), h, body)
+                .await
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(generate("5546000001").await, 200);
+    let port = redis.port;
+    redis.kill();
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let _again = RedisProcess::start_on(port, &[]);
+    assert_eq!(generate("5546000002").await, 200, "the first request after");
+}

@@ -21,7 +21,9 @@ use super::StoreError;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
-use redis::{Cmd, FromRedisValue, Script, ScriptInvocation, ToRedisArgs};
+use redis::{
+    Cmd, FromRedisValue, IntoConnectionInfo, ProtocolVersion, Script, ScriptInvocation, ToRedisArgs,
+};
 use serde::Deserialize;
 use std::future::Future;
 use std::time::Duration;
@@ -114,7 +116,13 @@ impl RedisStore {
                 connection: OnceCell::new(),
             }))
         } else {
-            let client = redis::Client::open(url).map_err(error)?;
+            // RESP3: the server's disconnection reaches the manager as a
+            // push, so a connection Redis closed while idle is replaced
+            // before the next command, not found dead by it.
+            let info = url.into_connection_info().map_err(error)?;
+            let settings = info.redis_settings().clone();
+            let info = info.set_redis_settings(settings.set_protocol(ProtocolVersion::RESP3));
+            let client = redis::Client::open(info).map_err(error)?;
             let config = ConnectionManagerConfig::new()
                 .set_connection_timeout(Some(connect))
                 .set_response_timeout(Some(command))
@@ -172,14 +180,22 @@ impl RedisStore {
     }
 
     /// Runs `call` on a connection within the command timeout.
+    /// A call that could not even connect (Redis refused the connection:
+    /// it was restarting, and the manager's reconnect failed while it did)
+    /// never reached Redis, so it is made once more on a fresh connection.
     async fn bounded<T, F, Fut>(&self, call: F) -> Result<T, StoreError>
     where
-        F: FnOnce(Connection) -> Fut,
+        F: Fn(Connection) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,
     {
         let work = async {
-            let connection = self.connection().await?;
-            call(connection).await.map_err(error)
+            match call(self.connection().await?).await {
+                Err(e) if e.is_connection_refusal() => {
+                    tracing::debug!(error = %e, "redis: connection refused; trying again once");
+                    call(self.connection().await?).await.map_err(error)
+                }
+                other => other.map_err(error),
+            }
         };
         tokio::time::timeout(self.timeout, work)
             .await
@@ -207,10 +223,11 @@ impl RedisStore {
         &self,
         cmd: Cmd,
     ) -> Result<T, StoreError> {
+        let cmd = &cmd;
         self.bounded(|mut c| async move {
             match &mut c {
-                Connection::Node(n) => query(&cmd, n).await,
-                Connection::Cluster(n) => query(&cmd, n).await,
+                Connection::Node(n) => query(cmd, n).await,
+                Connection::Cluster(n) => query(cmd, n).await,
             }
         })
         .await
