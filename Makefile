@@ -8,10 +8,10 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-spectral check-generated check-schemathesis check-recipe check-pact check-browser lint clean
+.PHONY: help tools generate build run conform bench bench-instructions test test-rust test-redis check-specs check-spectral check-generated check-schemathesis check-recipe check-pact check-browser lint clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 tools: $(STAMP) ## install the pinned generator and validators into .tools/
 
@@ -72,6 +72,9 @@ check-browser: ## the sandbox console and API docs in headless Chromium against 
 
 bench: ## benchmarks: full flows under load against a baseline, and memory per challenge
 	@scripts/bench.sh
+
+bench-instructions: ## instructions per request under callgrind (production config, vs bare hyper) and where they go
+	@scripts/bench-instructions.sh
 
 lint: ## rustfmt and clippy on our crate (not on generated/)
 	$(CARGO) fmt --check -p otp-server -p otp-bench

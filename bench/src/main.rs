@@ -10,9 +10,11 @@
 //! `--server PATH` benchmarks another otp-server binary (e.g. a build of an
 //! earlier commit) with the same harness.
 
+mod instructions;
 mod load;
 mod memory;
 mod procs;
+mod production;
 
 use load::{Measured, Scenario, Target};
 use otp_server::cipher::Cipher;
@@ -307,6 +309,22 @@ fn main() -> anyhow::Result<()> {
         let at = args.iter().position(|a| a == name)?;
         args.get(at + 1).map(PathBuf::from)
     };
+    if args.get(1).map(String::as_str) == Some("instructions") {
+        let settings = instructions::Settings {
+            requests: arg(&args, "--requests", 1000),
+            warmup: arg(&args, "--warmup", 200),
+            pinned: procs::can_pin(),
+            server: path_arg("--server").map_or_else(|| procs::sibling("otp-server"), Ok)?,
+            out: out.join("callgrind"),
+        };
+        let rows = runtime.block_on(instructions::run(&settings))?;
+        std::fs::write(
+            out.join("instructions.json"),
+            serde_json::to_string_pretty(&rows)?,
+        )?;
+        println!("written: target/bench/instructions.json");
+        return Ok(());
+    }
     let prism = PathBuf::from(".tools/node/node_modules/.bin/prism");
     let settings = Settings {
         concurrency: arg(&args, "--concurrency", 64) as usize,
