@@ -10,6 +10,7 @@
 //! `--server PATH` benchmarks another otp-server binary (e.g. a build of an
 //! earlier commit) with the same harness.
 
+mod challenges;
 mod instructions;
 mod load;
 mod memory;
@@ -309,6 +310,19 @@ fn main() -> anyhow::Result<()> {
         let at = args.iter().position(|a| a == name)?;
         args.get(at + 1).map(PathBuf::from)
     };
+    if args.get(1).map(String::as_str) == Some("challenges") {
+        let server = path_arg("--server").map_or_else(|| procs::sibling("otp-server"), Ok)?;
+        let reports = runtime.block_on(challenges::run(
+            &server,
+            arg(&args, "--count", 10_000),
+            arg(&args, "--memory-count", 100_000),
+        ))?;
+        std::fs::write(
+            out.join("challenges.json"),
+            serde_json::to_string_pretty(&reports)?,
+        )?;
+        return Ok(());
+    }
     if args.get(1).map(String::as_str) == Some("instructions") {
         let settings = instructions::Settings {
             requests: arg(&args, "--requests", 1000),

@@ -110,10 +110,13 @@ impl Process {
                 production.toml.clone()
             }
         };
-        std::fs::write(
-            &config,
-            format!("{text}\n[redis]\nkey_prefix = \"{prefix}\"\n"),
-        )?;
+        // Production keeps the default prefix (`otp:`), as a deployment
+        // would: its servers always get a redis-server of their own.
+        let text = match mode {
+            Mode::Sandbox => format!("{text}\n[redis]\nkey_prefix = \"{prefix}\"\n"),
+            Mode::Production(_) => text,
+        };
+        std::fs::write(&config, text)?;
         command
             .args([
                 "serve",
