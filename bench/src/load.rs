@@ -71,7 +71,9 @@ impl Measured {
 /// What a benchmark talks to.
 pub struct Target {
     pub addr: SocketAddr,
-    /// The `sandbox` client's bearer token.
+    /// The client calling (`sandbox`, or the production config's).
+    pub client: &'static str,
+    /// Its bearer token.
     pub token: String,
     /// The client's cipher (`plain`: base64).
     pub cipher: Cipher,
@@ -183,7 +185,7 @@ impl Worker {
     }
 
     async fn telemarketing(&mut self, scenario: Scenario, phone: &str, bearer: &str) -> Option<()> {
-        let headers = tm_headers("sandbox", bearer, None);
+        let headers = tm_headers(self.target.client, bearer, None);
         let body = format!(
             r#"{{"customerId":"bench","phoneNumber":"{phone}","messagePrefix":"Your code"}}"#
         );
@@ -196,7 +198,7 @@ impl Worker {
         }
         let otp = self.otp(phone).await?;
         let sid = sid?;
-        let headers = tm_headers("sandbox", bearer, Some(&sid));
+        let headers = tm_headers(self.target.client, bearer, Some(&sid));
         let body = format!(r#"{{"customerId":"bench","oneTimePasswordToken":"{otp}"}}"#);
         let path = format!("{TM}/validate");
         self.call("validateTelemarketingOtp", &path, &headers, Some(body), 200)
@@ -206,7 +208,7 @@ impl Worker {
 
     async fn rao(&mut self, phone: &str, bearer: &str, n: u64) -> Option<()> {
         let sid = format!("bench-{}-{n}", self.id);
-        let headers = rao_headers("sandbox", bearer, &sid);
+        let headers = rao_headers(self.target.client, bearer, &sid);
         let sealed_phone = self.target.cipher.encrypt(phone).ok()?;
         let body =
             format!(r#"{{"phoneCountryCode":"+52","encryptedPhoneNumber":"{sealed_phone}"}}"#);

@@ -1,9 +1,13 @@
 //! `make bench`: drives the baseline server, then otp-server (sandbox mode:
 //! OTPs read from the outbox) on the memory store and on Redis, with the
 //! same load generator in the same run, and, when `.tools/node` holds it,
-//! Stoplight Prism's mock of the telemarketing spec; prints one table per
-//! scenario and one per operation (also written as JSON under
-//! `target/bench/`). Then the memory benchmark of the in-memory store.
+//! Stoplight Prism's mock of the telemarketing spec, and telemarketing
+//! generate in production mode (`prod memory`, `prod redis`: webhook SMS to
+//! a relay in this process); prints one table per scenario and one per
+//! operation (also written as JSON under `target/bench/`). Then the memory
+//! benchmark of the in-memory store (`memory`), memory per live RAO
+//! challenge through the server (`challenges`), and, apart,
+//! `instructions` (`make bench-instructions`).
 //!
 //! `scripts/bench.sh` pins this process to core 1; the servers it starts
 //! (and Redis) are pinned to core 0 when the machine has two cores or more.
@@ -19,7 +23,8 @@ mod production;
 
 use load::{Measured, Scenario, Target};
 use otp_server::cipher::Cipher;
-use procs::Process;
+use procs::{Mode, Process};
+use production::{Production, SmsRelay};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -153,7 +158,7 @@ fn operation_rows(
 
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<9} {:<24} {:>9} {:>8} {:>7} {:>7} {:>7} {:>8} {:>6} {:>6} {:>8} {:>6}",
+        "{:<12} {:<24} {:>9} {:>8} {:>7} {:>7} {:>7} {:>8} {:>6} {:>6} {:>8} {:>6}",
         "server",
         "scenario",
         "req/s",
@@ -169,7 +174,7 @@ fn print_table(rows: &[Row]) {
     );
     for r in rows {
         println!(
-            "{:<9} {:<24} {:>9.0} {:>8.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2} {:>6} {:>6.2} {:>8.1} {:>6.2}",
+            "{:<12} {:<24} {:>9.0} {:>8.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2} {:>6} {:>6.2} {:>8.1} {:>6.2}",
             r.target, r.scenario, r.requests_per_s, r.flows_per_s, r.p50_ms, r.p90_ms, r.p99_ms, r.max_ms, r.errors,
             r.server_cpu_s, r.server_peak_rss_mb, r.ratio_to_baseline
         );
@@ -178,12 +183,12 @@ fn print_table(rows: &[Row]) {
 
 fn print_operations(rows: &[OperationRow]) {
     println!(
-        "{:<9} {:<24} {:<26} {:>9} {:>7} {:>7} {:>7} {:>8}",
+        "{:<12} {:<24} {:<26} {:>9} {:>7} {:>7} {:>7} {:>8}",
         "server", "scenario", "operation", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
     );
     for r in rows {
         println!(
-            "{:<9} {:<24} {:<26} {:>9.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2}",
+            "{:<12} {:<24} {:<26} {:>9.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2}",
             r.target,
             r.scenario,
             r.operation,
@@ -200,6 +205,7 @@ fn print_operations(rows: &[OperationRow]) {
 async fn otp_target(server: &Process) -> anyhow::Result<Arc<Target>> {
     Ok(Arc::new(Target {
         addr: server.addr,
+        client: "sandbox",
         token: load::token(server.addr).await?,
         cipher: Cipher::Plain,
         base: "/api",
@@ -209,6 +215,7 @@ async fn otp_target(server: &Process) -> anyhow::Result<Arc<Target>> {
 fn plain_target(server: &Process, base: &'static str) -> Arc<Target> {
     Arc::new(Target {
         addr: server.addr,
+        client: "sandbox",
         // Prism only checks that a bearer token is there.
         token: "mock-token".into(),
         cipher: Cipher::Plain,
@@ -237,6 +244,28 @@ async fn http_benchmarks(s: &Settings) -> anyhow::Result<Vec<Run>> {
             let target = otp_target(&server).await?;
             runs.push(measure(label, &server, &target, scenario, s, ceiling).await?);
         }
+    }
+    // Production mode (webhook SMS to a relay in this process, so on the
+    // load generator's core): telemarketing generate, which needs no OTP.
+    let relay = SmsRelay::start().await?;
+    let production = Production::new(&relay.url())?;
+    for (label, store) in &stores {
+        let label = format!("prod {label}");
+        if !s.wants(&label, Scenario::TmGenerate) {
+            continue;
+        }
+        let command = Process::command(s.server.clone(), s.pinned);
+        let mode = Mode::Production(&production);
+        let server = Process::otp_server_in(command, store, &mode, None)?;
+        let identity = &production.identity;
+        let target = Arc::new(Target {
+            addr: server.addr,
+            client: identity.client_id,
+            token: load::token_for(server.addr, identity.client_id, &identity.secret).await?,
+            cipher: identity.cipher.clone(),
+            base: "/api",
+        });
+        runs.push(measure(&label, &server, &target, Scenario::TmGenerate, s, ceiling).await?);
     }
     if let Some(prism) = s
         .prism
@@ -396,6 +425,13 @@ fn compare(rows: &[Row]) {
         }
     }
     let generate = "telemarketing generate";
+    if let Some(bare) = rps("baseline", "baseline POST") {
+        for target in ["memory", "redis", "prod memory", "prod redis"] {
+            if let Some(ours) = rps(target, generate) {
+                println!("{target} / baseline, {generate}: {:.2}", ours / bare);
+            }
+        }
+    }
     if let (Some(ours), Some(prism)) = (rps("memory", generate), rps("prism", generate)) {
         println!(
             "otp-server (memory) / prism, {generate}: {:.1}",
