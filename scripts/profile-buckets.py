@@ -51,20 +51,20 @@ BUCKETS = [
 # Parts of a request measured by their entry point's inclusive cost.
 FEATURES = [
     ("hyper: read and parse the request head", r"^hyper::proto::h1::conn::Conn<I,B,T>::poll_read_head$"),
-    ("edge::handle (everything after the head is parsed)", r"^otp_server::server::edge::handle::\{\{closure\}\}$"),
+    ("edge: after the head, the whole answer (route, gate, handler)", r"^otp_server::server::edge::(handle|dispatch)::\{\{closure\}\}$"),
+    ("edge: finish (metrics, request log line)", r"^otp_server::server::edge::finish$"),
     ("route lookup (Contract::route)", r"^otp_server::contract::Contract::route$"),
     ("contract gate (gate::admit: headers, body schema, token)", r"^otp_server::server::gate::admit$"),
-    ("  of which bearer token check (Tokens::verify)", r"^otp_server::auth::Tokens::verify$"),
+    ("  of which bearer token check (Tokens::verify)", r"^otp_server::auth::(tokens::)?Tokens::verify$"),
     ("generated router handlers (incl. the API impl; summed over operations)", r"^(telemarketing_otp|rao_token_management|oauth_token)::server::handle_[a-z_]+::\{\{closure\}\}$"),
     ("  of which the API impl (summed over operations)", r"^<otp_server::impl::\w+::\w+ as \w+::Api<"),
     ("keyed digests (Keys::digest, HMAC-SHA256)", r"^otp_server::crypto::keys::Keys::digest$"),
-    ("store step (MeteredStore)", r"^<otp_server::store::metered::MeteredStore as "),
+    ("issue: store step and SMS (Issuer::issue)", r"^otp_server::otp::issuer::Issuer::issue::\{\{closure\}\}$"),
+    ("store step (MeteredStore, summed over operations)", r"^<otp_server::store::metered::MeteredStore as otp_server::store::\w+>::\w+::\{\{closure\}\}$"),
     ("SMS webhook (WebhookGateway::send)", r"^<otp_server::sms::webhook::WebhookGateway as otp_server::sms::SmsGateway>::send::\{\{closure\}\}$"),
     ("request log line (tracing Event::dispatch)", r"^tracing_core::event::Event::dispatch$"),
     ("metrics (request_done)", r"^otp_server::observe::Metrics::request_done$"),
-    ("console record (Console::record)", r"^otp_server::console::Console::record$"),
     ("AES-GCM open", r"^otp_server::cipher::Cipher::open$"),
-    ("regex (any is_match/find)", r"^regex::regex::string::Regex::(is_match_at|find_at|is_match|search)"),
 ]
 STD_FILE = re.compile(r"/library/(core|alloc|std)/|^\./|\?\?\?")
 COMPILED = [(b, re.compile(f) if f else None, re.compile(n)) for b, f, n in BUCKETS]
@@ -165,7 +165,8 @@ def main():
         if cost > biggest[function]:
             files[function], biggest[function] = path, cost
     for function, cost in merge(rows)[:top]:  # none when top is 0
-        print(f"  {100 * cost / total:5.1f}%  [{bucket(files[function], function)}] {function[:150]}")
+        label = "kernel" if function.startswith("[kernel]") else bucket(files[function], function)
+        print(f"  {100 * cost / total:5.1f}%  [{label}] {function[:150]}")
     if kind == "callgrind":
         inclusive, _ = callgrind(file, "yes")
         print("\nparts of a request, inclusive (the largest matching frame; they overlap)")
