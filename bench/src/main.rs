@@ -356,7 +356,8 @@ fn main() -> anyhow::Result<()> {
         let settings = instructions::Settings {
             requests: arg(&args, "--requests", 1000),
             warmup: arg(&args, "--warmup", 200),
-            pinned: procs::can_pin(),
+            // Pinned, tokio sees one core: one worker thread.
+            pinned: procs::can_pin() && !args.iter().any(|a| a == "--unpinned"),
             server: path_arg("--server").map_or_else(|| procs::sibling("otp-server"), Ok)?,
             out: out.join("callgrind"),
         };
