@@ -69,16 +69,18 @@ struct Settings {
     server: PathBuf,
     /// Prism's binary, when installed.
     prism: Option<PathBuf>,
-    /// Only the runs whose "server scenario" contains this (profiling).
+    /// Only the runs whose "server scenario" contains this, or one of its
+    /// comma-separated parts (profiling, a few ratios).
     only: Option<String>,
 }
 
 impl Settings {
     fn wants(&self, target: &str, scenario: Scenario) -> bool {
         let run = format!("{target} {}", scenario.name());
+        // `--only A,B`: the runs containing A or B.
         self.only
             .as_ref()
-            .is_none_or(|only| run.contains(only.as_str()))
+            .is_none_or(|only| only.split(',').any(|part| run.contains(part)))
     }
 }
 
