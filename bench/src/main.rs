@@ -43,6 +43,10 @@ struct Row {
     max_ms: f64,
     errors: u64,
     server_cpu_s: f64,
+    /// Requests per CPU second of the server process (Redis's not
+    /// counted): what a request costs, less moved by a busy machine than
+    /// requests/s.
+    requests_per_cpu_s: f64,
     server_peak_rss_mb: f64,
     ratio_to_baseline: f64,
 }
@@ -124,6 +128,11 @@ async fn measure(
         max_ms: percentile(&all, 1.0),
         errors: measured.errors,
         server_cpu_s: cpu,
+        requests_per_cpu_s: if cpu > 0.0 {
+            measured.requests() as f64 / cpu
+        } else {
+            0.0
+        },
         server_peak_rss_mb: server.peak_rss_kb() as f64 / 1024.0,
         ratio_to_baseline: if baseline > 0.0 { rps / baseline } else { 1.0 },
     };
@@ -160,7 +169,7 @@ fn operation_rows(
 
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<12} {:<24} {:>9} {:>8} {:>7} {:>7} {:>7} {:>8} {:>6} {:>6} {:>8} {:>6}",
+        "{:<12} {:<24} {:>9} {:>8} {:>7} {:>7} {:>7} {:>8} {:>6} {:>6} {:>9} {:>8} {:>6}",
         "server",
         "scenario",
         "req/s",
@@ -171,14 +180,15 @@ fn print_table(rows: &[Row]) {
         "max ms",
         "errors",
         "cpu s",
+        "req/cpu-s",
         "peak MB",
         "ratio"
     );
     for r in rows {
         println!(
-            "{:<12} {:<24} {:>9.0} {:>8.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2} {:>6} {:>6.2} {:>8.1} {:>6.2}",
+            "{:<12} {:<24} {:>9.0} {:>8.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2} {:>6} {:>6.2} {:>9.0} {:>8.1} {:>6.2}",
             r.target, r.scenario, r.requests_per_s, r.flows_per_s, r.p50_ms, r.p90_ms, r.p99_ms, r.max_ms, r.errors,
-            r.server_cpu_s, r.server_peak_rss_mb, r.ratio_to_baseline
+            r.server_cpu_s, r.requests_per_cpu_s, r.server_peak_rss_mb, r.ratio_to_baseline
         );
     }
 }
@@ -428,10 +438,23 @@ fn compare(rows: &[Row]) {
         }
     }
     let generate = "telemarketing generate";
-    if let Some(bare) = rps("baseline", "baseline POST") {
+    let per_cpu = |target: &str, scenario: &str| {
+        rows.iter()
+            .find(|r| r.target == target && r.scenario == scenario)
+            .map(|r| r.requests_per_cpu_s)
+    };
+    if let (Some(bare), Some(bare_cpu)) = (
+        rps("baseline", "baseline POST"),
+        per_cpu("baseline", "baseline POST"),
+    ) {
         for target in ["memory", "redis", "prod memory", "prod redis"] {
-            if let Some(ours) = rps(target, generate) {
-                println!("{target} / baseline, {generate}: {:.2}", ours / bare);
+            if let (Some(ours), Some(ours_cpu)) = (rps(target, generate), per_cpu(target, generate))
+            {
+                println!(
+                    "{target} / baseline, {generate}: {:.2} in requests/s, {:.2} in requests per server CPU second",
+                    ours / bare,
+                    ours_cpu / bare_cpu
+                );
             }
         }
     }
