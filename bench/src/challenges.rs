@@ -129,12 +129,6 @@ async fn measure(
     let (before, keys_before) = usage()?;
     caller.requests(Workload::RaoGenerate, count).await?;
     let (after, keys_after) = usage()?;
-    if let (Some(redis), "production") = (redis, label) {
-        println!("  keys by shape (MEMORY USAGE, mean of up to 200 keys each):");
-        for (shape, count, bytes, kind) in key_shapes(redis.addr)? {
-            println!("    {count:>7} x {bytes:>5.0} B  {kind:<5} {shape}");
-        }
-    }
     let report = Report {
         mode: label.into(),
         store: if redis.is_some() { "redis" } else { "memory" }.into(),
@@ -159,6 +153,12 @@ async fn measure(
             String::new()
         }
     );
+    if let (Some(redis), "production") = (redis, label) {
+        println!("  keys by shape (MEMORY USAGE, mean of up to 200 keys each):");
+        for (shape, count, bytes, kind) in key_shapes(redis.addr)? {
+            println!("    {count:>7} x {bytes:>5.0} B  {kind:<5} {shape}");
+        }
+    }
     Ok(report)
 }
 
