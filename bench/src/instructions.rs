@@ -208,7 +208,8 @@ impl<'a> Caller<'a> {
             return Ok(1);
         }
         let sid = answer.sid.context("generate answered no sid")?;
-        let otp = self.otp(&phone, "Your code ")?;
+        // The SMS goes to the E.164 number (countryCode MX: +52).
+        let otp = self.otp(&format!("+52{phone}"), "Your code ")?;
         let headers = tm_headers(client, &self.bearer, Some(&sid));
         let body = format!(r#"{{"customerId":"bench","oneTimePasswordToken":"{otp}"}}"#);
         let path = format!("/api{TM}/validate");
