@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-spectral check-generated check-schemathesis check-recipe check-pact check-browser check-readme lint clean
+.PHONY: help tools generate build run conform bench bench-instructions test test-rust test-redis check-specs check-spectral check-generated check-schemathesis check-recipe check-pact check-browser check-readme lint clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' \
@@ -77,6 +77,9 @@ check-readme: $(STAMP) ## run README.md's sh blocks, in order, against a sandbox
 
 bench: ## benchmarks: full flows under load against a baseline, and memory per challenge
 	@scripts/bench.sh
+
+bench-instructions: ## instructions per request under callgrind (production config, vs bare hyper) and where they go
+	@scripts/bench-instructions.sh
 
 lint: ## rustfmt and clippy on our crate (not on generated/)
 	$(CARGO) fmt --check -p otp-server -p otp-bench

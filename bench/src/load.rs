@@ -71,7 +71,9 @@ impl Measured {
 /// What a benchmark talks to.
 pub struct Target {
     pub addr: SocketAddr,
-    /// The `sandbox` client's bearer token.
+    /// The client calling (`sandbox`, or the production config's).
+    pub client: &'static str,
+    /// Its bearer token.
     pub token: String,
     /// The client's cipher (`plain`: base64).
     pub cipher: Cipher,
@@ -87,8 +89,8 @@ struct Worker {
     measured: Measured,
 }
 
-const TM: &str = "/v1/x-global/security/tele-marketing/otp";
-const RAO: &str = "/v1/x-global/account-opening/rao/security/tokens";
+pub const TM: &str = "/v1/x-global/security/tele-marketing/otp";
+pub const RAO: &str = "/v1/x-global/account-opening/rao/security/tokens";
 
 impl Worker {
     async fn sender(&mut self) -> anyhow::Result<&mut SendRequest<Full<Bytes>>> {
@@ -183,7 +185,7 @@ impl Worker {
     }
 
     async fn telemarketing(&mut self, scenario: Scenario, phone: &str, bearer: &str) -> Option<()> {
-        let headers = tm_headers(bearer, None);
+        let headers = tm_headers(self.target.client, bearer, None);
         let body = format!(
             r#"{{"customerId":"bench","phoneNumber":"{phone}","messagePrefix":"Your code"}}"#
         );
@@ -196,7 +198,7 @@ impl Worker {
         }
         let otp = self.otp(phone).await?;
         let sid = sid?;
-        let headers = tm_headers(bearer, Some(&sid));
+        let headers = tm_headers(self.target.client, bearer, Some(&sid));
         let body = format!(r#"{{"customerId":"bench","oneTimePasswordToken":"{otp}"}}"#);
         let path = format!("{TM}/validate");
         self.call("validateTelemarketingOtp", &path, &headers, Some(body), 200)
@@ -206,7 +208,7 @@ impl Worker {
 
     async fn rao(&mut self, phone: &str, bearer: &str, n: u64) -> Option<()> {
         let sid = format!("bench-{}-{n}", self.id);
-        let headers = rao_headers(bearer, &sid);
+        let headers = rao_headers(self.target.client, bearer, &sid);
         let sealed_phone = self.target.cipher.encrypt(phone).ok()?;
         let body =
             format!(r#"{{"phoneCountryCode":"+52","encryptedPhoneNumber":"{sealed_phone}"}}"#);
@@ -238,9 +240,14 @@ impl Worker {
     }
 }
 
-fn tm_headers<'a>(bearer: &'a str, sid: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
+/// A telemarketing request's headers for `client` (a `sid` for validate).
+pub fn tm_headers<'a>(
+    client: &'a str,
+    bearer: &'a str,
+    sid: Option<&'a str>,
+) -> Vec<(&'a str, &'a str)> {
     let mut headers = vec![
-        ("client_id", "sandbox"),
+        ("client_id", client),
         ("authorization", bearer),
         ("uuid", "bench"),
         ("content-type", "application/json"),
@@ -255,9 +262,10 @@ fn tm_headers<'a>(bearer: &'a str, sid: Option<&'a str>) -> Vec<(&'a str, &'a st
     headers
 }
 
-fn rao_headers<'a>(bearer: &'a str, sid: &'a str) -> Vec<(&'a str, &'a str)> {
+/// A RAO request's headers for `client` and session `sid`.
+pub fn rao_headers<'a>(client: &'a str, bearer: &'a str, sid: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
-        ("client_id", "sandbox"),
+        ("client_id", client),
         ("authorization", bearer),
         ("accept", "application/json"),
         ("uuid", "bench"),
@@ -312,10 +320,20 @@ pub async fn drive(
 
 /// A bearer token for the `sandbox` client from the token endpoint.
 pub async fn token(addr: SocketAddr) -> anyhow::Result<String> {
+    token_for(addr, "sandbox", "sandbox-secret").await
+}
+
+/// The token endpoint's form for `client` (ids and secrets are URL-safe).
+pub fn token_form(client: &str, secret: &str) -> String {
+    format!("grant_type=client_credentials&client_id={client}&client_secret={secret}")
+}
+
+/// A bearer token for `client` from the token endpoint.
+pub async fn token_for(addr: SocketAddr, client: &str, secret: &str) -> anyhow::Result<String> {
     let stream = tokio::net::TcpStream::connect(addr).await?;
     let (mut sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(connection);
-    let body = "grant_type=client_credentials&client_id=sandbox&client_secret=sandbox-secret";
+    let body = token_form(client, secret);
     let request = Request::builder()
         .method(Method::POST)
         .uri("/api/v1/oauth/token")

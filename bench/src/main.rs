@@ -1,22 +1,30 @@
 //! `make bench`: drives the baseline server, then otp-server (sandbox mode:
 //! OTPs read from the outbox) on the memory store and on Redis, with the
 //! same load generator in the same run, and, when `.tools/node` holds it,
-//! Stoplight Prism's mock of the telemarketing spec; prints one table per
-//! scenario and one per operation (also written as JSON under
-//! `target/bench/`). Then the memory benchmark of the in-memory store.
+//! Stoplight Prism's mock of the telemarketing spec, and telemarketing
+//! generate in production mode (`prod memory`, `prod redis`: webhook SMS to
+//! a relay in this process); prints one table per scenario and one per
+//! operation (also written as JSON under `target/bench/`). Then the memory
+//! benchmark of the in-memory store (`memory`), memory per live RAO
+//! challenge through the server (`challenges`), and, apart,
+//! `instructions` (`make bench-instructions`).
 //!
 //! `scripts/bench.sh` pins this process to core 1; the servers it starts
 //! (and Redis) are pinned to core 0 when the machine has two cores or more.
 //! `--server PATH` benchmarks another otp-server binary (e.g. a build of an
 //! earlier commit) with the same harness.
 
+mod challenges;
+mod instructions;
 mod load;
 mod memory;
 mod procs;
+mod production;
 
 use load::{Measured, Scenario, Target};
 use otp_server::cipher::Cipher;
-use procs::Process;
+use procs::{Mode, Process};
+use production::{Production, SmsRelay};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -35,6 +43,10 @@ struct Row {
     max_ms: f64,
     errors: u64,
     server_cpu_s: f64,
+    /// Requests per CPU second of the server process (Redis's not
+    /// counted): what a request costs, less moved by a busy machine than
+    /// requests/s.
+    requests_per_cpu_s: f64,
     server_peak_rss_mb: f64,
     ratio_to_baseline: f64,
 }
@@ -61,16 +73,18 @@ struct Settings {
     server: PathBuf,
     /// Prism's binary, when installed.
     prism: Option<PathBuf>,
-    /// Only the runs whose "server scenario" contains this (profiling).
+    /// Only the runs whose "server scenario" contains this, or one of its
+    /// comma-separated parts (profiling, a few ratios).
     only: Option<String>,
 }
 
 impl Settings {
     fn wants(&self, target: &str, scenario: Scenario) -> bool {
         let run = format!("{target} {}", scenario.name());
+        // `--only A,B`: the runs containing A or B.
         self.only
             .as_ref()
-            .is_none_or(|only| run.contains(only.as_str()))
+            .is_none_or(|only| only.split(',').any(|part| run.contains(part)))
     }
 }
 
@@ -114,6 +128,11 @@ async fn measure(
         max_ms: percentile(&all, 1.0),
         errors: measured.errors,
         server_cpu_s: cpu,
+        requests_per_cpu_s: if cpu > 0.0 {
+            measured.requests() as f64 / cpu
+        } else {
+            0.0
+        },
         server_peak_rss_mb: server.peak_rss_kb() as f64 / 1024.0,
         ratio_to_baseline: if baseline > 0.0 { rps / baseline } else { 1.0 },
     };
@@ -150,7 +169,7 @@ fn operation_rows(
 
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<9} {:<24} {:>9} {:>8} {:>7} {:>7} {:>7} {:>8} {:>6} {:>6} {:>8} {:>6}",
+        "{:<12} {:<24} {:>9} {:>8} {:>7} {:>7} {:>7} {:>8} {:>6} {:>6} {:>9} {:>8} {:>6}",
         "server",
         "scenario",
         "req/s",
@@ -161,26 +180,27 @@ fn print_table(rows: &[Row]) {
         "max ms",
         "errors",
         "cpu s",
+        "req/cpu-s",
         "peak MB",
         "ratio"
     );
     for r in rows {
         println!(
-            "{:<9} {:<24} {:>9.0} {:>8.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2} {:>6} {:>6.2} {:>8.1} {:>6.2}",
+            "{:<12} {:<24} {:>9.0} {:>8.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2} {:>6} {:>6.2} {:>9.0} {:>8.1} {:>6.2}",
             r.target, r.scenario, r.requests_per_s, r.flows_per_s, r.p50_ms, r.p90_ms, r.p99_ms, r.max_ms, r.errors,
-            r.server_cpu_s, r.server_peak_rss_mb, r.ratio_to_baseline
+            r.server_cpu_s, r.requests_per_cpu_s, r.server_peak_rss_mb, r.ratio_to_baseline
         );
     }
 }
 
 fn print_operations(rows: &[OperationRow]) {
     println!(
-        "{:<9} {:<24} {:<26} {:>9} {:>7} {:>7} {:>7} {:>8}",
+        "{:<12} {:<24} {:<26} {:>9} {:>7} {:>7} {:>7} {:>8}",
         "server", "scenario", "operation", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
     );
     for r in rows {
         println!(
-            "{:<9} {:<24} {:<26} {:>9.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2}",
+            "{:<12} {:<24} {:<26} {:>9.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2}",
             r.target,
             r.scenario,
             r.operation,
@@ -197,6 +217,7 @@ fn print_operations(rows: &[OperationRow]) {
 async fn otp_target(server: &Process) -> anyhow::Result<Arc<Target>> {
     Ok(Arc::new(Target {
         addr: server.addr,
+        client: "sandbox",
         token: load::token(server.addr).await?,
         cipher: Cipher::Plain,
         base: "/api",
@@ -206,6 +227,7 @@ async fn otp_target(server: &Process) -> anyhow::Result<Arc<Target>> {
 fn plain_target(server: &Process, base: &'static str) -> Arc<Target> {
     Arc::new(Target {
         addr: server.addr,
+        client: "sandbox",
         // Prism only checks that a bearer token is there.
         token: "mock-token".into(),
         cipher: Cipher::Plain,
@@ -234,6 +256,28 @@ async fn http_benchmarks(s: &Settings) -> anyhow::Result<Vec<Run>> {
             let target = otp_target(&server).await?;
             runs.push(measure(label, &server, &target, scenario, s, ceiling).await?);
         }
+    }
+    // Production mode (webhook SMS to a relay in this process, so on the
+    // load generator's core): telemarketing generate, which needs no OTP.
+    let relay = SmsRelay::start().await?;
+    let production = Production::new(&relay.url())?;
+    for (label, store) in &stores {
+        let label = format!("prod {label}");
+        if !s.wants(&label, Scenario::TmGenerate) {
+            continue;
+        }
+        let command = Process::command(s.server.clone(), s.pinned);
+        let mode = Mode::Production(&production);
+        let server = Process::otp_server_in(command, store, &mode, None)?;
+        let identity = &production.identity;
+        let target = Arc::new(Target {
+            addr: server.addr,
+            client: identity.client_id,
+            token: load::token_for(server.addr, identity.client_id, &identity.secret).await?,
+            cipher: identity.cipher.clone(),
+            base: "/api",
+        });
+        runs.push(measure(&label, &server, &target, Scenario::TmGenerate, s, ceiling).await?);
     }
     if let Some(prism) = s
         .prism
@@ -307,6 +351,36 @@ fn main() -> anyhow::Result<()> {
         let at = args.iter().position(|a| a == name)?;
         args.get(at + 1).map(PathBuf::from)
     };
+    if args.get(1).map(String::as_str) == Some("challenges") {
+        let server = path_arg("--server").map_or_else(|| procs::sibling("otp-server"), Ok)?;
+        let reports = runtime.block_on(challenges::run(
+            &server,
+            arg(&args, "--count", 10_000),
+            arg(&args, "--memory-count", 100_000),
+        ))?;
+        std::fs::write(
+            out.join("challenges.json"),
+            serde_json::to_string_pretty(&reports)?,
+        )?;
+        return Ok(());
+    }
+    if args.get(1).map(String::as_str) == Some("instructions") {
+        let settings = instructions::Settings {
+            requests: arg(&args, "--requests", 1000),
+            warmup: arg(&args, "--warmup", 200),
+            // Pinned, tokio sees one core: one worker thread.
+            pinned: procs::can_pin() && !args.iter().any(|a| a == "--unpinned"),
+            server: path_arg("--server").map_or_else(|| procs::sibling("otp-server"), Ok)?,
+            out: out.join("callgrind"),
+        };
+        let rows = runtime.block_on(instructions::run(&settings))?;
+        std::fs::write(
+            out.join("instructions.json"),
+            serde_json::to_string_pretty(&rows)?,
+        )?;
+        println!("written: target/bench/instructions.json");
+        return Ok(());
+    }
     let prism = PathBuf::from(".tools/node/node_modules/.bin/prism");
     let settings = Settings {
         concurrency: arg(&args, "--concurrency", 64) as usize,
@@ -364,6 +438,26 @@ fn compare(rows: &[Row]) {
         }
     }
     let generate = "telemarketing generate";
+    let per_cpu = |target: &str, scenario: &str| {
+        rows.iter()
+            .find(|r| r.target == target && r.scenario == scenario)
+            .map(|r| r.requests_per_cpu_s)
+    };
+    if let (Some(bare), Some(bare_cpu)) = (
+        rps("baseline", "baseline POST"),
+        per_cpu("baseline", "baseline POST"),
+    ) {
+        for target in ["memory", "redis", "prod memory", "prod redis"] {
+            if let (Some(ours), Some(ours_cpu)) = (rps(target, generate), per_cpu(target, generate))
+            {
+                println!(
+                    "{target} / baseline, {generate}: {:.2} in requests/s, {:.2} in requests per server CPU second",
+                    ours / bare,
+                    ours_cpu / bare_cpu
+                );
+            }
+        }
+    }
     if let (Some(ours), Some(prism)) = (rps("memory", generate), rps("prism", generate)) {
         println!(
             "otp-server (memory) / prism, {generate}: {:.1}",

@@ -36,8 +36,13 @@ pub async fn run(count: usize) -> anyhow::Result<MemoryReport> {
     let now = system_now();
     let expires_at = now + lifetime.as_millis() as u64;
     for i in 0..count {
-        let mut digest = [0u8; 16];
-        digest[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        // Spread over all 16 bytes, as a real (HMAC) digest is: the store's
+        // maps hash a digest by its own last bytes, so digests that differ
+        // only in their first bytes would all collide (and fill in
+        // quadratic time).
+        let digest = (i as u128 + 1)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
+            .to_le_bytes();
         let key = format!("rao:{{{:032x}}}:otp", i as u128 * 0x9E37_79B9_7F4A_7C15);
         let challenge = Challenge {
             code: digest,

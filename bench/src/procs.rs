@@ -1,6 +1,7 @@
 //! The processes a benchmark drives: the baseline, otp-server, redis-server;
 //! with their CPU time and peak RSS read from `/proc`.
 
+use crate::production::Production;
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -32,7 +33,8 @@ pub struct Process {
 }
 
 impl Process {
-    fn command(program: PathBuf, pinned: bool) -> Command {
+    /// `program`, behind `taskset -c 0` when `pinned`.
+    pub fn command(program: PathBuf, pinned: bool) -> Command {
         if pinned {
             let mut command = Command::new("taskset");
             command.arg("-c").arg("0").arg(program);
@@ -65,6 +67,11 @@ impl Process {
         })
     }
 
+    /// Starts `command`, a program that prints `listening on http://ADDR`.
+    pub fn announced_by(command: Command) -> anyhow::Result<Self> {
+        Self::announced(command, None)
+    }
+
     pub fn baseline(pinned: bool) -> anyhow::Result<Self> {
         Self::announced(Self::command(sibling("bench-baseline")?, pinned), None)
     }
@@ -73,18 +80,43 @@ impl Process {
     /// key prefix (the embedded sandbox config without its test phones, so
     /// that builds of earlier commits take it too).
     pub fn otp_server(binary: &Path, store: &str, pinned: bool) -> anyhow::Result<Self> {
-        let dir =
-            std::env::temp_dir().join(format!("otp-bench-{}-{}", std::process::id(), rand_nanos()));
-        std::fs::create_dir_all(&dir)?;
-        let sandbox = otp_server::config::SANDBOX_TOML;
-        let sandbox = sandbox.split("# Test phones").next().unwrap_or(sandbox);
+        let command = Self::command(binary.to_path_buf(), pinned);
+        Self::otp_server_in(command, store, &Mode::Sandbox, Some("warn"))
+    }
+
+    /// otp-server started by `command` (the binary, maybe behind taskset
+    /// and valgrind) in `mode` on `store`; `log`: `RUST_LOG`, or unset (the
+    /// server's default, `info`).
+    pub fn otp_server_in(
+        mut command: Command,
+        store: &str,
+        mode: &Mode,
+        log: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        let dir = scratch_dir()?;
         let prefix = format!("bench-{}:", rand_nanos());
         let config = dir.join("config.toml");
-        std::fs::write(
-            &config,
-            format!("{sandbox}\n[redis]\nkey_prefix = \"{prefix}\"\n"),
-        )?;
-        let mut command = Self::command(binary.to_path_buf(), pinned);
+        let text = match mode {
+            Mode::Sandbox => {
+                let sandbox = otp_server::config::SANDBOX_TOML;
+                sandbox
+                    .split("# Test phones")
+                    .next()
+                    .unwrap_or(sandbox)
+                    .to_owned()
+            }
+            Mode::Production(production) => {
+                command.envs(production.env.iter().map(|(k, v)| (k, v)));
+                production.toml.clone()
+            }
+        };
+        // Production keeps the default prefix (`otp:`), as a deployment
+        // would: its servers always get a redis-server of their own.
+        let text = match mode {
+            Mode::Sandbox => format!("{text}\n[redis]\nkey_prefix = \"{prefix}\"\n"),
+            Mode::Production(_) => text,
+        };
+        std::fs::write(&config, text)?;
         command
             .args([
                 "serve",
@@ -94,9 +126,22 @@ impl Process {
                 store,
                 "--config",
             ])
-            .arg(&config)
-            .env("RUST_LOG", "warn");
+            .arg(&config);
+        if let Mode::Production(_) = mode {
+            command.args(["--admin-listen", "127.0.0.1:0"]);
+        }
+        match log {
+            Some(level) => command.env("RUST_LOG", level),
+            None => command.env_remove("RUST_LOG"),
+        };
+        // The server's own log format choice: JSON lines, stderr being no terminal.
+        command.env_remove("OTP_LOG_FORMAT");
         Self::announced(command, Some(dir))
+    }
+
+    /// The process id (of valgrind's tool, when under valgrind: the same).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Stoplight Prism's mock of `spec` (basePath folded into its paths,
@@ -183,7 +228,23 @@ impl Process {
     }
 }
 
-fn rand_nanos() -> u128 {
+/// What an otp-server runs as.
+pub enum Mode<'a> {
+    /// The embedded sandbox config (plain `sandbox` client, SMS outbox).
+    Sandbox,
+    /// A production config ([`Production`]).
+    Production(&'a Production),
+}
+
+/// A new scratch folder under the temp dir.
+pub fn scratch_dir() -> anyhow::Result<PathBuf> {
+    let dir =
+        std::env::temp_dir().join(format!("otp-bench-{}-{}", std::process::id(), rand_nanos()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+pub fn rand_nanos() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
