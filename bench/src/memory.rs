@@ -54,6 +54,7 @@ pub async fn run(count: usize) -> anyhow::Result<MemoryReport> {
             phone: &digest,
             limits: None,
             session: None,
+            request: None,
         };
         store.issue(send, &key, &challenge, lifetime, now).await?;
     }

@@ -19,6 +19,7 @@ pub(crate) use telemarketing::TelemarketingApi;
 use crate::clock::Millis;
 use crate::config::Client;
 use crate::contract::Operation;
+use crate::crypto::Digest;
 use crate::error::ApiError;
 use oauth::TokenRequestBody;
 use serde::de::DeserializeOwned;
@@ -35,6 +36,9 @@ pub(crate) struct Request {
     pub uuid: Option<Arc<str>>,
     /// When the request arrived, by the app's clock.
     pub now: Millis,
+    /// The request's id: a digest of its client, operation, `uuid` and
+    /// content, by which a retry of it is known (`store::Sending::request`).
+    pub id: Option<Digest>,
 }
 
 /// The context the edge gives the generated routers: what the gate learnt.
@@ -126,6 +130,7 @@ fn respond<R: DeserializeOwned>(
         operation,
         uuid,
         now,
+        ..
     } = &context.request;
     let (status, body) = error.render(Some(operation), uuid.as_deref(), *now);
     crate::observe::note_code(&body.code);

@@ -50,7 +50,10 @@ impl Api<RequestContext> for RaoApi {
             let client = admitted(context)?;
             let (country_code, sealed) = (&body.phone_country_code, &body.encrypted_phone_number);
             let flow = self.app.rao();
-            let generated = flow.generate(client, &sid, country_code, &sealed.0).await;
+            let id = context.request.id;
+            let generated = flow
+                .generate(client, &sid, country_code, &sealed.0, id)
+                .await;
             generated.map_err(failed(""))
         };
         let outcome = outcome.await;
@@ -106,6 +109,7 @@ impl Api<RequestContext> for RaoApi {
                 &phone.phone_country_code,
                 &phone.encrypted_phone_number.0,
                 &body.encrypted_otp_token.0,
+                context.request.id,
             );
             validated.await.map_err(failed("phone."))
         };

@@ -51,6 +51,7 @@ impl Api<RequestContext> for TelemarketingApi {
                 country: &country_code,
                 message_prefix: &body.message_prefix,
                 message_suffix: body.message_suffix.as_deref(),
+                request: context.request.id,
             };
             let generated = self.app.telemarketing().generate(client, &request).await;
             generated.map_err(failed)
@@ -87,7 +88,9 @@ impl Api<RequestContext> for TelemarketingApi {
             let client = admitted(context)?;
             let (customer, otp) = (&body.customer_id, &body.one_time_password_token);
             let flow = self.app.telemarketing();
-            let validated = flow.validate(client, &sid, customer, otp).await;
+            let validated = flow
+                .validate(client, &sid, customer, otp, context.request.id)
+                .await;
             validated.map_err(failed)
         };
         let outcome = outcome.await;

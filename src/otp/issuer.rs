@@ -21,13 +21,25 @@ use std::time::Duration;
 /// The window of `max_failures_per_phone_hour`.
 pub(crate) const FAILURE_WINDOW: Duration = Duration::from_secs(3_600);
 
-/// How a challenge comes to be: by a consumer's request (throttled, live),
-/// or made on purpose by a testing tool (unthrottled, maybe already
-/// expired: the sandbox's provider states).
+/// How a challenge comes to be: by a consumer's request (throttled, live;
+/// with its request id, see `store::Sending::request`), or made on purpose
+/// by a testing tool (unthrottled, maybe already expired: the sandbox's
+/// provider states).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Making {
     pub unthrottled: bool,
     pub expired: bool,
+    pub request: Option<Digest>,
+}
+
+impl Making {
+    /// A consumer's request, identified by `request`.
+    pub(crate) fn requested(request: Option<Digest>) -> Self {
+        Self {
+            request,
+            ..Self::default()
+        }
+    }
 }
 
 /// Phones whose OTP is fixed rather than drawn; their sends are never
@@ -50,6 +62,8 @@ pub(crate) struct NewChallenge<'a> {
     /// Never throttled (a fixed-OTP phone, or made on purpose).
     pub unthrottled: bool,
     pub expired: bool,
+    /// The request it answers.
+    pub request: Option<Digest>,
 }
 
 /// The shared part of both flows.
@@ -133,6 +147,7 @@ impl Issuer {
             phone: new.phone,
             limits: (!new.unthrottled).then_some(&limits),
             session: new.session,
+            request: new.request.as_ref(),
         };
         let decision = self
             .store

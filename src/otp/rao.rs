@@ -11,7 +11,7 @@ use super::issuer::{checked, Issuer, NewChallenge};
 use super::{Making, OtpError, Sealed};
 use crate::config::Client;
 use crate::contract::Api;
-use crate::crypto::hex;
+use crate::crypto::{hex, Digest};
 use crate::observe;
 use crate::phone::Phone;
 use crate::sms::Sms;
@@ -84,9 +84,12 @@ impl RaoFlow {
         sid: &str,
         country_code: &str,
         sealed_number: &[u8],
+        request: Option<Digest>,
     ) -> Result<(), OtpError> {
         let phone = Self::open_phone(client, country_code, sealed_number)?;
-        let result = self.make(client, sid, &phone, Making::default()).await;
+        let result = self
+            .make(client, sid, &phone, Making::requested(request))
+            .await;
         self.issuer.count_sent(Api::Rao, &result);
         result.map(drop)
     }
@@ -115,6 +118,7 @@ impl RaoFlow {
             policy,
             unthrottled: fixed.is_some() || making.unthrottled,
             expired: making.expired,
+            request: making.request,
         };
         let minutes = policy.otp_lifetime_secs.div_ceil(60);
         let text = format!(
@@ -144,10 +148,11 @@ impl RaoFlow {
         country_code: &str,
         sealed_number: &[u8],
         sealed_otp: &[u8],
+        request: Option<Digest>,
     ) -> Result<(), OtpError> {
         let phone = Self::open_phone(client, country_code, sealed_number)?;
         let otp = Self::open(client, sealed_otp, Sealed::Otp)?;
-        self.check(client, sid, &phone, &otp).await
+        self.check(client, sid, &phone, &otp, request).await
     }
 
     /// Checks `otp` in clear for the session and phone.
@@ -157,8 +162,9 @@ impl RaoFlow {
         sid: &str,
         phone: &Phone,
         otp: &str,
+        request: Option<Digest>,
     ) -> Result<(), OtpError> {
-        let result = self.compare(client, sid, phone, otp).await;
+        let result = self.compare(client, sid, phone, otp, request).await;
         self.issuer.count_checked(Api::Rao, &result);
         result
     }
@@ -169,12 +175,14 @@ impl RaoFlow {
         sid: &str,
         phone: &Phone,
         otp: &str,
+        request: Option<Digest>,
     ) -> Result<(), OtpError> {
         let keys = self.keys(client, sid, phone);
         let candidate = Candidate {
             code: self.issuer.digest("otp", &keys.challenge, otp),
             binding: self.binding(&keys, phone),
             mismatch_counts: false,
+            request,
         };
         let certify = OnMatch::Certify {
             session: keys.session,

@@ -30,6 +30,8 @@ pub(crate) struct TelemarketingRequest<'a> {
     pub country: &'a str,
     pub message_prefix: &'a str,
     pub message_suffix: Option<&'a str>,
+    /// The request's id (see `store::Sending::request`).
+    pub request: Option<Digest>,
 }
 
 /// What generate answers: the first 3 characters and the new session.
@@ -85,7 +87,7 @@ impl TelemarketingFlow {
         req: &TelemarketingRequest<'_>,
     ) -> Result<TelemarketingOtp, OtpError> {
         observe::note_phone(req.phone_number);
-        let result = self.make(client, req, Making::default()).await;
+        let result = self.make(client, req, Making::requested(req.request)).await;
         self.issuer.count_sent(Api::Telemarketing, &result);
         result.map(|(otp, _)| otp)
     }
@@ -126,6 +128,7 @@ impl TelemarketingFlow {
             policy,
             unthrottled: fixed.is_some() || making.unthrottled,
             expired: making.expired,
+            request: making.request,
         };
         let sms = Sms {
             to: id.e164(),
@@ -157,8 +160,9 @@ impl TelemarketingFlow {
         sid: &str,
         customer_id: &str,
         otp: &str,
+        request: Option<Digest>,
     ) -> Result<(), OtpError> {
-        let result = self.check(client, sid, customer_id, otp).await;
+        let result = self.check(client, sid, customer_id, otp, request).await;
         self.issuer.count_checked(Api::Telemarketing, &result);
         result
     }
@@ -169,6 +173,7 @@ impl TelemarketingFlow {
         sid: &str,
         customer_id: &str,
         otp: &str,
+        request: Option<Digest>,
     ) -> Result<(), OtpError> {
         let phone = phone_of(sid).ok_or(OtpError::NotFound)?;
         let key = self.key(client, &phone, sid);
@@ -180,6 +185,7 @@ impl TelemarketingFlow {
                 .digest("otp", &key, self.compared_part(&otp, false)),
             binding: self.issuer.digest("customer", &key, customer_id),
             mismatch_counts: true,
+            request,
         };
         let on_match = match remote {
             true => OnMatch::Reserve,

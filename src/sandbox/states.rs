@@ -199,6 +199,7 @@ async fn rao_sent(
     let making = Making {
         unthrottled: true,
         expired,
+        request: None,
     };
     let otp = app
         .rao()
@@ -223,12 +224,12 @@ async fn rao_certified(app: &App, client: &Client, params: &Params<'_>) -> Resul
         &phone,
         Making {
             unthrottled: true,
-            expired: false,
+            ..Making::default()
         },
     );
     let otp = otp.await.map_err(failed)?;
     app.rao()
-        .check(client, &sid, &phone, &otp)
+        .check(client, &sid, &phone, &otp, None)
         .await
         .map_err(failed)?;
     Ok(json!({
@@ -256,10 +257,12 @@ async fn tm_sent(
         country: &country,
         message_prefix: "Citi Identification Code Service",
         message_suffix: None,
+        request: None,
     };
     let making = Making {
         unthrottled: true,
         expired,
+        request: None,
     };
     let made = app.telemarketing().make(client, &request, making).await;
     let (session, otp) = made.map_err(failed)?;
@@ -311,6 +314,7 @@ async fn locked(
         phone: &phone,
         limits: None,
         session: None,
+        request: None,
     };
     let keep = Duration::from_secs(60);
     let issued = store.issue(send, &key, &challenge, keep, now).await;
@@ -319,6 +323,7 @@ async fn locked(
         code: [1; 16],
         binding: [0; 16],
         mismatch_counts: false,
+        request: None,
     };
     for _ in 0..lock.max_failures {
         let attempt = store.attempt(&phone, &key, &wrong, &lock, OnMatch::Consume, now);
@@ -357,6 +362,7 @@ async fn just_sent(app: &App, client: &Client, params: &Params<'_>) -> Result<Va
                 country: &country,
                 message_prefix: "Citi Identification Code Service",
                 message_suffix: None,
+                request: None,
             };
             let id = phone_id(&number, Some(&country), "params.phoneNumber")?;
             if app.config().test_phones.telemarketing(&id).is_some() {
@@ -430,6 +436,7 @@ async fn forget_session(
         phone: &digest,
         limits: None,
         session: Some(&session),
+        request: None,
     };
     let store = sandbox.store();
     let keep = Duration::from_secs(1);

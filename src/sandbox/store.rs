@@ -99,6 +99,7 @@ impl ChallengeStore for SandboxStore {
             phone: &phone,
             limits: send.limits,
             session: session.as_deref(),
+            request: send.request,
         };
         self.inner.issue(send, &key, challenge, keep_for, now).await
     }

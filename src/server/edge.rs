@@ -12,6 +12,7 @@ use super::routes::{method_not_allowed, Listener, Routes};
 use super::{gate, Front, Peer};
 use crate::app::App;
 use crate::contract::{Api, Operation, Route};
+use crate::crypto::Digest;
 use crate::error::ApiError;
 use crate::observe::{self, RequestNote};
 use crate::r#impl::{oauth::TokenRequestBody, OauthApi, RaoApi, Request as Admitted};
@@ -23,6 +24,7 @@ use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::http::request::Parts;
 use hyper::service::Service as _;
 use hyper::{HeaderMap, Method, Request, Response};
+use sha2::{Digest as _, Sha256};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -170,6 +172,7 @@ pub(crate) async fn operation(
         operation: op,
         uuid: uuid.clone(),
         now: app.clock().now(),
+        id: (op.api != Api::Token).then(|| request_id(op, &parts.headers, &body)),
     };
     let context = if op.api == Api::Token {
         let source = source_address(app, &parts);
@@ -184,6 +187,22 @@ pub(crate) async fn operation(
     let request = Request::from_parts(parts, Full::new(body));
     let response = generated(app, op.api, request, context).await;
     ensure_envelope(app, op, response, uuid.as_deref())
+}
+
+/// A request's id: its operation, client, `uuid`, `sid` and body, hashed.
+/// A client retrying a request it got no answer to sends the same again.
+fn request_id(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Digest {
+    let mut hash = Sha256::new();
+    hash.update(op.id.as_bytes());
+    for name in ["client_id", "uuid", "sid"] {
+        let value = headers.get(name).map_or(&b""[..], |v| v.as_bytes());
+        hash.update((value.len() as u32).to_le_bytes());
+        hash.update(value);
+    }
+    hash.update(body);
+    let mut id = Digest::default();
+    id.copy_from_slice(&hash.finalize()[..16]);
+    id
 }
 
 /// Where a request comes from: the last address of the header

@@ -56,6 +56,8 @@ pub struct Candidate {
     /// Whether a binding mismatch counts as a wrong attempt (telemarketing)
     /// or is simply "not found" (RAO: another phone has no challenge).
     pub mismatch_counts: bool,
+    /// The request this attempt answers (see [`Sending::request`]).
+    pub request: Option<Digest>,
 }
 
 /// The phone lock: failures per phone in a window, across every OTP and
@@ -131,6 +133,15 @@ pub struct Sending<'a> {
     /// The RAO session whose earlier challenge (for any phone) this one
     /// replaces and whose certified phone it clears.
     pub session: Option<&'a str>,
+    /// The request this send answers (a digest of its client, operation,
+    /// `uuid` and content). When a store call may have run without its
+    /// answer reaching the server (Redis answered too late, or the
+    /// connection dropped: the client got `500`), the same request again is
+    /// the client's retry of a step that did happen: its send is not refused
+    /// as "moments ago" (the window and the lock still count it), and its
+    /// attempt's outcome is given again rather than compared twice. (The
+    /// memory store cannot lose an answer: it ignores this.)
+    pub request: Option<&'a Digest>,
 }
 
 /// Whether a send to a phone may happen now.

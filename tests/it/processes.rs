@@ -245,3 +245,67 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// A TCP proxy in front of a server (Redis) that holds the server's
+/// answers back for `delay` ms: a request reaches the server at once and
+/// runs, its answer arrives late. The delay can change while it runs.
+pub struct DelayProxy {
+    pub port: u16,
+    delay: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl DelayProxy {
+    pub async fn start(upstream: u16) -> Self {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let delay = Arc::new(AtomicU64::new(0));
+        let held = delay.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((client, _)) = listener.accept().await else {
+                    return;
+                };
+                let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
+                else {
+                    continue;
+                };
+                let (mut client_read, mut client_write) = client.into_split();
+                let (mut server_read, mut server_write) = server.into_split();
+                tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+                });
+                let held = held.clone();
+                tokio::spawn(async move {
+                    let mut buffer = vec![0u8; 16 * 1024];
+                    loop {
+                        let Ok(n) = server_read.read(&mut buffer).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        let wait = held.load(Ordering::SeqCst);
+                        let chunk = buffer[..n].to_vec();
+                        if wait > 0 {
+                            tokio::time::sleep(Duration::from_millis(wait)).await;
+                        }
+                        if client_write.write_all(&chunk).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        Self { port, delay }
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn hold(&self, ms: u64) {
+        self.delay.store(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+}

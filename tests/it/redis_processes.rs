@@ -375,3 +375,112 @@ async fn the_first_request_after_a_redis_restart_is_served() {
     let _again = RedisProcess::start_on(port, &[]);
     assert_eq!(generate("5546000002").await, 200, "the first request after");
 }
+
+/// Third attack, finding 12: when Redis answered too late (400 ms for a
+/// 300 ms timeout) the step had often run although the client got `500`:
+/// a generate had counted its send (the retry got "sent moments ago") and
+/// a right OTP was used up (the retry got "not found"). A retry of the
+/// same request (same `uuid` and content) now gets what really happened;
+/// a new request still meets every rule.
+#[tokio::test]
+async fn a_retry_after_a_500_gets_the_outcome_that_really_happened() {
+    if !redis_server_or_skip("redis_processes::retry") {
+        return;
+    }
+    let redis = RedisProcess::start(&[]);
+    let proxy = crate::processes::DelayProxy::start(redis.port).await;
+    let (relay, received) = sms_inbox().await;
+    let mut config = test_config();
+    config.server.sandbox = false;
+    config.sms = otp_server::config::SmsBackend::Webhook {
+        url: relay,
+        timeout: Duration::from_secs(2),
+        retries: 0,
+    };
+    let store = otp_server::store::redis::RedisConfig {
+        key_prefix: unique_prefix(),
+        command_timeout_ms: 300,
+        connect_timeout_ms: 1_000,
+    };
+    let server = TestServer::builder()
+        .config(config)
+        .backend(otp_server::Backend::redis(&proxy.url(), &store).unwrap())
+        .start()
+        .await;
+    let h = server.rao_headers("sandbox", "retry").await;
+    let late = |ms| {
+        proxy.hold(ms);
+        tokio::time::sleep(Duration::from_millis(if ms == 0 { 700 } else { 0 }))
+    };
+
+    late(450).await;
+    assert_eq!(server.rao_generate(&h, "5547000001").await.status(), 500);
+    late(0).await;
+    let retried = server.rao_generate(&h, "5547000001").await;
+    assert_eq!(retried.status(), 204, "the retry of a send that did happen");
+    let otp = {
+        let sms = received.lock().unwrap().clone();
+        assert_eq!(sms.len(), 1, "one SMS, from the retry: {sms:?}");
+        sms[0]["text"].as_str().unwrap()[29..35].to_owned()
+    };
+    let mut other = h.clone();
+    other.insert(
+        "uuid",
+        "11111111-2222-4333-8444-555555555555".parse().unwrap(),
+    );
+    let again = server.rao_generate(&other, "5547000001").await;
+    assert_eq!(again.status(), 422, "a new request: sent moments ago");
+
+    late(450).await;
+    assert_eq!(
+        server.rao_validate(&h, "5547000001", &otp).await.status(),
+        500
+    );
+    late(0).await;
+    let retried = server.rao_validate(&h, "5547000001", &otp).await;
+    assert_eq!(
+        retried.status(),
+        204,
+        "the retry of a validate that did happen"
+    );
+    let reused = server.rao_validate(&other, "5547000001", &otp).await;
+    assert_eq!(reused.status(), 404, "a new request: the OTP is used");
+    let certified = server
+        .post(&format!("{RAO}/certified-phone"), &h, None)
+        .await;
+    assert_eq!(certified.status(), 200);
+}
+
+/// An SMS webhook receiver that keeps every `{"to","text"}` it gets.
+async fn sms_inbox() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use http_body_util::BodyExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = received.clone();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let sink = sink.clone();
+            let service =
+                hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let sink = sink.clone();
+                    async move {
+                        let body = req.into_body().collect().await.unwrap().to_bytes();
+                        sink.lock()
+                            .unwrap()
+                            .push(serde_json::from_slice(&body).unwrap());
+                        let ok =
+                            hyper::Response::new(http_body_util::Full::new(bytes::Bytes::new()));
+                        Ok::<_, std::convert::Infallible>(ok)
+                    }
+                });
+            let io = hyper_util::rt::TokioIo::new(stream);
+            tokio::spawn(hyper::server::conn::http1::Builder::new().serve_connection(io, service));
+        }
+    });
+    (url, received)
+}

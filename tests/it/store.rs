@@ -48,6 +48,7 @@ fn candidate(code: u8) -> &'static Candidate {
         code: [code; 16],
         binding: [2; 16],
         mismatch_counts: false,
+        request: None,
     }))
 }
 
@@ -67,6 +68,7 @@ fn unthrottled(phone: &Digest) -> Sending<'_> {
         phone,
         limits: None,
         session: None,
+        request: None,
     }
 }
 
@@ -259,6 +261,7 @@ async fn a_locked_phone_is_locked_for_guesses_and_sends() {
             phone: &phone,
             limits: Some(&limits),
             session: None,
+            request: None,
         };
         let fresh = challenge(now + 1, 3);
         let refused = store
@@ -344,6 +347,7 @@ async fn sends_are_throttled_by_interval_and_count_but_test_phones_never() {
             phone: &phone,
             limits: Some(&LIMITS),
             session: None,
+            request: None,
         };
         let at = |ms: u64| {
             let store = store.clone();
@@ -385,6 +389,7 @@ async fn a_new_rao_challenge_replaces_the_sessions_earlier_one_and_certified_pho
             phone,
             limits: None,
             session: Some("s:{s7}"),
+            request: None,
         };
         let fresh = challenge(now + 300_000, 3);
         store

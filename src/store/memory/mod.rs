@@ -440,6 +440,7 @@ mod tests {
             phone,
             limits: Some(&limits),
             session: None,
+            request: None,
         };
         let keep = Duration::from_millis(10);
         let issue = |key: &'static str, phone: &'static Digest| {

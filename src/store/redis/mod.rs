@@ -204,6 +204,36 @@ impl RedisStore {
             })?
     }
 
+    /// Runs `invocation` in the background, within the command timeout, on
+    /// the connection the store's calls use (so Redis sees it after them);
+    /// its outcome is only logged.
+    pub(super) fn spawn(&self, invocation: ScriptInvocation<'static>) {
+        let connection = match &self.target {
+            Target::Node(manager) => Connection::Node(manager.clone()),
+            Target::Cluster(cluster) => match cluster.connection.get() {
+                Some(connection) => Connection::Cluster(connection.clone()),
+                None => return,
+            },
+        };
+        let timeout = self.timeout;
+        tokio::spawn(async move {
+            let mut connection = connection;
+            let work = async {
+                match &mut connection {
+                    Connection::Node(n) => invocation.invoke_async::<i64>(n).await,
+                    Connection::Cluster(n) => invocation.invoke_async::<i64>(n).await,
+                }
+            };
+            if let Err(e) = tokio::time::timeout(timeout, work)
+                .await
+                .map_err(|_| "timeout".to_owned())
+                .and_then(|r| r.map_err(|e| e.to_string()))
+            {
+                tracing::warn!(error = %e, "redis: a lost answer was not marked");
+            }
+        });
+    }
+
     /// Runs a prepared script invocation within the command timeout.
     pub(crate) async fn invoke<T: FromRedisValue + Send>(
         &self,

@@ -41,10 +41,13 @@ fn script(body: &str) -> Script {
 
 /// KEYS: phone, sends, challenge, session (or the challenge again: none).
 /// ARGV: now, limited (0|1), window, interval, max sends, max failures,
-/// lock window, send member, code, binding, exp, attempts, keep ms.
+/// lock window, send member, code, binding, exp, attempts, keep ms,
+/// request ('' none).
 /// Refuses the send or counts it, then (re)places the challenge; with a
 /// session, the session's earlier challenge goes and its certified phone
-/// is cleared.
+/// is cleared. The phone remembers the request of its last step (`r`); a
+/// retry of it whose first answer was lost (`u`, see [`UNCERTAIN`]) is not
+/// refused as too soon.
 pub(crate) static ISSUE: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
@@ -54,8 +57,10 @@ if ARGV[2] == '1' then
   local n, since = failures(KEYS[1], now, lockw)
   if n >= tonumber(ARGV[6]) then return {'fails', since + lockw - now} end
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+  local seen = redis.call('HMGET', KEYS[1], 'r', 'u')
+  local retry = ARGV[14] ~= '' and seen[1] == ARGV[14] and seen[2] == ARGV[14]
   local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-  if last[2] and tonumber(last[2]) + interval > now then
+  if not retry and last[2] and tonumber(last[2]) + interval > now then
     return {'soon', tonumber(last[2]) + interval - now}
   end
   if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then
@@ -67,6 +72,7 @@ if ARGV[2] == '1' then
 end
 local ms = tonumber(ARGV[13])
 redis.call('HSETNX', KEYS[1], 'n', 0)
+if ARGV[14] ~= '' then redis.call('HSET', KEYS[1], 'r', ARGV[14], 'ro', 'sent') end
 keep(KEYS[1], ms)
 if KEYS[4] ~= KEYS[3] then
   local old = redis.call('HGET', KEYS[4], 'cur')
@@ -101,10 +107,29 @@ return false
 
 /// KEYS: phone, challenge[, session]. ARGV: code, binding, mismatch counts
 /// (0|1), mode (consume|certify|reserve), now, max failures, lock window,
-/// country code, number, certified ttl ms.
+/// country code, number, certified ttl ms, request ('' none). A wrong or
+/// matching attempt is remembered with its request (`r`, `ro`); a retry of
+/// it whose first answer was lost (`u`) is given that outcome again, not
+/// compared twice.
 pub(crate) static ATTEMPT: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
+local request = ARGV[11]
+if request ~= '' then
+  local last = redis.call('HMGET', KEYS[1], 'r', 'ro', 'u')
+  if last[1] == request and last[3] == request then
+    if last[2] == 'matched' then return {'matched'} end
+    if string.sub(last[2] or '', 1, 6) == 'wrong:' then
+      return {'wrong', tonumber(string.sub(last[2], 7))}
+    end
+  end
+end
+local function remember(outcome)
+  if request ~= '' then
+    redis.call('HSET', KEYS[1], 'r', request, 'ro', outcome)
+    keep(KEYS[1], tonumber(ARGV[7]))
+  end
+end
 local c = redis.call('HMGET', KEYS[2], 'code', 'binding', 'exp', 'left')
 if not c[1] or tonumber(c[4]) <= 0 then return {'notfound'} end
 local binding_ok = c[2] == ARGV[2]
@@ -119,6 +144,7 @@ if not (binding_ok and c[1] == ARGV[1]) then
   if left <= 0 and tonumber(redis.call('HGET', KEYS[2], 'res')) == 0 then
     redis.call('DEL', KEYS[2])
   end
+  remember('wrong:' .. math.max(left, 0))
   return {'wrong', math.max(left, 0)}
 end
 if ARGV[4] == 'reserve' then
@@ -128,6 +154,7 @@ if ARGV[4] == 'reserve' then
   return {'matched'}
 end
 redis.call('DEL', KEYS[2])
+remember('matched')
 if ARGV[4] == 'certify' and KEYS[3] then
   local ttl = tonumber(ARGV[10])
   redis.call('HDEL', KEYS[3], 'cur')
@@ -210,6 +237,21 @@ for _, field in ipairs({'n', ARGV[1]}) do
     redis.call('HINCRBY', KEYS[1], field, -1)
   end
 end
+return 1
+",
+    )
+});
+
+/// KEYS: phone. ARGV: request, keep ms. Marks the request as one whose
+/// answer the server lost (the call timed out or its connection dropped,
+/// so the client got `500`): if its step ran, a retry of it gets what it
+/// did. Sent on the same connection right after the lost call, so Redis
+/// sees it after that call.
+pub(crate) static UNCERTAIN: LazyLock<Script> = LazyLock::new(|| {
+    script(
+        r"
+redis.call('HSET', KEYS[1], 'u', ARGV[1])
+keep(KEYS[1], tonumber(ARGV[2]))
 return 1
 ",
     )

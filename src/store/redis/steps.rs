@@ -92,6 +92,18 @@ impl RedisStore {
         )
     }
 
+    /// A call for `request` failed after it may have reached Redis (it
+    /// timed out, or its connection dropped): marks the request on its
+    /// phone (`UNCERTAIN`), on the same connection, without waiting, so a
+    /// retry gets what the step did. Nothing is marked for a call that
+    /// carries no request.
+    fn answer_lost(&self, phone: String, request: Option<&Digest>, keep: u64) {
+        let Some(request) = request else { return };
+        let mut invocation = UNCERTAIN.prepare_invoke();
+        invocation.key(phone).arg(&request[..]).arg(keep);
+        self.spawn(invocation);
+    }
+
     fn auth_key(&self, client: &Digest) -> String {
         self.key(&format!("auth:{{{}}}", hex(client)))
     }
@@ -152,7 +164,7 @@ impl ChallengeStore for RedisStore {
             None => challenge.clone(),
         };
         let call = Call::default()
-            .key(record)
+            .key(record.clone())
             .key(sends)
             .key(challenge.clone())
             .key(session);
@@ -173,8 +185,12 @@ impl ChallengeStore for RedisStore {
             .arg(&c.binding[..])
             .arg(c.expires_at)
             .arg(c.attempts_left)
-            .arg(keep);
-        let reply: Vec<Value> = self.run(&ISSUE, call).await?;
+            .arg(keep)
+            .arg(send.request.map_or(&[][..], |r| &r[..]));
+        let reply: Vec<Value> = self
+            .run(&ISSUE, call)
+            .await
+            .inspect_err(|_| self.answer_lost(record, send.request, keep))?;
         let decision = decision_from(&reply)?;
         if cluster && decision == SendDecision::Allowed {
             if let Some(session) = send.session {
@@ -199,7 +215,7 @@ impl ChallengeStore for RedisStore {
         now: Millis,
     ) -> Result<Attempt, StoreError> {
         let (record, _) = self.phone_keys(phone);
-        let call = Call::default().key(record).key(self.key(key));
+        let call = Call::default().key(record.clone()).key(self.key(key));
         let (mode, certified) = match &on_match {
             OnMatch::Consume => ("consume", None),
             OnMatch::Reserve => ("reserve", None),
@@ -226,7 +242,10 @@ impl ChallengeStore for RedisStore {
             Some((_, p, ttl)) => call.arg(&p.country_code).arg(&p.number).arg(ttl),
             None => call.arg("").arg("").arg(0),
         };
-        let reply: Vec<Value> = self.run(&ATTEMPT, call).await?;
+        let call = call.arg(candidate.request.as_ref().map_or(&[][..], |r| &r[..]));
+        let reply: Vec<Value> = self.run(&ATTEMPT, call).await.inspect_err(|_| {
+            self.answer_lost(record, candidate.request.as_ref(), ms(lock.window))
+        })?;
         let attempt = attempt_from(&reply)?;
         if let (Attempt::Matched, Some((session, phone, ttl)), true) =
             (attempt, certified, self.is_cluster())
