@@ -6,17 +6,19 @@
 
 use super::console::ConsoleEvent;
 use super::layer::Sandbox;
+use super::outbox::Filter;
 use super::state::MAX_OFFSET;
 use crate::app::App;
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::contract::json::{self, JsonError};
-use crate::error::ApiError;
+use crate::error::{code, ApiError};
 use crate::phone::PhoneId;
 use crate::server::response::{self, Body};
 use crate::store::StoreError;
 use bytes::Bytes;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
+use hyper::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use hyper::{Request, Response};
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
@@ -80,11 +82,16 @@ pub(crate) async fn outbox(
     let Some(outbox) = sandbox.outbox() else {
         return response::json(200, &json!({"messages": []}));
     };
-    let (to, since, limit) = match outbox_query(query) {
+    let query = match outbox_query(query) {
         Ok(query) => query,
         Err(e) => return response::error(app, None, &e, uuid),
     };
-    match outbox.list(to.as_deref(), since, limit).await {
+    let filter = Filter {
+        to: query.to.as_deref(),
+        since: query.since,
+        client: query.client.as_deref(),
+    };
+    match outbox.select(filter, query.limit).await {
         Ok(messages) => response::json(200, &json!({ "messages": messages })),
         Err(e) => {
             tracing::error!(cause = %e, "cannot read the outbox");
@@ -93,10 +100,73 @@ pub(crate) async fn outbox(
     }
 }
 
-type OutboxQuery = (Option<String>, Option<u64>, usize);
+/// `GET /sandbox/v1/sms/latest[?to=<recipient>][&client_id=<id>]`
+/// (Mailpit's "latest"): the newest message (to that recipient, sent for
+/// that client); `404 resourceNotFound` when there is none. With
+/// `Accept: text/plain`, only its OTP.
+pub(crate) async fn latest(
+    app: &App,
+    sandbox: &Sandbox,
+    req: &Request<Incoming>,
+    uuid: Option<&str>,
+) -> Response<Body> {
+    let query = match outbox_query(req.uri().query()) {
+        Ok(query) => query,
+        Err(e) => return response::error(app, None, &e, uuid),
+    };
+    let filter = Filter {
+        to: query.to.as_deref(),
+        since: query.since,
+        client: query.client.as_deref(),
+    };
+    let newest = match sandbox.outbox() {
+        Some(outbox) => outbox.select(filter, 1).await,
+        None => Ok(Vec::new()),
+    };
+    let message = match newest {
+        Ok(mut messages) if !messages.is_empty() => messages.swap_remove(0),
+        Ok(_) => {
+            let whose = query
+                .to
+                .as_deref()
+                .map(|to| format!(" to {to}"))
+                .unwrap_or_default();
+            let error = ApiError::new(code::RESOURCE_NOT_FOUND, "to")
+                .with_details(format!("No SMS{whose} in the outbox"));
+            return response::error(app, None, &error, uuid);
+        }
+        Err(e) => {
+            tracing::error!(cause = %e, "cannot read the outbox");
+            return response::error(app, None, &ApiError::unavailable(), uuid);
+        }
+    };
+    let text = req
+        .headers()
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if text {
+        let mut response = Response::new(Full::new(Bytes::from(message.otp)).boxed());
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        return response;
+    }
+    response::json(200, &message)
+}
+
+/// An outbox query.
+struct OutboxQuery {
+    to: Option<String>,
+    since: Option<u64>,
+    limit: usize,
+    client: Option<String>,
+}
 
 fn outbox_query(query: Option<&str>) -> Result<OutboxQuery, ApiError> {
     let (mut to, mut since, mut limit, mut country) = (None, None, None, None);
+    let mut client = None;
     for pair in query
         .unwrap_or_default()
         .split('&')
@@ -108,6 +178,7 @@ fn outbox_query(query: Option<&str>) -> Result<OutboxQuery, ApiError> {
         match key {
             "to" => to = Some(value),
             "countryCode" => country = Some(value),
+            "client_id" => client = Some(value),
             "since" => {
                 let at = parse_rfc3339(&value).ok_or_else(|| {
                     ApiError::invalid(
@@ -131,7 +202,12 @@ fn outbox_query(query: Option<&str>) -> Result<OutboxQuery, ApiError> {
     }
     let limit = limit.unwrap_or(if to.is_some() { 20 } else { MAX_LIMIT });
     let to = to.map(|to| recipient(&to, country.as_deref()));
-    Ok((to, since, limit))
+    Ok(OutboxQuery {
+        to,
+        since,
+        limit,
+        client,
+    })
 }
 
 /// The recipient an outbox message to `phone` carries: its E.164 number,
@@ -259,6 +335,10 @@ pub(crate) async fn reset_phone(
         .state()
         .reset_phone(generation, &digest, &recipients);
     reset.await.map_err(|e| unavailable(&e))?;
+    if sandbox.behaviours().is_set(&digest).await {
+        let forget = current.state().set_behaviour(generation, &digest, None);
+        forget.await.map_err(|e| unavailable(&e))?;
+    }
     current.refresh().await;
     Ok(())
 }

@@ -20,10 +20,12 @@
 //!
 //! [`layer::Sandbox`] holds one instance's layer.
 
+pub(crate) mod behaviour;
 pub(crate) mod clock;
 pub(crate) mod console;
 pub mod current;
 pub(crate) mod events;
+pub(crate) mod faults;
 pub(crate) mod front;
 pub(crate) mod guard;
 pub(crate) mod kit;
@@ -32,6 +34,7 @@ pub(crate) mod outbox;
 pub(crate) mod pages;
 pub(crate) mod prefer;
 pub(crate) mod routes;
+pub(crate) mod scope;
 pub mod state;
 pub(crate) mod states;
 pub mod store;

@@ -56,6 +56,13 @@ pub(crate) fn add(routes: &mut Routes, sandbox: &Arc<Sandbox>) {
             }),
         ),
         (
+            "/sandbox/v1/sms/latest",
+            GET,
+            with(sandbox, |app, sandbox, req, uuid| async move {
+                kit::latest(&app, &sandbox, &req, uuid.as_deref()).await
+            }),
+        ),
+        (
             "/sandbox/v1/clock",
             GET,
             with(

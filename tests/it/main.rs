@@ -10,6 +10,7 @@ mod conform;
 mod console;
 mod contract;
 mod errors;
+mod faults;
 mod fuzz;
 mod generated_guard;
 mod kit;
