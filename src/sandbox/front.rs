@@ -16,6 +16,7 @@
 
 use super::behaviour::PhoneBehaviour;
 use super::console::Answered;
+use super::coverage;
 use super::faults::Delay;
 use super::layer::Sandbox;
 use super::prefer;
@@ -202,14 +203,24 @@ impl Front for SandboxFront {
         let route = self.app.contract().route(seen.method.as_str(), &seen.path);
         let operation = edge::operation_id(&route);
         let client = self.client(&seen).await;
-        let answer = scope::within(Scope::new(client), self.dispatch(route, req, &seen));
-        let ((response, _made), note) = observe::with_note(answer).await;
+        let counted = match &route {
+            Route::Operation(op) if coverage::counts(op) => Some(*op),
+            _ => None,
+        };
+        let answer = scope::within(Scope::new(client.clone()), self.dispatch(route, req, &seen));
+        let ((response, made), note) = observe::with_note(answer).await;
         // A fault is no answer: status 0 in the log and the console.
         let status = match response.extensions().get::<Takeover>() {
             Some(_) => 0,
             None => response.status().as_u16(),
         };
         let latency = edge::finish(&self.app, &seen, operation, status, &note);
+        if let (Some(op), Some((id, epoch)), true) = (counted, &client, status != 0) {
+            let now = self.app.clock().now();
+            let code = note.code.as_deref();
+            let (sandbox, client) = (&self.sandbox, (id.as_str(), *epoch));
+            coverage::record(sandbox, op, client, status, code, made.forced, now).await;
+        }
         self.sandbox.console().record(Answered {
             at: self.app.clock().now(),
             method: seen.method.as_str(),

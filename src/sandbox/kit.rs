@@ -220,6 +220,13 @@ fn recipient(phone: &str, country: Option<&str>) -> String {
     }
 }
 
+/// `GET /sandbox/v1/clients`: the `client_id`s of this sandbox (ids only),
+/// for the console's filter.
+pub(crate) fn clients(app: &App) -> Response<Body> {
+    let ids: Vec<&str> = app.config().clients.iter().map(|c| c.id.as_str()).collect();
+    response::json(200, &json!({ "clients": ids }))
+}
+
 /// `POST /sandbox/v1/clock`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -234,6 +241,9 @@ struct Reset {
     phone: Option<String>,
     /// The country of a national `phone` (ISO 3166; default `MX`).
     country_code: Option<String>,
+    /// One client's state only (a tenant of a shared sandbox).
+    #[serde(rename = "client_id")]
+    client_id: Option<String>,
 }
 
 /// The clock as the sandbox shows it.
@@ -288,7 +298,9 @@ pub(crate) async fn advance(
     answer(app, result, uuid)
 }
 
-/// `POST /sandbox/v1/reset`: `204`; with `{"phone"}` only that phone.
+/// `POST /sandbox/v1/reset`: `204`; with `{"phone"}` only that phone;
+/// with `{"client_id"}` only that client's state (`200`, saying what it
+/// forgot and what it kept).
 pub(crate) async fn reset(
     app: &App,
     sandbox: &Sandbox,
@@ -297,27 +309,62 @@ pub(crate) async fn reset(
 ) -> Response<Body> {
     let result = async {
         let request: Reset = body(req).await?.unwrap_or_default();
-        match request.phone {
-            Some(phone) => {
+        match (request.phone, request.client_id) {
+            (Some(_), Some(_)) => Err(ApiError::invalid(
+                "body",
+                "Reset one phone ({\"phone\"}) or one client ({\"client_id\"}), not both",
+            )),
+            (Some(phone), None) => {
                 let id = phone_id(&phone, request.country_code.as_deref(), "phone")?;
-                reset_phone(app, sandbox, &id).await
+                reset_phone(app, sandbox, &id).await.map(|()| None)
             }
-            None => {
+            (None, Some(client)) => reset_client(app, sandbox, &client).await.map(Some),
+            (None, None) => {
                 let current = sandbox.current();
                 let view = current.state().reset_all().await;
                 current.learn(view.map_err(|e| unavailable(&e))?);
-                Ok(())
+                Ok(None)
             }
         }
     }
     .await;
     match result {
-        Ok(()) => {
+        Ok(answer) => {
             sandbox.console().publish(ConsoleEvent::Reset);
-            response::empty(204)
+            match answer {
+                Some(answer) => response::json(200, &answer),
+                None => response::empty(204),
+            }
         }
         Err(e) => response::error(app, None, &e, uuid),
     }
+}
+
+/// Forgets one client's state (a tenant's reset): its challenges, RAO
+/// sessions and certified phones, outbox messages and coverage move out of
+/// reach with its new epoch. The clock is global and the phones' counters
+/// are the handsets', across clients: both stay, and the answer says so.
+async fn reset_client(app: &App, sandbox: &Sandbox, client: &str) -> Result<Value, ApiError> {
+    if app.config().clients.get(client).is_none() {
+        return Err(ApiError::invalid(
+            "client_id",
+            format!("No client {client} in this sandbox"),
+        ));
+    }
+    let current = sandbox.current();
+    let generation = sandbox.view().generation;
+    let reset = current.state().reset_client(generation, client);
+    reset.await.map_err(|e| unavailable(&e))?;
+    current.refresh().await;
+    Ok(json!({
+        "clientId": client,
+        "forgot": ["challenges", "sessions and certified phones", "outbox messages", "coverage"],
+        "kept": {
+            "clock": "The sandbox clock is global: every client of this sandbox shares it, and only a reset of the whole sandbox sets it back",
+            "phones": "A phone's send throttle and lock are the handset's, across clients: reset the phone ({\"phone\"}) to forget them",
+        },
+        "clock": now(sandbox),
+    }))
 }
 
 /// Forgets one phone: its counters, live OTPs and outbox messages (to

@@ -23,6 +23,7 @@
 pub(crate) mod behaviour;
 pub(crate) mod clock;
 pub(crate) mod console;
+pub mod coverage;
 pub mod current;
 pub(crate) mod events;
 pub(crate) mod faults;
