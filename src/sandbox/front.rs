@@ -18,6 +18,7 @@ use super::behaviour::PhoneBehaviour;
 use super::console::Answered;
 use super::coverage;
 use super::faults::Delay;
+use super::journal;
 use super::layer::Sandbox;
 use super::prefer;
 use super::scope::{self, Scope};
@@ -33,6 +34,8 @@ use crate::server::response::{self, Body};
 use crate::server::routes::Routes;
 use crate::server::{gate, Front, Takeover};
 use base64::Engine as _;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::HeaderValue;
 use hyper::{HeaderMap, Request, Response};
@@ -47,10 +50,12 @@ pub(crate) struct SandboxFront {
 }
 
 /// How an answer came to be.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Made {
     /// A `Prefer` forced it (`error=` or `code=`).
     pub forced: bool,
+    /// The body of an OTP operation's request, for the journal.
+    pub request: Option<Bytes>,
 }
 
 impl SandboxFront {
@@ -101,13 +106,15 @@ impl SandboxFront {
                 )
             }
         };
+        let seen_body = Made {
+            forced: false,
+            request: Some(body.clone()),
+        };
         let prefs = match prefer::preferences(&parts.headers) {
             Ok(prefs) => prefs,
             Err(e) => {
-                return (
-                    response::error(app, Some(op), &e, uuid.as_deref()),
-                    Made::default(),
-                )
+                let refused = response::error(app, Some(op), &e, uuid.as_deref());
+                return (refused, seen_body);
             }
         };
         let behaviour = self
@@ -117,17 +124,21 @@ impl SandboxFront {
         let delay = prefs.delay.or(behaviour.delay);
         if let Some(fault) = prefs.fault.or(behaviour.fault) {
             pause(delay).await;
-            return (fault.response(), Made::default());
+            return (fault.response(), seen_body);
         }
         let (mut response, made) = match prefer::forced_error(app, op, &prefs, uuid.as_deref()) {
             Some(forced) => {
                 let applied = forced.headers().contains_key("Preference-Applied");
-                (forced, Made { forced: applied })
+                let made = Made {
+                    forced: applied,
+                    ..seen_body
+                };
+                (forced, made)
             }
             None => {
                 scope::set_sms(&behaviour);
                 let answer = edge::operation(app, op, parts, body, uuid).await;
-                (answer, Made::default())
+                (answer, seen_body)
             }
         };
         let waited = pause(delay).await;
@@ -154,6 +165,17 @@ impl SandboxFront {
         let phone = phone_of(&self.app, op, headers, body)?;
         behaviours.of(&phone).await
     }
+}
+
+/// The answer's body for the journal, and the answer as it was.
+async fn journal_body(response: Response<Body>) -> (Response<Body>, Option<Value>) {
+    let (parts, body) = response.into_parts();
+    let bytes = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(never) => match never {},
+    };
+    let shown = journal::body(&bytes);
+    (Response::from_parts(parts, Full::new(bytes).boxed()), shown)
 }
 
 /// Waits for `delay`, drawn; the ms waited.
@@ -214,12 +236,17 @@ impl Front for SandboxFront {
             Some(_) => 0,
             None => response.status().as_u16(),
         };
+        let (response, answered) = match (&made.request, status) {
+            (Some(_), 1..) => journal_body(response).await,
+            _ => (response, None),
+        };
         let latency = edge::finish(&self.app, &seen, operation, status, &note);
         if let (Some(op), Some((id, epoch)), true) = (counted, &client, status != 0) {
             let now = self.app.clock().now();
             let code = note.code.as_deref();
             let (sandbox, client) = (&self.sandbox, (id.as_str(), *epoch));
-            coverage::record(sandbox, op, client, status, code, made.forced, now).await;
+            let forced = made.forced;
+            coverage::record(sandbox, op, client, status, code, forced, now).await;
         }
         self.sandbox.console().record(Answered {
             at: self.app.clock().now(),
@@ -231,6 +258,9 @@ impl Front for SandboxFront {
             latency,
             phone: note.phone.as_deref(),
             uuid: seen.uuid.as_deref(),
+            client_id: client.as_ref().map(|(id, _)| id.as_str()),
+            request: made.request.as_deref().and_then(journal::body),
+            response: answered,
         });
         response
     }

@@ -29,6 +29,7 @@ pub(crate) mod events;
 pub(crate) mod faults;
 pub(crate) mod front;
 pub(crate) mod guard;
+pub(crate) mod journal;
 pub(crate) mod kit;
 pub(crate) mod layer;
 pub(crate) mod outbox;

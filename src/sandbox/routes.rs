@@ -106,8 +106,8 @@ pub(crate) fn add(routes: &mut Routes, sandbox: &Arc<Sandbox>) {
         (
             "/sandbox/v1/requests",
             GET,
-            with(sandbox, |_, sandbox, _, _| async move {
-                events::requests(sandbox.console())
+            with(sandbox, |_, sandbox, req, _| async move {
+                events::requests(sandbox.console(), req.uri().query())
             }),
         ),
         (
