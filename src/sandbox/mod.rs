@@ -17,6 +17,12 @@
 //! - forced errors ([`prefer`]), the consumer testing kit ([`kit`],
 //!   [`states`]), the console ([`console`], [`events`]) and the web pages
 //!   ([`pages`]), as routes of the server's one route table ([`routes`]).
+//! - what the front tells the parts below it of each request ([`scope`]:
+//!   its client, the fate of its SMS), faults and delays on demand
+//!   ([`faults`], carried out at the connection through the accept loop's
+//!   generic `server::Takeover`), phones that misbehave ([`behaviour`]),
+//!   contract coverage per client ([`coverage`]) and the journal's masked
+//!   bodies ([`journal`]).
 //!
 //! [`layer::Sandbox`] holds one instance's layer.
 

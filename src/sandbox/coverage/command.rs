@@ -46,7 +46,7 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
     }
     if below {
         crate::commands::eprint(format!(
-            "coverage {share:.1}% is below --min {}%",
+            "coverage {share:.1}% is below --min {}%\n",
             args.min.unwrap_or_default()
         ));
         return Ok(ExitCode::from(1));
