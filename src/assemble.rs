@@ -20,6 +20,7 @@ use crate::crypto::Keys;
 use crate::mfa::{LocalMfa, MfaEngine};
 use crate::observe::Metrics;
 use crate::otp::{FixedOtps, Issuer, RaoFlow, TelemarketingFlow, ALPHANUMERIC};
+use crate::sandbox::behaviour::Behaviours;
 use crate::sandbox::clock::SandboxClock;
 use crate::sandbox::console::Limits;
 use crate::sandbox::current::Current;
@@ -242,7 +243,10 @@ impl ServerBuilder {
                 streams: settings.max_event_streams,
                 lifetime: Duration::from_secs(settings.event_stream_lifetime_secs),
             };
-            let sandbox = Arc::new(Sandbox::new(current, clock, outbox, store, limits));
+            let behaviours = Behaviours::new(&app, current.clone());
+            let sandbox = Arc::new(Sandbox::new(
+                current, clock, outbox, store, limits, behaviours,
+            ));
             crate::sandbox::routes::add(&mut routes, &sandbox);
             sandbox
         });

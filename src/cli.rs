@@ -40,6 +40,10 @@ pub enum Command {
     /// Validation proxy (Prism's convention): forward to --upstream and
     /// report every request and response that breaks the specs.
     Proxy(crate::proxy::command::ProxyArgs),
+    /// A running sandbox's contract coverage for one client: which
+    /// documented answers (success and x-error-codes rows) it gave that
+    /// client. Exits 1 below --min.
+    Coverage(crate::sandbox::coverage::command::CoverageArgs),
     /// Manage clients: `client new ID` makes a client secret.
     #[command(subcommand)]
     Client(ClientCommand),

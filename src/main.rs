@@ -27,6 +27,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Conform(args) => return otp_server::conform::command::run_command(*args),
         Command::Proxy(args) => otp_server::proxy::command::run(args)?,
+        Command::Coverage(args) => return otp_server::sandbox::coverage::command::run(args),
         Command::Serve(args) => serve(args)?,
         Command::Encrypt(args) => cipher(args, true)?,
         Command::Decrypt(args) => cipher(args, false)?,

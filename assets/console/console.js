@@ -12,7 +12,10 @@
     advance: $('advance'), seconds: $('advance-seconds'), reset: $('reset'), controlMsg: $('control-msg'),
     filter: $('filter'), list: $('messages'), count: $('inbox-count'), empty: $('empty'),
     requests: $('requests'), requestsEmpty: $('requests-empty'), announce: $('announce'),
+    client: $('client'), resetClient: $('reset-client'), coverage: $('coverage'),
+    coverageSummary: $('coverage-summary'), coverageHint: $('coverage-hint'),
   };
+  let clientFilter = '';
 
   let skewMs = 0; // sandbox now minus this browser's Date.now()
   let messages = []; // newest first: {key, m, li, time}
@@ -93,13 +96,36 @@
     for (const e of messages) {
       const t = ago(e.m.sentAt);
       if (e.time.textContent !== t) e.time.textContent = t;
+      renderState(e);
     }
   }
 
   // ---- inbox -------------------------------------------------------------
   function matches(m) {
     const f = digits(el.filter.value);
-    return !f || digits(m.to).includes(f);
+    return (!f || digits(m.to).includes(f)) && (!clientFilter || m.clientId === clientFilter);
+  }
+
+  // used: the phone validated an OTP after this SMS; expired: past its
+  // lifetime by the sandbox clock; else live.
+  function otpState(m) {
+    if (m.status === 'failed') return 'failed';
+    if (m.usedAt) return 'used';
+    const exp = Date.parse(m.expiresAt || '');
+    if (!isNaN(exp) && exp <= sandboxNow()) return 'expired';
+    return 'live';
+  }
+  const STATE_TEXT = { live: 'live', used: 'used', expired: 'expired', failed: 'not delivered' };
+  function renderState(e) {
+    const st = otpState(e.m);
+    if (e.li.dataset.state !== st) {
+      e.li.dataset.state = st;
+      e.badge.dataset.state = st;
+      e.badge.textContent = STATE_TEXT[st];
+      e.badge.title = st === 'used' ? 'validated at ' + e.m.usedAt
+        : st === 'failed' ? 'the gateway refused it: the send failed'
+        : 'expires at ' + (e.m.expiresAt || '?');
+    }
   }
 
   function renderCount() {
@@ -122,9 +148,15 @@
     const row = h('div', { class: 'otp-row' });
     const code = h('code', { class: 'otp' }, m.otp);
     const copy = h('button', { type: 'button', class: 'copy', 'aria-label': 'Copy OTP ' + m.otp + ' sent to ' + m.to }, 'Copy');
-    row.append(code, copy);
+    const badge = h('span', { class: 'badge state' });
+    row.append(code, copy, badge);
+    if (m.status && m.status !== 'delivered') {
+      const late = m.status === 'delayed' ? 'delivered late' + (m.deliveredAt ? ' (' + utc(Date.parse(m.deliveredAt)) + ')' : '') : 'failed';
+      row.append(h('span', { class: 'badge delivery', 'data-delivery': m.status }, late));
+    }
+    if (m.clientId) row.append(h('span', { class: 'muted client' }, m.clientId));
     li.append(row, h('p', { class: 'msg-text' }, m.text));
-    return { li, time };
+    return { li, time, badge };
   }
 
   // Inserts m in date order (newest first); returns true when it was new.
@@ -132,8 +164,9 @@
     if (!m || typeof m.to !== 'string' || typeof m.sentAt !== 'string') return false;
     const key = msgKey(m);
     if (byKey.has(key)) return false;
-    const { li, time } = buildItem(m);
-    const entry = { key, m, li, time };
+    const { li, time, badge } = buildItem(m);
+    const entry = { key, m, li, time, badge };
+    renderState(entry);
     let i = 0;
     while (i < messages.length && messages[i].m.sentAt > m.sentAt) i++;
     el.list.insertBefore(li, i < messages.length ? messages[i].li : null);
@@ -156,8 +189,26 @@
   function replaceMessages(list) {
     const keep = new Set(list.map(msgKey));
     for (const e of messages.slice()) if (!keep.has(e.key)) removeEntry(e);
-    for (const m of list) addMessage(m, false);
+    for (const m of list) if (!updateMessage(m)) addMessage(m, false);
     renderCount();
+  }
+
+  // A message already shown, as the outbox says it is now (used since?).
+  function updateMessage(m) {
+    const e = byKey.get(msgKey(m));
+    if (!e) return false;
+    e.m = m;
+    renderState(e);
+    return true;
+  }
+
+  // After a successful validate: which OTPs are used now.
+  let usedTimer = 0;
+  function refreshUsed() {
+    clearTimeout(usedTimer);
+    usedTimer = setTimeout(() => {
+      api('/sms').then((b) => { (b && b.messages || []).forEach(updateMessage); }).catch(() => {});
+    }, 150);
   }
 
   function clearMessages() { replaceMessages([]); }
@@ -242,18 +293,22 @@
     const at = Date.parse(r.at);
     const where = (r.method || '') + ' ' + (r.path || '');
     const st = Number(r.status);
+    const fault = st === 0;
     const code = r.code && r.code !== '-' ? r.code : '-';
     const ms = Number(r.latencyMs);
     tr.append(
       cell('c-time', isNaN(at) ? String(r.at || '') : new Date(at).toISOString().slice(11, 23), r.at || ''),
       cell('c-op', r.operation || where, where),
-      cell('c-status num st-' + Math.floor(st / 100), String(r.status)),
+      cell('c-status num st-' + (fault ? 5 : Math.floor(st / 100)), fault ? 'fault' : String(r.status), fault ? 'no answer: the connection got the fault' : ''),
       cell('c-code' + (code === '-' ? ' muted none' : ''), code),
       cell('c-lat num', isNaN(ms) ? '' : (ms < 10 ? ms.toFixed(1) : Math.round(ms)) + ' ms'),
+      cell('c-client' + (r.clientId ? '' : ' muted none'), r.clientId || '-'),
       cell('c-phone mono' + (r.phone && r.phone !== '-' ? '' : ' none'), r.phone || '-'),
       cell('c-uuid mono' + (r.uuid && r.uuid !== '-' ? '' : ' none'), r.uuid || '-'),
     );
     tr.dataset.at = r.at || '';
+    tr.dataset.client = r.clientId || '';
+    tr.hidden = !!clientFilter && tr.dataset.client !== clientFilter;
     return tr;
   }
 
@@ -286,7 +341,123 @@
   function onRequest(r) {
     if (pending) pending.req.push(r);
     addRequest(r);
+    const st = Number(r.status);
+    if (/^validate/.test(r.operation || '') && st >= 200 && st < 300) refreshUsed();
+    if (clientFilter && r.clientId === clientFilter) loadCoverageSoon();
   }
+
+  // ---- client filter and coverage ---------------------------------------
+  function applyClient() {
+    for (const tr of el.requests.rows) tr.hidden = !!clientFilter && tr.dataset.client !== clientFilter;
+    el.resetClient.hidden = !clientFilter;
+    el.resetClient.textContent = clientFilter ? 'Reset client ' + clientFilter : 'Reset this client';
+    applyFilter();
+    loadCoverage();
+  }
+
+  el.client.addEventListener('change', () => {
+    clientFilter = el.client.value;
+    const u = new URL(location.href);
+    if (clientFilter) u.searchParams.set('client', clientFilter); else u.searchParams.delete('client');
+    history.replaceState(null, '', u);
+    applyClient();
+  });
+
+  async function loadClients(initial) {
+    try {
+      const b = await api('/clients');
+      for (const id of (b && b.clients) || []) {
+        if ([...el.client.options].some((o) => o.value === id)) continue;
+        el.client.append(h('option', { value: id }, id));
+      }
+      if (initial && [...el.client.options].some((o) => o.value === initial)) {
+        el.client.value = initial;
+        clientFilter = initial;
+        applyClient();
+      }
+    } catch (_) { /* the filter stays on "All clients" */ }
+  }
+
+  let coverageTimer = 0;
+  function loadCoverageSoon() {
+    clearTimeout(coverageTimer);
+    coverageTimer = setTimeout(loadCoverage, 300);
+  }
+
+  async function loadCoverage() {
+    const client = clientFilter;
+    if (!client) {
+      el.coverage.textContent = '';
+      el.coverageSummary.textContent = '';
+      el.coverageHint.hidden = false;
+      return;
+    }
+    let table;
+    try { table = await api('/coverage?client_id=' + encodeURIComponent(client)); } catch (err) {
+      say('Could not load the coverage: ' + err.message, 'error');
+      return;
+    }
+    if (client !== clientFilter) return;
+    el.coverageHint.hidden = true;
+    renderCoverage(table);
+  }
+
+  // One row per operation, one column per status; each documented answer a chip.
+  function renderCoverage(table) {
+    const rows = table.rows || [];
+    const ops = [];
+    const statuses = [...new Set(rows.map((r) => r.status))].sort((a, b) => a - b);
+    for (const r of rows) if (!ops.includes(r.operation)) ops.push(r.operation);
+    el.coverage.textContent = '';
+    const head = h('thead');
+    const hr = h('tr');
+    hr.append(h('th', { scope: 'col' }, 'Operation'));
+    for (const st of statuses) hr.append(h('th', { scope: 'col' }, String(st)));
+    head.append(hr);
+    const body = h('tbody');
+    for (const op of ops) {
+      const tr = h('tr');
+      tr.append(h('th', { scope: 'row' }, op));
+      for (const st of statuses) {
+        const td = h('td');
+        for (const r of rows.filter((x) => x.operation === op && x.status === st)) {
+          const forced = r.count > 0 && r.forced === r.count;
+          const chip = h('span', { class: 'chip', 'data-exercised': String(!!r.exercised), 'data-forced': String(forced),
+            'data-row': op + ' ' + st + ' ' + (r.code || '-') }, r.code || 'success');
+          chip.title = r.exercised
+            ? 'seen ' + r.count + (r.count === 1 ? ' time' : ' times') + (r.forced ? ' (' + r.forced + ' forced by Prefer)' : '') + ', last ' + r.lastSeen
+            : 'not exercised yet';
+          td.append(chip);
+        }
+        tr.append(td);
+      }
+      body.append(tr);
+    }
+    el.coverage.append(head, body);
+    const pct = Math.round((table.share || 0) * 1000) / 10;
+    el.coverageSummary.textContent = '(' + table.exercised + ' of ' + table.total + ' · ' + pct + ' %)';
+    el.coverageSummary.dataset.exercised = String(table.exercised);
+  }
+
+  el.resetClient.addEventListener('click', async () => {
+    const client = clientFilter;
+    if (!client || isBusy(el.resetClient)) return;
+    if (!confirm('Reset client ' + client + '?\n\nThis forgets its OTPs, sessions, SMS and coverage. Other clients keep theirs; the sandbox clock is global and stays.')) return;
+    busy(el.resetClient, true);
+    try {
+      const answer = await api('/reset', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ client_id: client }),
+      });
+      say('Client ' + client + ' reset. ' + ((answer && answer.kept && answer.kept.clock) || ''));
+      reloadAll();
+    } catch (err) {
+      say('Reset failed: ' + err.message, 'error');
+    } finally {
+      busy(el.resetClient, false);
+    }
+  });
 
   // ---- loading and live events -------------------------------------------
   async function reloadAll() {
@@ -303,6 +474,7 @@
         replaceRequests((reqs.value && reqs.value.requests || []).concat(pending.req)
           .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)));
       }
+      loadCoverage();
       if (failed.length) say('Could not load the sandbox state: ' + failed[0].reason.message, 'error');
       else if (el.controlMsg.textContent.startsWith('Could not load')) say('');
       const to = el.filter.value.trim();
@@ -418,6 +590,7 @@
   // ---- start -------------------------------------------------------------
   const initial = new URL(location.href).searchParams.get('to');
   if (initial) el.filter.value = initial;
+  loadClients(new URL(location.href).searchParams.get('client'));
   el.requestsEmpty.hidden = false;
   renderCount();
   setInterval(tick, 1000);

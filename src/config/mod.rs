@@ -14,7 +14,7 @@ mod test_phones;
 pub use backends::{without_credentials, SmsBackend, SmsFile, StoreBackend};
 pub use policy::{Policy, PolicyOverrides};
 pub use secrets::{decode_key, Key, KeySource};
-pub use test_phones::{SandboxConfig, TestPhoneEntry, TestPhones};
+pub use test_phones::{DelayMs, SandboxConfig, TestPhoneEntry, TestPhones};
 
 use crate::cipher::Cipher;
 use crate::contract::Api;

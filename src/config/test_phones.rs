@@ -19,6 +19,35 @@ pub struct TestPhoneEntry {
     /// The OTP every send to this phone carries: RAO digits, or the 11
     /// telemarketing characters (the first 3 are generate's answer).
     pub otp: String,
+    /// Its requests' answers are delayed: ms, or `"min-max"` (uniform).
+    #[serde(default)]
+    pub delay_ms: Option<DelayMs>,
+    /// Its requests get this fault instead of an answer (WireMock's names).
+    #[serde(default)]
+    pub fault: Option<String>,
+    /// What becomes of its SMS: `delivered` (default), `lost`, `failed`.
+    #[serde(default)]
+    pub sms: Option<String>,
+    /// Its SMS reach the outbox this long after they are sent.
+    #[serde(default)]
+    pub sms_delay_ms: Option<u64>,
+}
+
+/// `delay_ms` as written: `500`, or `"200-800"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DelayMs {
+    Ms(u64),
+    Range(String),
+}
+
+impl std::fmt::Display for DelayMs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ms(ms) => write!(f, "{ms}"),
+            Self::Range(range) => f.write_str(range),
+        }
+    }
 }
 
 /// `[sandbox]`: the sandbox layer's settings (ignored outside the sandbox,
@@ -67,6 +96,8 @@ impl TestPhones {
         let mut phones = Self::default();
         for entry in &config.test_phones {
             let (phone, otp) = (entry.phone.trim(), entry.otp.trim());
+            crate::sandbox::behaviour::PhoneBehaviour::of_entry(entry)
+                .map_err(|e| anyhow::anyhow!("sandbox.test_phones: {phone}: {e}"))?;
             if phone.starts_with('+') {
                 let id = PhoneId::from_e164(phone).with_context(|| {
                     format!("sandbox.test_phones: {phone} is not a phone number")

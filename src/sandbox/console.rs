@@ -133,11 +133,19 @@ pub(crate) struct RecentRequest {
     /// Masked to its last 4 digits.
     pub phone: Option<String>,
     pub uuid: Option<String>,
+    /// The `client_id` header, when it names a client of this sandbox.
+    pub client_id: Option<String>,
+    /// The request's body, masked ([`super::journal`]); OTP operations only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<serde_json::Value>,
+    /// The answer's body, masked likewise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<serde_json::Value>,
 }
 
 /// What the edge knows of a request it answered, borrowed: nothing is
 /// copied unless the console keeps it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Answered<'a> {
     pub at: Millis,
     pub method: &'a str,
@@ -150,6 +158,10 @@ pub(crate) struct Answered<'a> {
     /// Already masked.
     pub phone: Option<&'a str>,
     pub uuid: Option<&'a str>,
+    pub client_id: Option<&'a str>,
+    /// The bodies, already masked.
+    pub request: Option<serde_json::Value>,
+    pub response: Option<serde_json::Value>,
 }
 
 /// Whether `path` is the console's own traffic, or a probe or a scrape,
@@ -226,9 +238,12 @@ impl Console {
         self.publish(ConsoleEvent::Request(request));
     }
 
-    /// The recent requests, newest first.
-    pub(crate) fn recent(&self) -> Vec<Arc<RecentRequest>> {
-        lock(&self.shared.recent).iter().cloned().collect()
+    /// The recent requests (of `client`, when given), newest first.
+    pub(crate) fn recent(&self, client: Option<&str>) -> Vec<Arc<RecentRequest>> {
+        let recent = lock(&self.shared.recent);
+        let wanted =
+            |r: &&Arc<RecentRequest>| client.is_none_or(|c| r.client_id.as_deref() == Some(c));
+        recent.iter().filter(wanted).cloned().collect()
     }
 
     /// Announces `event` to every open stream (none open: nothing happens).
@@ -383,6 +398,9 @@ impl From<Answered<'_>> for RecentRequest {
             latency_ms: (a.latency.as_secs_f64() * 1e6).round() / 1e3,
             phone: a.phone.map(str::to_owned),
             uuid: a.uuid.map(clip),
+            client_id: a.client_id.map(clip),
+            request: a.request,
+            response: a.response,
         }
     }
 }
@@ -426,6 +444,9 @@ mod tests {
             latency: Duration::from_micros(1234),
             phone: Some("******5678"),
             uuid: None,
+            client_id: None,
+            request: None,
+            response: None,
         }
     }
 
@@ -451,7 +472,7 @@ mod tests {
         }
         console.record(answered("/sandbox/v1/sms"));
         console.record(answered("/docs/assets/docs.js"));
-        let recent = console.recent();
+        let recent = console.recent(None);
         assert_eq!(recent.len(), RECENT_REQUESTS);
         assert_eq!(recent[0].path, format!("/api/x/{}", RECENT_REQUESTS + 4));
         assert_eq!(recent[0].latency_ms, 1.234);

@@ -8,6 +8,7 @@
 //! each waiting for a timeout; the store's own steps say whether the rest
 //! of the store answers.
 
+use super::behaviour::PhoneBehaviour;
 use super::state::{SharedState, View};
 use crate::crypto::Digest;
 use crate::store::StoreError;
@@ -28,6 +29,21 @@ struct Epochs {
     epochs: HashMap<Digest, u64>,
 }
 
+/// The phones' behaviours set by provider states, as of one view.
+#[derive(Default)]
+struct Set {
+    of: (u64, u64),
+    read: bool,
+    behaviours: Arc<HashMap<Digest, PhoneBehaviour>>,
+}
+
+/// The client epochs of one (generation, client resets) pair.
+#[derive(Default)]
+struct ClientEpochs {
+    of: (u64, u64),
+    epochs: HashMap<String, u64>,
+}
+
 /// This instance's view of the sandbox.
 pub struct Current {
     state: Arc<dyn SharedState>,
@@ -35,7 +51,11 @@ pub struct Current {
     offset: Arc<AtomicU64>,
     generation: AtomicU64,
     phone_resets: AtomicU64,
+    behaviours: AtomicU64,
+    client_resets: AtomicU64,
     epochs: Mutex<Epochs>,
+    set: Mutex<Set>,
+    clients: Mutex<ClientEpochs>,
     quiet_until: Mutex<Option<Instant>>,
 }
 
@@ -56,7 +76,11 @@ impl Current {
             offset,
             generation: AtomicU64::new(0),
             phone_resets: AtomicU64::new(0),
+            behaviours: AtomicU64::new(0),
+            client_resets: AtomicU64::new(0),
             epochs: Mutex::default(),
+            set: Mutex::default(),
+            clients: Mutex::default(),
             quiet_until: Mutex::new(None),
         }
     }
@@ -71,6 +95,8 @@ impl Current {
             offset: self.offset.load(Ordering::SeqCst),
             generation: self.generation.load(Ordering::SeqCst),
             phone_resets: self.phone_resets.load(Ordering::SeqCst),
+            behaviours: self.behaviours.load(Ordering::SeqCst),
+            client_resets: self.client_resets.load(Ordering::SeqCst),
         }
     }
 
@@ -79,6 +105,9 @@ impl Current {
         self.offset.store(view.offset, Ordering::SeqCst);
         self.generation.store(view.generation, Ordering::SeqCst);
         self.phone_resets.store(view.phone_resets, Ordering::SeqCst);
+        self.behaviours.store(view.behaviours, Ordering::SeqCst);
+        self.client_resets
+            .store(view.client_resets, Ordering::SeqCst);
     }
 
     /// Reads the view from the shared state (one round trip on Redis);
@@ -121,6 +150,61 @@ impl Current {
                 cache.epochs.clear();
             }
             cache.epochs.insert(*phone, epoch);
+        }
+        Ok(epoch)
+    }
+
+    /// The phones' behaviours set by provider states in the current view
+    /// (read again only when one changed; none when the read fails).
+    pub(crate) async fn behaviours(&self) -> Arc<HashMap<Digest, PhoneBehaviour>> {
+        let view = self.view();
+        let of = (view.generation, view.behaviours);
+        {
+            let set = lock(&self.set);
+            if set.read && set.of == of {
+                return set.behaviours.clone();
+            }
+        }
+        let read = match self.state.behaviours(view.generation).await {
+            Ok(read) => read,
+            Err(e) => {
+                tracing::warn!(error = %e, "sandbox: the phones' behaviours were not read");
+                return Arc::default();
+            }
+        };
+        let behaviours: HashMap<_, _> = read
+            .into_iter()
+            .filter_map(|(phone, json)| Some((phone, serde_json::from_str(&json).ok()?)))
+            .collect();
+        let behaviours = Arc::new(behaviours);
+        *lock(&self.set) = Set {
+            of,
+            read: true,
+            behaviours: behaviours.clone(),
+        };
+        behaviours
+    }
+
+    /// The reset epoch of `client` in the current generation.
+    pub(crate) async fn client_epoch(&self, client: &str) -> Result<u64, StoreError> {
+        let view = self.view();
+        let of = (view.generation, view.client_resets);
+        {
+            let mut cache = lock(&self.clients);
+            if cache.of != of {
+                *cache = ClientEpochs {
+                    of,
+                    ..ClientEpochs::default()
+                };
+            }
+            if let Some(epoch) = cache.epochs.get(client) {
+                return Ok(*epoch);
+            }
+        }
+        let epoch = self.state.client_epoch(view.generation, client).await?;
+        let mut cache = lock(&self.clients);
+        if cache.of == of && cache.epochs.len() < MAX_EPOCHS {
+            cache.epochs.insert(client.to_owned(), epoch);
         }
         Ok(epoch)
     }

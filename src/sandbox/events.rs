@@ -31,9 +31,20 @@ use tokio::sync::mpsc;
 pub(crate) const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// SSE chunks a stream buffers for a slow client before its task waits.
 const CHUNKS_BUFFERED: usize = 32;
-/// `GET /sandbox/v1/requests`: `{"requests": [...]}`, newest first.
-pub(crate) fn requests(console: &Console) -> Response<Body> {
-    let recent = console.recent();
+/// `GET /sandbox/v1/requests[?client_id=ID]`: `{"requests": [...]}`,
+/// newest first (WireMock's request journal, bodies masked).
+pub(crate) fn requests(console: &Console, query: Option<&str>) -> Response<Body> {
+    let client = query
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(name, _)| *name == "client_id")
+        .map(|(_, v)| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        });
+    let recent = console.recent(client.as_deref());
     let recent: Vec<&RecentRequest> = recent.iter().map(|r| &**r).collect();
     response::json(200, &serde_json::json!({ "requests": recent }))
 }

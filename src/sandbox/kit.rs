@@ -6,17 +6,19 @@
 
 use super::console::ConsoleEvent;
 use super::layer::Sandbox;
+use super::outbox::Filter;
 use super::state::MAX_OFFSET;
 use crate::app::App;
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::contract::json::{self, JsonError};
-use crate::error::ApiError;
+use crate::error::{code, ApiError};
 use crate::phone::PhoneId;
 use crate::server::response::{self, Body};
 use crate::store::StoreError;
 use bytes::Bytes;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
+use hyper::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use hyper::{Request, Response};
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
@@ -80,11 +82,16 @@ pub(crate) async fn outbox(
     let Some(outbox) = sandbox.outbox() else {
         return response::json(200, &json!({"messages": []}));
     };
-    let (to, since, limit) = match outbox_query(query) {
+    let query = match outbox_query(query) {
         Ok(query) => query,
         Err(e) => return response::error(app, None, &e, uuid),
     };
-    match outbox.list(to.as_deref(), since, limit).await {
+    let filter = Filter {
+        to: query.to.as_deref(),
+        since: query.since,
+        client: query.client.as_deref(),
+    };
+    match outbox.select(filter, query.limit).await {
         Ok(messages) => response::json(200, &json!({ "messages": messages })),
         Err(e) => {
             tracing::error!(cause = %e, "cannot read the outbox");
@@ -93,10 +100,73 @@ pub(crate) async fn outbox(
     }
 }
 
-type OutboxQuery = (Option<String>, Option<u64>, usize);
+/// `GET /sandbox/v1/sms/latest[?to=<recipient>][&client_id=<id>]`
+/// (Mailpit's "latest"): the newest message (to that recipient, sent for
+/// that client); `404 resourceNotFound` when there is none. With
+/// `Accept: text/plain`, only its OTP.
+pub(crate) async fn latest(
+    app: &App,
+    sandbox: &Sandbox,
+    req: &Request<Incoming>,
+    uuid: Option<&str>,
+) -> Response<Body> {
+    let query = match outbox_query(req.uri().query()) {
+        Ok(query) => query,
+        Err(e) => return response::error(app, None, &e, uuid),
+    };
+    let filter = Filter {
+        to: query.to.as_deref(),
+        since: query.since,
+        client: query.client.as_deref(),
+    };
+    let newest = match sandbox.outbox() {
+        Some(outbox) => outbox.select(filter, 1).await,
+        None => Ok(Vec::new()),
+    };
+    let message = match newest {
+        Ok(mut messages) if !messages.is_empty() => messages.swap_remove(0),
+        Ok(_) => {
+            let whose = query
+                .to
+                .as_deref()
+                .map(|to| format!(" to {to}"))
+                .unwrap_or_default();
+            let error = ApiError::new(code::RESOURCE_NOT_FOUND, "to")
+                .with_details(format!("No SMS{whose} in the outbox"));
+            return response::error(app, None, &error, uuid);
+        }
+        Err(e) => {
+            tracing::error!(cause = %e, "cannot read the outbox");
+            return response::error(app, None, &ApiError::unavailable(), uuid);
+        }
+    };
+    let text = req
+        .headers()
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if text {
+        let mut response = Response::new(Full::new(Bytes::from(message.otp)).boxed());
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        return response;
+    }
+    response::json(200, &message)
+}
+
+/// An outbox query.
+struct OutboxQuery {
+    to: Option<String>,
+    since: Option<u64>,
+    limit: usize,
+    client: Option<String>,
+}
 
 fn outbox_query(query: Option<&str>) -> Result<OutboxQuery, ApiError> {
     let (mut to, mut since, mut limit, mut country) = (None, None, None, None);
+    let mut client = None;
     for pair in query
         .unwrap_or_default()
         .split('&')
@@ -108,6 +178,7 @@ fn outbox_query(query: Option<&str>) -> Result<OutboxQuery, ApiError> {
         match key {
             "to" => to = Some(value),
             "countryCode" => country = Some(value),
+            "client_id" => client = Some(value),
             "since" => {
                 let at = parse_rfc3339(&value).ok_or_else(|| {
                     ApiError::invalid(
@@ -131,7 +202,12 @@ fn outbox_query(query: Option<&str>) -> Result<OutboxQuery, ApiError> {
     }
     let limit = limit.unwrap_or(if to.is_some() { 20 } else { MAX_LIMIT });
     let to = to.map(|to| recipient(&to, country.as_deref()));
-    Ok((to, since, limit))
+    Ok(OutboxQuery {
+        to,
+        since,
+        limit,
+        client,
+    })
 }
 
 /// The recipient an outbox message to `phone` carries: its E.164 number,
@@ -142,6 +218,13 @@ fn recipient(phone: &str, country: Option<&str>) -> String {
         Ok(id) => id.e164(),
         Err(_) => phone.to_owned(),
     }
+}
+
+/// `GET /sandbox/v1/clients`: the `client_id`s of this sandbox (ids only),
+/// for the console's filter.
+pub(crate) fn clients(app: &App) -> Response<Body> {
+    let ids: Vec<&str> = app.config().clients.iter().map(|c| c.id.as_str()).collect();
+    response::json(200, &json!({ "clients": ids }))
 }
 
 /// `POST /sandbox/v1/clock`.
@@ -158,6 +241,9 @@ struct Reset {
     phone: Option<String>,
     /// The country of a national `phone` (ISO 3166; default `MX`).
     country_code: Option<String>,
+    /// One client's state only (a tenant of a shared sandbox).
+    #[serde(rename = "client_id")]
+    client_id: Option<String>,
 }
 
 /// The clock as the sandbox shows it.
@@ -212,7 +298,9 @@ pub(crate) async fn advance(
     answer(app, result, uuid)
 }
 
-/// `POST /sandbox/v1/reset`: `204`; with `{"phone"}` only that phone.
+/// `POST /sandbox/v1/reset`: `204`; with `{"phone"}` only that phone;
+/// with `{"client_id"}` only that client's state (`200`, saying what it
+/// forgot and what it kept).
 pub(crate) async fn reset(
     app: &App,
     sandbox: &Sandbox,
@@ -221,27 +309,62 @@ pub(crate) async fn reset(
 ) -> Response<Body> {
     let result = async {
         let request: Reset = body(req).await?.unwrap_or_default();
-        match request.phone {
-            Some(phone) => {
+        match (request.phone, request.client_id) {
+            (Some(_), Some(_)) => Err(ApiError::invalid(
+                "body",
+                "Reset one phone ({\"phone\"}) or one client ({\"client_id\"}), not both",
+            )),
+            (Some(phone), None) => {
                 let id = phone_id(&phone, request.country_code.as_deref(), "phone")?;
-                reset_phone(app, sandbox, &id).await
+                reset_phone(app, sandbox, &id).await.map(|()| None)
             }
-            None => {
+            (None, Some(client)) => reset_client(app, sandbox, &client).await.map(Some),
+            (None, None) => {
                 let current = sandbox.current();
                 let view = current.state().reset_all().await;
                 current.learn(view.map_err(|e| unavailable(&e))?);
-                Ok(())
+                Ok(None)
             }
         }
     }
     .await;
     match result {
-        Ok(()) => {
+        Ok(answer) => {
             sandbox.console().publish(ConsoleEvent::Reset);
-            response::empty(204)
+            match answer {
+                Some(answer) => response::json(200, &answer),
+                None => response::empty(204),
+            }
         }
         Err(e) => response::error(app, None, &e, uuid),
     }
+}
+
+/// Forgets one client's state (a tenant's reset): its challenges, RAO
+/// sessions and certified phones, outbox messages and coverage move out of
+/// reach with its new epoch. The clock is global and the phones' counters
+/// are the handsets', across clients: both stay, and the answer says so.
+async fn reset_client(app: &App, sandbox: &Sandbox, client: &str) -> Result<Value, ApiError> {
+    if app.config().clients.get(client).is_none() {
+        return Err(ApiError::invalid(
+            "client_id",
+            format!("No client {client} in this sandbox"),
+        ));
+    }
+    let current = sandbox.current();
+    let generation = sandbox.view().generation;
+    let reset = current.state().reset_client(generation, client);
+    reset.await.map_err(|e| unavailable(&e))?;
+    current.refresh().await;
+    Ok(json!({
+        "clientId": client,
+        "forgot": ["challenges", "sessions and certified phones", "outbox messages", "coverage"],
+        "kept": {
+            "clock": "The sandbox clock is global: every client of this sandbox shares it, and only a reset of the whole sandbox sets it back",
+            "phones": "A phone's send throttle and lock are the handset's, across clients: reset the phone ({\"phone\"}) to forget them",
+        },
+        "clock": now(sandbox),
+    }))
 }
 
 /// Forgets one phone: its counters, live OTPs and outbox messages (to
@@ -259,6 +382,10 @@ pub(crate) async fn reset_phone(
         .state()
         .reset_phone(generation, &digest, &recipients);
     reset.await.map_err(|e| unavailable(&e))?;
+    if sandbox.behaviours().is_set(&digest).await {
+        let forget = current.state().set_behaviour(generation, &digest, None);
+        forget.await.map_err(|e| unavailable(&e))?;
+    }
     current.refresh().await;
     Ok(())
 }

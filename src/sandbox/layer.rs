@@ -2,6 +2,7 @@
 //! its clock, its outbox (the only SMS gateway a sandbox has), its console,
 //! and the store as the sandbox sees it (in the current namespace).
 
+use super::behaviour::Behaviours;
 use super::console::{Console, Limits};
 use super::current::Current;
 use super::outbox::Outbox;
@@ -17,6 +18,7 @@ pub(crate) struct Sandbox {
     outbox: Option<Arc<Outbox>>,
     console: Console,
     store: Arc<dyn Store>,
+    behaviours: Behaviours,
 }
 
 impl Sandbox {
@@ -28,8 +30,10 @@ impl Sandbox {
         outbox: Option<Arc<Outbox>>,
         store: Arc<dyn Store>,
         limits: Limits,
+        behaviours: Behaviours,
     ) -> Self {
         Self {
+            behaviours,
             console: Console::new(outbox.clone(), limits),
             current,
             clock,
@@ -63,5 +67,10 @@ impl Sandbox {
     /// The store, in the sandbox's current namespace.
     pub(crate) fn store(&self) -> &dyn Store {
         &*self.store
+    }
+
+    /// How the phones behave (config and provider states).
+    pub(crate) fn behaviours(&self) -> &Behaviours {
+        &self.behaviours
     }
 }

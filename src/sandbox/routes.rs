@@ -3,7 +3,7 @@
 //! `/metrics` on the public listener (a sandbox has no admin listener).
 
 use super::layer::Sandbox;
-use super::{events, guard, kit, pages, states};
+use super::{coverage, events, guard, kit, pages, states};
 use crate::app::App;
 use crate::server::response;
 use crate::server::routes::{handler, metrics_handler, Handler, Route, Routes, Scope};
@@ -56,6 +56,25 @@ pub(crate) fn add(routes: &mut Routes, sandbox: &Arc<Sandbox>) {
             }),
         ),
         (
+            "/sandbox/v1/sms/latest",
+            GET,
+            with(sandbox, |app, sandbox, req, uuid| async move {
+                kit::latest(&app, &sandbox, &req, uuid.as_deref()).await
+            }),
+        ),
+        (
+            "/sandbox/v1/coverage",
+            GET,
+            with(sandbox, |app, sandbox, req, uuid| async move {
+                coverage::coverage(&app, &sandbox, req.uri().query(), uuid.as_deref()).await
+            }),
+        ),
+        (
+            "/sandbox/v1/clients",
+            GET,
+            with(sandbox, |app, _, _, _| async move { kit::clients(&app) }),
+        ),
+        (
             "/sandbox/v1/clock",
             GET,
             with(
@@ -87,8 +106,8 @@ pub(crate) fn add(routes: &mut Routes, sandbox: &Arc<Sandbox>) {
         (
             "/sandbox/v1/requests",
             GET,
-            with(sandbox, |_, sandbox, _, _| async move {
-                events::requests(sandbox.console())
+            with(sandbox, |_, sandbox, req, _| async move {
+                events::requests(sandbox.console(), req.uri().query())
             }),
         ),
         (

@@ -7,8 +7,10 @@
 //! forgets the phone's state and answers `{}`. The empty state (an
 //! interaction without one) only gets its `accessToken`.
 
+use super::behaviour::{PhoneBehaviour, MAX_SMS_DELAY_MS};
 use super::kit::{answer, body, phone_id, reset_phone, unavailable};
 use super::layer::Sandbox;
+use super::scope::{self, Scope};
 use crate::app::App;
 use crate::config::Client;
 use crate::crypto::hex;
@@ -25,7 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The states, by their exact names (the README's "Testing your client against otp-server").
-pub(crate) const STATES: [&str; 7] = [
+pub(crate) const STATES: [&str; 8] = [
     RAO_SENT,
     RAO_EXPIRED,
     RAO_CERTIFIED,
@@ -33,6 +35,7 @@ pub(crate) const STATES: [&str; 7] = [
     TM_EXPIRED,
     LOCKED,
     JUST_SENT,
+    FAULTY,
 ];
 /// The defaults of a state's parameters, so a pact whose states carry no
 /// params still verifies: the README's phone, session and customer.
@@ -44,6 +47,16 @@ const TM_SENT: &str = "a telemarketing OTP was sent";
 const TM_EXPIRED: &str = "a telemarketing OTP has expired";
 const LOCKED: &str = "the phone is locked";
 const JUST_SENT: &str = "the phone was just sent an OTP";
+/// Only the phone's behaviour (the params `fault`, `delayMs`, `sms`,
+/// `smsDelayMs`, which any state with a phone takes too).
+const FAULTY: &str = "the phone has faults";
+/// The params that set how the state's phone behaves.
+const BEHAVIOUR_PARAMS: [(&str, &str); 4] = [
+    ("fault", "fault"),
+    ("delayMs", "delayMs"),
+    ("sms", "sms"),
+    ("smsDelayMs", "smsDelayMs"),
+];
 
 /// What the verifier sends.
 #[derive(Deserialize)]
@@ -115,7 +128,20 @@ async fn change_state(
         ));
     }
     let values = match change.action.as_deref().unwrap_or("setup") {
-        "setup" => setup(app, sandbox, &client, state, &params).await?,
+        "setup" => {
+            let behaviour = behave(app, sandbox, state, &params).await?;
+            let epoch = sandbox
+                .current()
+                .client_epoch(&client.id)
+                .await
+                .map_err(|e| unavailable(&e))?;
+            let scope = Scope::new(Some((client.id.clone(), epoch)));
+            scope::within(scope, async {
+                scope::set_sms(&behaviour);
+                setup(app, sandbox, &client, state, &params).await
+            })
+            .await?
+        }
         "teardown" => {
             return teardown(app, sandbox, &client, state, &params)
                 .await
@@ -142,6 +168,54 @@ fn with_token(app: &App, client: &Client, mut values: Value) -> Value {
     values
 }
 
+/// Sets how the state's phone behaves, when its params say (or for
+/// [`FAULTY`]): what its SMS do from now on, the state's own included.
+async fn behave(
+    app: &App,
+    sandbox: &Sandbox,
+    state: &str,
+    params: &Params<'_>,
+) -> Result<PhoneBehaviour, ApiError> {
+    let given: Map<String, Value> = BEHAVIOUR_PARAMS
+        .iter()
+        .filter_map(|(param, field)| Some((field.to_string(), params.0.get(*param)?.clone())))
+        .collect();
+    if given.is_empty() && state != FAULTY {
+        return Ok(PhoneBehaviour::default());
+    }
+    let behaviour: PhoneBehaviour = serde_json::from_value(Value::Object(given))
+        .map_err(|e| ApiError::invalid("params", format!("params: {e}")))?;
+    if behaviour.sms_delay_ms > MAX_SMS_DELAY_MS {
+        return Err(ApiError::invalid(
+            "params.smsDelayMs",
+            format!("params.smsDelayMs: at most {MAX_SMS_DELAY_MS} (a day)"),
+        ));
+    }
+    let id = match state {
+        RAO_SENT | RAO_EXPIRED | RAO_CERTIFIED => rao_phone(params)?.0.id,
+        TM_SENT | TM_EXPIRED => {
+            let number = params.or("phoneNumber", DEFAULT_PHONE);
+            phone_id(
+                &number,
+                Some(&params.or("countryCode", "MX")),
+                "params.phoneNumber",
+            )?
+        }
+        _ => state_phone(params)?,
+    };
+    let digest = app.issuer().phone_digest(&id);
+    let json =
+        (!behaviour.is_default()).then(|| serde_json::to_string(&behaviour).unwrap_or_default());
+    let generation = sandbox.view().generation;
+    let current = sandbox.current();
+    let set = current
+        .state()
+        .set_behaviour(generation, &digest, json.as_deref());
+    set.await.map_err(|e| unavailable(&e))?;
+    current.refresh().await;
+    Ok(behaviour)
+}
+
 async fn setup(
     app: &App,
     sandbox: &Sandbox,
@@ -155,6 +229,10 @@ async fn setup(
         RAO_CERTIFIED => rao_certified(app, client, params).await,
         TM_SENT | TM_EXPIRED => tm_sent(app, client, params, state == TM_EXPIRED).await,
         LOCKED => locked(app, sandbox, client, params).await,
+        FAULTY => {
+            let id = state_phone(params)?;
+            Ok(json!({"phone": id.e164()}))
+        }
         _ => just_sent(app, client, params).await,
     }
 }

@@ -11,12 +11,21 @@
 //!   a challenge stays in its phone's Redis Cluster slot.
 //! - RAO session keys and the token endpoint's client digests move with the
 //!   generation.
+//! - A client's challenge and session keys move with that client's reset
+//!   epoch too (a tenant's reset, [`super::scope`] names the request's
+//!   client): a suffix outside the hash tag, so the key stays in its
+//!   phone's slot and the phone's counters stay the handset's.
+//!
+//! It also tells the rest of the sandbox what it saw: the challenge a
+//! request issued (for its outbox message: the phone, the expiry) and the
+//! phones that validated an OTP (the console's "used").
 //!
 //! What is out of reach expires on its own (Redis) or is emptied by the
 //! reset (the memory store). Outside the sandbox this decorator does not
 //! exist: production requests pay nothing for it.
 
 use super::current::Current;
+use super::scope::{self, Issued};
 use crate::crypto::{hex, Digest};
 use crate::store::{
     Attempt, AuthAttempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Health,
@@ -73,12 +82,33 @@ impl SandboxStore {
         Ok(derive(phone, generation, epoch))
     }
 
-    /// A RAO session's key in the current generation.
+    /// A RAO session's key in the current generation and the request's
+    /// client's epoch.
     fn session<'s>(&self, session: &'s str) -> Cow<'s, str> {
-        match self.current.view().generation {
-            0 => Cow::Borrowed(session),
-            generation => Cow::Owned(format!("{session}~g{generation}")),
+        match (self.current.view().generation, scope::client_epoch()) {
+            (0, 0) => Cow::Borrowed(session),
+            (generation, 0) => Cow::Owned(format!("{session}~g{generation}")),
+            (generation, epoch) => Cow::Owned(format!("{session}~g{generation}~c{epoch}")),
         }
+    }
+
+    /// Notes that the phone (namespaced) validated an OTP now.
+    async fn validated(&self, phone: &Digest, now: Millis) {
+        let generation = self.current.view().generation;
+        let phone = hex(phone);
+        let marked = self.current.state().mark_validated(generation, &phone, now);
+        if let Err(e) = marked.await {
+            tracing::warn!(error = %e, "sandbox: a validation was not noted for the console");
+        }
+    }
+}
+
+/// A challenge key in the request's client's epoch: a suffix, outside the
+/// hash tag.
+fn tenant<'k>(key: Cow<'k, str>) -> Cow<'k, str> {
+    match scope::client_epoch() {
+        0 => key,
+        epoch => Cow::Owned(format!("{key}~c{epoch}")),
     }
 }
 
@@ -93,7 +123,7 @@ impl ChallengeStore for SandboxStore {
         now: Millis,
     ) -> Result<SendDecision, StoreError> {
         let phone = self.phone(send.phone).await?;
-        let key = retag(key, send.phone, &phone);
+        let key = tenant(retag(key, send.phone, &phone));
         let session = send.session.map(|s| self.session(s));
         let send = Sending {
             phone: &phone,
@@ -101,12 +131,20 @@ impl ChallengeStore for SandboxStore {
             session: session.as_deref(),
             request: send.request,
         };
-        self.inner.issue(send, &key, challenge, keep_for, now).await
+        let decision = self
+            .inner
+            .issue(send, &key, challenge, keep_for, now)
+            .await?;
+        scope::note_issued(Issued {
+            phone: hex(&phone),
+            expires_at: challenge.expires_at,
+        });
+        Ok(decision)
     }
 
     async fn withdraw(&self, phone: &Digest, key: &str) -> Result<(), StoreError> {
         let mapped = self.phone(phone).await?;
-        let key = retag(key, phone, &mapped);
+        let key = tenant(retag(key, phone, &mapped));
         self.inner.withdraw(&mapped, &key).await
     }
 
@@ -120,7 +158,7 @@ impl ChallengeStore for SandboxStore {
         now: Millis,
     ) -> Result<Attempt, StoreError> {
         let mapped = self.phone(phone).await?;
-        let key = retag(key, phone, &mapped);
+        let key = tenant(retag(key, phone, &mapped));
         let on_match = match on_match {
             OnMatch::Certify {
                 session,
@@ -136,7 +174,11 @@ impl ChallengeStore for SandboxStore {
         let attempt = self
             .inner
             .attempt(&mapped, &key, candidate, lock, on_match, now);
-        attempt.await
+        let attempt = attempt.await?;
+        if attempt == Attempt::Matched {
+            self.validated(&mapped, now).await;
+        }
+        Ok(attempt)
     }
 
     async fn settle(
@@ -147,8 +189,12 @@ impl ChallengeStore for SandboxStore {
         now: Millis,
     ) -> Result<Attempt, StoreError> {
         let mapped = self.phone(phone).await?;
-        let key = retag(key, phone, &mapped);
-        self.inner.settle(&mapped, &key, verified, now).await
+        let key = tenant(retag(key, phone, &mapped));
+        let settled = self.inner.settle(&mapped, &key, verified, now).await?;
+        if settled == Attempt::Matched {
+            self.validated(&mapped, now).await;
+        }
+        Ok(settled)
     }
 
     async fn certified_phone(

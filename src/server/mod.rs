@@ -20,6 +20,9 @@ mod framing;
 pub(crate) mod gate;
 pub(crate) mod response;
 pub(crate) mod routes;
+mod takeover;
+
+pub(crate) use takeover::Takeover;
 
 use crate::app::App;
 use hyper::body::Incoming;
@@ -49,6 +52,10 @@ pub(crate) struct Peer(pub std::net::SocketAddr);
 /// What a listener answers. Never fails: every failure is a response.
 pub(crate) trait Front: Send + Sync + 'static {
     fn answer(&self, req: Request<Incoming>) -> impl Future<Output = Response<Body>> + Send;
+
+    /// Whether its responses may carry a [`Takeover`] (the sandbox's
+    /// faults); a front that never does pays nothing for it.
+    const TAKES_OVER: bool = false;
 
     /// The server is shutting down: end what never ends on its own (the
     /// sandbox's event streams).
@@ -137,12 +144,23 @@ async fn accept_loop<F: Front>(
         };
         let _ = stream.set_nodelay(true);
         let front = front.clone();
+        let cell = F::TAKES_OVER.then(takeover::Cell::default);
+        let wire = takeover::Wire::new(stream, cell.clone());
         let service = service_fn(move |mut req: Request<Incoming>| {
-            let front = front.clone();
+            let (front, cell) = (front.clone(), cell.clone());
             req.extensions_mut().insert(Peer(peer));
-            async move { Ok::<_, std::convert::Infallible>(front.answer(req).await) }
+            async move {
+                let mut response = front.answer(req).await;
+                if let Some(cell) = cell {
+                    if let Some(t) = response.extensions_mut().remove::<Takeover>() {
+                        takeover::hand_over(&cell, t);
+                        return Err(takeover::TakenOver);
+                    }
+                }
+                Ok(response)
+            }
         });
-        let io = TokioIo::new(framing::EnvelopeIo::new(stream));
+        let io = TokioIo::new(framing::EnvelopeIo::new(wire));
         let connection = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
             if let Err(e) = connection.await {

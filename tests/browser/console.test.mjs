@@ -3,7 +3,7 @@
 // It resets the sandbox: do not point it at a sandbox others are using.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, PHONE, DESKTOP, launch, watch, makeSms, sandbox, screenshotPath } from './lib.mjs';
+import { BASE, PHONE, DESKTOP, launch, watch, makeSms, validateSms, sandbox, screenshotPath } from './lib.mjs';
 
 let browser;
 let page;
@@ -23,7 +23,9 @@ after(async () => {
   if (browser) await browser.close();
 });
 
-const item = (phone) => page.locator(`#messages li[data-to="${phone}"]`);
+// The outbox addresses a telemarketing SMS to the E.164 number (+52 for MX).
+const e164 = (phone) => '+52' + phone;
+const item = (phone) => page.locator(`#messages li[data-to="${e164(phone)}"]`);
 
 test('a new SMS appears in the open inbox within 1 s, with its OTP, time and text', async (t) => {
   const sms = await makeSms();
@@ -32,7 +34,7 @@ test('a new SMS appears in the open inbox within 1 s, with its OTP, time and tex
   assert.equal(await item(sms.phone).locator('.otp').textContent(), sms.otp);
   assert.equal(await item(sms.phone).locator('.msg-text').textContent(), sms.text);
   assert.match(await item(sms.phone).locator('time').textContent(), /^(just now|\d+ s ago)$/);
-  assert.equal(await page.locator('#messages li').first().getAttribute('data-to'), sms.phone, 'newest first');
+  assert.equal(await page.locator('#messages li').first().getAttribute('data-to'), e164(sms.phone), 'newest first');
   assert.equal(await page.evaluate(() => window.__notReloaded), true, 'no reload');
   // the request shows up in "Recent requests", phone masked
   const row = page.locator('#requests tr', { hasText: 'generateTelemarketingOtp' }).filter({ hasText: sms.phone.slice(-4) }).first();
@@ -40,7 +42,8 @@ test('a new SMS appears in the open inbox within 1 s, with its OTP, time and tex
   const cells = await row.locator('td').allTextContents();
   assert.equal(cells[2], '200');
   assert.ok(!cells.join(' ').includes(sms.phone), 'the full phone number is not shown');
-  assert.equal(cells[6], 'a7d1e304-83a9-4413-af97-62615e57eae6');
+  assert.equal(cells[5], 'sandbox', 'the client');
+  assert.equal(cells[7], 'a7d1e304-83a9-4413-af97-62615e57eae6');
 });
 
 test('the inbox is filtered by phone', async () => {
@@ -92,7 +95,7 @@ test('the keyboard reaches the Copy and Reset buttons, with a visible focus', as
         outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2 };
     });
     if (f.id === 'reset') { reached.add('reset'); assert.ok(f.outline, 'Reset shows its focus'); }
-    if (f.cls === 'copy' && f.to === sms.phone) { reached.add('copy'); assert.ok(f.outline, 'Copy shows its focus'); }
+    if (f.cls === 'copy' && f.to === e164(sms.phone)) { reached.add('copy'); assert.ok(f.outline, 'Copy shows its focus'); }
   }
   assert.deepEqual([...reached].sort(), ['copy', 'reset']);
   // Enter on the focused Copy button copies too
@@ -134,12 +137,71 @@ test('a page opened later lists what was sent before (GET on connect)', async ()
   const other = await browser.context.newPage();
   const otherProblems = await watch(other);
   await other.goto(BASE + '/sandbox?to=' + sms.phone);
-  await other.locator(`#messages li[data-to="${sms.phone}"]`).waitFor({ state: 'visible' });
+  await other.locator(`#messages li[data-to="${e164(sms.phone)}"]`).waitFor({ state: 'visible' });
   assert.equal(await other.locator('#filter').inputValue(), sms.phone, '?to= fills the filter');
   assert.equal(await other.locator('#messages li:not([hidden])').count(), 1);
   assert.ok(await other.locator('#requests tr').count() > 0, 'recent requests listed');
   await other.close();
   assert.deepEqual(otherProblems, []);
+});
+
+test('at 1280 px the recent requests are whole: the uuid column is not cut off', async () => {
+  await makeSms();
+  await page.setViewportSize(DESKTOP);
+  const row = page.locator('#requests tr').first();
+  await row.waitFor();
+  const fit = await page.evaluate(() => {
+    const wrap = document.querySelector('.requests .table-wrap');
+    const uuid = document.querySelector('#requests tr td.c-uuid');
+    const w = wrap.getBoundingClientRect();
+    const u = uuid.getBoundingClientRect();
+    return { overflow: wrap.scrollWidth - wrap.clientWidth, uuidRight: u.right, wrapRight: w.right,
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth };
+  });
+  assert.ok(fit.overflow <= 0, `the table scrolls sideways by ${fit.overflow} px`);
+  assert.ok(fit.uuidRight <= fit.wrapRight + 0.5, `the uuid cell ends at ${fit.uuidRight}, past ${fit.wrapRight}`);
+  assert.ok(fit.page <= 0, 'no page scrolling sideways');
+  assert.equal(await row.locator('td.c-uuid').textContent(), 'a7d1e304-83a9-4413-af97-62615e57eae6');
+});
+
+test('an SMS card shows whether its OTP was used or has expired', async () => {
+  const used = await makeSms();
+  const card = item(used.phone);
+  await card.locator('.badge.state[data-state="live"]').waitFor();
+  const r = await validateSms(used);
+  assert.equal(r.status, 200, r.text);
+  await card.locator('.badge.state[data-state="used"]').waitFor({ timeout: 3000 });
+  assert.equal(await card.getAttribute('data-state'), 'used');
+  assert.equal(await card.locator('.badge.state').textContent(), 'used');
+
+  const late = await makeSms();
+  await item(late.phone).locator('.badge.state[data-state="live"]').waitFor();
+  const moved = await sandbox.post('/clock', { advanceSeconds: 301 });
+  assert.equal(moved.status, 200);
+  await item(late.phone).locator('.badge.state[data-state="expired"]').waitFor({ timeout: 3000 });
+  assert.equal(await item(late.phone).locator('.badge.state').textContent(), 'expired');
+  assert.equal(await card.getAttribute('data-state'), 'used', 'used stays used');
+});
+
+test('the coverage matrix shows what a client was given, forced rows apart', async () => {
+  const sms = await makeSms();
+  const forced = await validateSms(sms, 'error="OTP Token Expired"');
+  assert.equal(forced.status, 400);
+  await page.selectOption('#client', 'sandbox');
+  assert.match(new URL(page.url()).search, /client=sandbox/);
+  const chip = (row) => page.locator(`#coverage .chip[data-row="${row}"]`);
+  await chip('generateTelemarketingOtp 200 -').and(page.locator('[data-exercised="true"]')).waitFor();
+  await chip('validateTelemarketingOtp 400 OTP Token Expired').and(page.locator('[data-forced="true"]')).waitFor();
+  assert.equal(await chip('getCertifiedPhone 500 serverUnavailable').getAttribute('data-exercised'), 'false');
+  const cov = (await sandbox.get('/coverage?client_id=sandbox')).json;
+  assert.equal(await page.locator('#coverage-summary').getAttribute('data-exercised'), String(cov.exercised));
+  // the filter keeps this client's SMS and requests; a client with none shows none
+  await page.selectOption('#client', 'sandbox-aes');
+  await page.locator('#messages li:not([hidden])').first().waitFor({ state: 'detached' }).catch(() => {});
+  assert.equal(await page.locator('#messages li:not([hidden])').count(), 0);
+  assert.equal(await page.locator('#requests tr:not([hidden])').count(), 0);
+  await page.selectOption('#client', '');
+  await item(sms.phone).waitFor({ state: 'visible' });
 });
 
 test('screenshots and small screens', async () => {

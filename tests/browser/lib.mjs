@@ -120,10 +120,31 @@ export async function makeSms(phone = randomPhone()) {
   });
   if (r.status !== 200) throw new Error(`generate: HTTP ${r.status} ${r.text}`);
   const sentAt = Date.now();
+  const sid = r.headers.get('sid');
   const box = await http('GET', '/sandbox/v1/sms?to=' + encodeURIComponent(phone));
   const m = box.json && box.json.messages && box.json.messages[0];
   if (!m || !m.otp) throw new Error(`outbox has no SMS to ${phone}: ${box.text}`);
-  return { phone, otp: m.otp, text: m.text, sentAt };
+  return { phone, otp: m.otp, text: m.text, sentAt, sid, token };
+}
+
+// A telemarketing validate of an SMS made by makeSms (optionally with a Prefer).
+export async function validateSms(sms, prefer) {
+  const headers = {
+    uuid: 'a7d1e304-83a9-4413-af97-62615e57eae6',
+    'Content-Type': 'application/json',
+    'Accept-Language': 'en-US',
+    countryCode: 'MX',
+    businessCode: 'GCB',
+    channelId: 'IVR',
+    client_id: 'sandbox',
+    Authorization: 'Bearer ' + sms.token,
+    sid: sms.sid,
+  };
+  if (prefer) headers.Prefer = prefer;
+  return http('POST', '/api/v1/x-global/security/tele-marketing/otp/validate', {
+    headers,
+    body: JSON.stringify({ customerId: 'ui-test', oneTimePasswordToken: sms.otp }),
+  });
 }
 
 export const sandbox = {

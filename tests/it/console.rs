@@ -3,7 +3,7 @@
 //! store, this instance's requests, the kit's reset and clock moves, an
 //! end at shutdown).
 
-use crate::support::{shared_backend, TestServer, TM_UUID};
+use crate::support::{b64, shared_backend, TestServer, TM_UUID};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -208,4 +208,46 @@ async fn a_reset_and_a_clock_move_are_announced() {
         events.next("reset", Duration::from_secs(1)).await,
         serde_json::json!({})
     );
+}
+
+#[tokio::test]
+async fn the_journal_has_masked_bodies_and_filters_by_client() {
+    let server = TestServer::start().await;
+    let rao = server.rao_headers("sandbox", "journal").await;
+    assert_eq!(server.rao_generate(&rao, "5556000001").await.status(), 204);
+    let tm = server.tm_headers("loose").await;
+    server.tm_generate(&tm, "journal", "5556000002").await;
+    let all = server.get_json("/sandbox/v1/requests").await;
+    let text = all.to_string();
+    for phone in ["5556000001", "5556000002", &b64("5556000001")] {
+        assert!(!text.contains(phone), "{phone} in {text}");
+    }
+    assert!(!text.contains("secret"), "no token request body: {text}");
+    let loose = server
+        .get_json("/sandbox/v1/requests?client_id=loose")
+        .await;
+    let loose = loose["requests"].as_array().unwrap();
+    assert_eq!(loose.len(), 1, "{loose:?}");
+    let generate = &loose[0];
+    assert_eq!(generate["clientId"], "loose");
+    assert_eq!(generate["request"]["phoneNumber"], "******0002");
+    assert_eq!(generate["request"]["customerId"], "journal");
+    assert_eq!(
+        generate["response"]["oneTimePasswordToken"]
+            .as_str()
+            .unwrap()
+            .len(),
+        3
+    );
+    let mine = server
+        .get_json("/sandbox/v1/requests?client_id=sandbox")
+        .await;
+    let mine = mine["requests"].as_array().unwrap();
+    assert_eq!(mine[0]["operation"], "generateRaoOtp");
+    assert_eq!(mine[0]["request"]["phoneCountryCode"], "+52");
+    assert!(mine[0]["request"]["encryptedPhoneNumber"]
+        .as_str()
+        .unwrap()
+        .starts_with("****"));
+    assert!(mine[0].get("response").is_none(), "204: no body");
 }

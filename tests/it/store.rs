@@ -8,7 +8,7 @@ use crate::processes::{redis_server_or_skip, RedisProcess};
 use crate::support::{memory_backend, redis_backend};
 use otp_server::clock::{system_now, Millis};
 use otp_server::sandbox::current::Current;
-use otp_server::sandbox::state::OutboxMessage;
+use otp_server::sandbox::state::{OutboxMessage, StoredMessage};
 use otp_server::sandbox::store::SandboxStore;
 use otp_server::store::*;
 use otp_server::Backend;
@@ -471,10 +471,7 @@ async fn resets_forget_a_phone_or_everything_and_the_clock_moves_forward() {
             let state = state.clone();
             async move {
                 let message = message(to, otp, second);
-                state
-                    .push_message(generation, &message, 0, 10)
-                    .await
-                    .unwrap()
+                state.push_message(generation, &message, 10).await.unwrap()
             }
         };
         push("+52559", "1", 0).await;
@@ -519,7 +516,7 @@ async fn resets_forget_a_phone_or_everything_and_the_clock_moves_forward() {
             .await
             .unwrap()
             .into_iter()
-            .map(|m| m.to)
+            .map(|m| m.message.to)
             .collect();
         assert_eq!(left, ["other"]);
 
@@ -623,12 +620,23 @@ async fn token_failures_are_reserved_before_the_secret_is_compared() {
     .await;
 }
 
-fn message(to: &str, otp: &str, second: u32) -> OutboxMessage {
-    OutboxMessage {
-        to: to.into(),
-        text: format!("code {otp}"),
-        otp: otp.into(),
-        sent_at: format!("2026-11-25T12:00:{second:02}.000Z"),
+fn message(to: &str, otp: &str, second: u32) -> StoredMessage {
+    let sent_at = format!("2026-11-25T12:00:{second:02}.000Z");
+    StoredMessage {
+        visible_at: otp_server::clock::parse_rfc3339(&sent_at).unwrap(),
+        message: OutboxMessage {
+            to: to.into(),
+            text: format!("code {otp}"),
+            otp: otp.into(),
+            sent_at,
+            status: "delivered".into(),
+            delivered_at: None,
+            expires_at: None,
+            used_at: None,
+            client_id: None,
+        },
+        phone: None,
+        client_epoch: 0,
     }
 }
 
@@ -639,10 +647,10 @@ async fn the_outbox_is_newest_first_filtered_and_bounded() {
         let at = otp_server::clock::parse_rfc3339;
         for (second, (to, otp)) in [("a", "1"), ("b", "2"), ("a", "3")].into_iter().enumerate() {
             let message = message(to, otp, second as u32);
-            let sent = at(&message.sent_at).unwrap();
-            state.push_message(0, &message, sent, 2).await.unwrap();
+            state.push_message(0, &message, 2).await.unwrap();
         }
-        let otps = |list: Vec<OutboxMessage>| list.into_iter().map(|m| m.otp).collect::<Vec<_>>();
+        let otps =
+            |list: Vec<StoredMessage>| list.into_iter().map(|m| m.message.otp).collect::<Vec<_>>();
         assert_eq!(
             otps(state.messages(0, None, None, 10).await.unwrap()),
             ["3", "2"]

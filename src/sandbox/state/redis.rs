@@ -4,8 +4,8 @@
 //! generation and its outbox lists. Each operation is one command or one
 //! script: one round trip.
 
-use super::{OutboxMessage, SharedState, View, MAX_OFFSET};
-use crate::clock::{parse_rfc3339, Millis};
+use super::{unhex, Seen, SharedState, StoredMessage, View, MAX_OFFSET};
+use crate::clock::Millis;
 use crate::crypto::{hex, Digest};
 use crate::store::redis::{error, RedisStore};
 use crate::store::StoreError;
@@ -26,8 +26,9 @@ const EPOCHS_KEEP_MS: u64 = 30 * 24 * 3600 * 1000;
 static VIEW: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local s = redis.call('HMGET', KEYS[1], 'offset', 'gen', 'resets')
+local s = redis.call('HMGET', KEYS[1], 'offset', 'gen', 'resets', 'behaviours', 'clients')
 local off, gen, resets = tonumber(s[1] or '0'), tonumber(s[2] or '0'), tonumber(s[3] or '0')
+local behaviours, clients = tonumber(s[4] or '0'), tonumber(s[5] or '0')
 local koff, kgen = tonumber(ARGV[1]), tonumber(ARGV[2])
 if gen < kgen then
   gen, off = kgen, koff
@@ -36,7 +37,7 @@ elseif gen == kgen and off < koff then
   off = koff
   redis.call('HSET', KEYS[1], 'offset', off)
 end
-return {off, gen, resets}
+return {off, gen, resets, behaviours, clients}
 ",
     )
 });
@@ -61,7 +62,9 @@ static RESET_ALL: LazyLock<Script> = LazyLock::new(|| {
         r"
 redis.call('HSET', KEYS[1], 'offset', 0)
 local resets = redis.call('HINCRBY', KEYS[1], 'resets', 1)
-return {0, redis.call('HINCRBY', KEYS[1], 'gen', 1), resets}
+local behaviours = redis.call('HINCRBY', KEYS[1], 'behaviours', 1)
+local clients = redis.call('HINCRBY', KEYS[1], 'clients', 1)
+return {0, redis.call('HINCRBY', KEYS[1], 'gen', 1), resets, behaviours, clients}
 ",
     )
 });
@@ -111,6 +114,71 @@ return 1
     )
 });
 
+/// KEYS: state, the generation's behaviours. ARGV: the phone, the
+/// behaviour's JSON (empty: forget it), keep ms.
+static SET_BEHAVIOUR: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if ARGV[2] == '' then
+  redis.call('HDEL', KEYS[2], ARGV[1])
+else
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+redis.call('HINCRBY', KEYS[1], 'behaviours', 1)
+redis.call('HSETNX', KEYS[1], 'gen', 0)
+return 1
+",
+    )
+});
+
+/// KEYS: state, the generation's client epochs. ARGV: the client, keep
+/// ms. The client's new epoch.
+static RESET_CLIENT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local epoch = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('HINCRBY', KEYS[1], 'clients', 1)
+redis.call('HSETNX', KEYS[1], 'gen', 0)
+return epoch
+",
+    )
+});
+
+/// KEYS: the generation's validations. ARGV: the phone, when, keep ms.
+static VALIDATED: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if tonumber(ARGV[2]) > last then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+",
+    )
+});
+
+/// KEYS: the client's coverage hash. ARGV: the row, 1 when forced, when,
+/// keep ms. Fields `<row>|n`, `<row>|f`, `<row>|first`, `<row>|last`.
+static COVER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local row = ARGV[1]
+redis.call('HINCRBY', KEYS[1], row .. '|n', 1)
+if ARGV[2] == '1' then redis.call('HINCRBY', KEYS[1], row .. '|f', 1) end
+redis.call('HSETNX', KEYS[1], row .. '|first', ARGV[3])
+local last = tonumber(redis.call('HGET', KEYS[1], row .. '|last') or '0')
+if tonumber(ARGV[3]) > last then redis.call('HSET', KEYS[1], row .. '|last', ARGV[3]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+",
+    )
+});
+
+/// How long the generation's behaviours, client epochs, validations and
+/// coverage outlive their last change.
+const KEEP_MS: u64 = 30 * 24 * 3600 * 1000;
+
 /// The sandbox's state on a Redis store's connection.
 pub(crate) struct RedisState {
     redis: Arc<RedisStore>,
@@ -130,6 +198,11 @@ impl RedisState {
             .key(&format!("sandbox:{{sandbox}}:g{generation}:epochs"))
     }
 
+    fn generation_key(&self, generation: u64, what: &str) -> String {
+        self.redis
+            .key(&format!("sandbox:{{sandbox}}:g{generation}:{what}"))
+    }
+
     fn outbox_key(&self, generation: u64, to: Option<&str>) -> String {
         let list = match to {
             Some(to) => format!("sandbox:{{sandbox}}:g{generation}:outbox:to:{to}"),
@@ -139,13 +212,15 @@ impl RedisState {
     }
 }
 
-/// A script's `{offset, gen, resets}` answer.
+/// A script's `{offset, gen, resets, behaviours, clients}` answer.
 fn view_of(reply: &[u64]) -> View {
     let at = |i: usize| reply.get(i).copied().unwrap_or(0);
     View {
         offset: at(0),
         generation: at(1),
         phone_resets: at(2),
+        behaviours: at(3),
+        client_resets: at(4),
     }
 }
 
@@ -207,14 +282,13 @@ impl SharedState for RedisState {
     async fn push_message(
         &self,
         generation: u64,
-        message: &OutboxMessage,
-        _sent: Millis,
+        message: &StoredMessage,
         capacity: usize,
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(message).map_err(error)?;
         let mut call = PUSH.prepare_invoke();
         call.key(self.outbox_key(generation, None))
-            .key(self.outbox_key(generation, Some(&message.to)))
+            .key(self.outbox_key(generation, Some(&message.message.to)))
             .arg(json)
             .arg(capacity.max(1))
             .arg(capacity.clamp(1, PER_RECIPIENT))
@@ -230,7 +304,7 @@ impl SharedState for RedisState {
         to: Option<&str>,
         since: Option<Millis>,
         limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
+    ) -> Result<Vec<StoredMessage>, StoreError> {
         let last = limit.max(1) as isize - 1;
         let cmd = redis::cmd("LRANGE")
             .arg(self.outbox_key(generation, to))
@@ -238,13 +312,136 @@ impl SharedState for RedisState {
             .arg(last)
             .clone();
         let messages: Vec<String> = self.redis.command(cmd).await?;
-        let after = |m: &OutboxMessage| {
-            since.is_none_or(|since| parse_rfc3339(&m.sent_at).is_some_and(|at| at > since))
-        };
+        let after = |m: &StoredMessage| since.is_none_or(|since| m.visible_at > since);
         Ok(messages
             .iter()
-            .filter_map(|json| serde_json::from_str::<OutboxMessage>(json).ok())
+            .filter_map(|json| serde_json::from_str::<StoredMessage>(json).ok())
             .filter(after)
             .collect())
+    }
+
+    async fn set_behaviour(
+        &self,
+        generation: u64,
+        phone: &Digest,
+        behaviour: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut call = SET_BEHAVIOUR.prepare_invoke();
+        call.key(self.state_key())
+            .key(self.generation_key(generation, "behaviours"))
+            .arg(hex(phone))
+            .arg(behaviour.unwrap_or_default())
+            .arg(KEEP_MS);
+        self.redis.invoke::<i64>(&call).await.map(drop)
+    }
+
+    async fn behaviours(&self, generation: u64) -> Result<Vec<(Digest, String)>, StoreError> {
+        let cmd = redis::cmd("HGETALL")
+            .arg(self.generation_key(generation, "behaviours"))
+            .clone();
+        let all: Vec<(String, String)> = self.redis.command(cmd).await?;
+        Ok(all
+            .into_iter()
+            .filter_map(|(phone, json)| Some((unhex(&phone)?, json)))
+            .collect())
+    }
+
+    async fn reset_client(&self, generation: u64, client: &str) -> Result<u64, StoreError> {
+        let mut call = RESET_CLIENT.prepare_invoke();
+        call.key(self.state_key())
+            .key(self.generation_key(generation, "clients"))
+            .arg(client)
+            .arg(KEEP_MS);
+        self.redis.invoke::<u64>(&call).await
+    }
+
+    async fn client_epoch(&self, generation: u64, client: &str) -> Result<u64, StoreError> {
+        let cmd = redis::cmd("HGET")
+            .arg(self.generation_key(generation, "clients"))
+            .arg(client)
+            .clone();
+        let epoch: Option<u64> = self.redis.command(cmd).await?;
+        Ok(epoch.unwrap_or(0))
+    }
+
+    async fn mark_validated(
+        &self,
+        generation: u64,
+        phone: &str,
+        at: Millis,
+    ) -> Result<(), StoreError> {
+        let mut call = VALIDATED.prepare_invoke();
+        call.key(self.generation_key(generation, "validated"))
+            .arg(phone)
+            .arg(at)
+            .arg(OUTBOX_KEEP_MS);
+        self.redis.invoke::<i64>(&call).await.map(drop)
+    }
+
+    async fn validated(
+        &self,
+        generation: u64,
+        phones: &[String],
+    ) -> Result<Vec<Option<Millis>>, StoreError> {
+        if phones.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut cmd = redis::cmd("HMGET");
+        cmd.arg(self.generation_key(generation, "validated"));
+        for phone in phones {
+            cmd.arg(phone);
+        }
+        self.redis.command(cmd).await
+    }
+
+    async fn record_coverage(
+        &self,
+        generation: u64,
+        client: &str,
+        epoch: u64,
+        row: &str,
+        forced: bool,
+        at: Millis,
+    ) -> Result<(), StoreError> {
+        let mut call = COVER.prepare_invoke();
+        call.key(self.coverage_key(generation, client, epoch))
+            .arg(row)
+            .arg(u8::from(forced))
+            .arg(at)
+            .arg(KEEP_MS);
+        self.redis.invoke::<i64>(&call).await.map(drop)
+    }
+
+    async fn coverage(
+        &self,
+        generation: u64,
+        client: &str,
+        epoch: u64,
+    ) -> Result<Vec<(String, Seen)>, StoreError> {
+        let cmd = redis::cmd("HGETALL")
+            .arg(self.coverage_key(generation, client, epoch))
+            .clone();
+        let fields: Vec<(String, u64)> = self.redis.command(cmd).await?;
+        let mut rows: std::collections::BTreeMap<String, Seen> = Default::default();
+        for (field, value) in fields {
+            let Some((row, what)) = field.rsplit_once('|') else {
+                continue;
+            };
+            let seen = rows.entry(row.to_owned()).or_default();
+            match what {
+                "n" => seen.count = value,
+                "f" => seen.forced = value,
+                "first" => seen.first = value,
+                "last" => seen.last = value,
+                _ => {}
+            }
+        }
+        Ok(rows.into_iter().collect())
+    }
+}
+
+impl RedisState {
+    fn coverage_key(&self, generation: u64, client: &str, epoch: u64) -> String {
+        self.generation_key(generation, &format!("coverage:e{epoch}:{client}"))
     }
 }
