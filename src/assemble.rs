@@ -262,7 +262,15 @@ fn sms_gateway(config: &Config) -> anyhow::Result<Arc<dyn SmsGateway>> {
             url,
             timeout,
             retries,
-        } => Arc::new(WebhookGateway::new(url, *timeout, *retries).context("sms.webhook_url")?),
+            ca_file,
+            authorization,
+        } => Arc::new(WebhookGateway::build(
+            url,
+            *timeout,
+            *retries,
+            ca_file.as_deref(),
+            authorization.as_ref().map(|a| a.expose()),
+        )?),
         SmsBackend::Outbox => {
             anyhow::bail!("sms.gateway = \"outbox\" is the sandbox's: set server.sandbox = true")
         }

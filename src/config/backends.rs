@@ -6,6 +6,7 @@ use anyhow::{bail, ensure, Context};
 use serde::Deserialize;
 use std::fmt;
 use std::net::Ipv6Addr;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -243,6 +244,13 @@ pub struct SmsFile {
     pub webhook_url: Option<String>,
     pub timeout_ms: u64,
     pub retries: u32,
+    /// PEM CA bundle an `https://` webhook's certificate must chain to
+    /// (default: the system's roots).
+    pub ca_file: Option<PathBuf>,
+    /// The environment variable holding the webhook's `Authorization` value.
+    pub authorization_env: Option<String>,
+    /// The file holding the webhook's `Authorization` value.
+    pub authorization_file: Option<PathBuf>,
 }
 
 impl Default for SmsFile {
@@ -252,7 +260,61 @@ impl Default for SmsFile {
             webhook_url: None,
             timeout_ms: 2_000,
             retries: 2,
+            ca_file: None,
+            authorization_env: None,
+            authorization_file: None,
         }
+    }
+}
+
+/// The webhook's `Authorization` header value (`Bearer …`), read from
+/// `sms.authorization_env` or `sms.authorization_file`. Never shown: its
+/// `Debug` is a placeholder and nothing displays it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Authorization(String);
+
+impl Authorization {
+    /// The value, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Reads it from the variable or the file `file` names (exactly one).
+    fn from_file(file: &SmsFile) -> anyhow::Result<Option<Self>> {
+        let value = match (&file.authorization_env, &file.authorization_file) {
+            (None, None) => return Ok(None),
+            (Some(var), None) => std::env::var(var).map_err(|_| {
+                anyhow::anyhow!(
+                    "sms.authorization_env names {var}, which is not set (or not UTF-8)"
+                )
+            })?,
+            (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "sms.authorization_file: cannot read {}: {e}",
+                    path.display()
+                )
+            })?,
+            (Some(_), Some(_)) => {
+                bail!("sms.authorization: give exactly one of sms.authorization_env, sms.authorization_file")
+            }
+        };
+        // A file's trailing newline is not part of the header.
+        let value = value.trim_matches(['\r', '\n']).to_owned();
+        ensure!(!value.is_empty(), "sms.authorization: the value is empty");
+        let visible = value
+            .bytes()
+            .all(|b| b == b' ' || b == b'\t' || b.is_ascii_graphic());
+        ensure!(
+            visible,
+            "sms.authorization: the value is not a valid HTTP header value (visible ASCII only, one line)"
+        );
+        Ok(Some(Self(value)))
+    }
+}
+
+impl fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Authorization(..)")
     }
 }
 
@@ -270,6 +332,11 @@ pub enum SmsBackend {
         timeout: Duration,
         /// Further attempts after a failed one.
         retries: u32,
+        /// The CA bundle an `https://` relay is verified with; `None`: the
+        /// system's roots.
+        ca_file: Option<PathBuf>,
+        /// The `Authorization` header sent with every request.
+        authorization: Option<Authorization>,
     },
 }
 
@@ -293,13 +360,19 @@ impl SmsBackend {
                     .clone()
                     .context("sms.webhook_url is missing: the webhook gateway needs it")?;
                 ensure!(
-                    url.starts_with("http://"),
-                    "sms.webhook_url must be an http:// URL"
+                    url.starts_with("http://") || url.starts_with("https://"),
+                    "sms.webhook_url must be an http:// or https:// URL"
+                );
+                ensure!(
+                    file.ca_file.is_none() || url.starts_with("https://"),
+                    "sms.ca_file is set but sms.webhook_url is http://: use https:// or remove sms.ca_file"
                 );
                 Ok(Self::Webhook {
                     url,
                     timeout: Duration::from_millis(file.timeout_ms),
                     retries: file.retries,
+                    ca_file: file.ca_file.clone(),
+                    authorization: Authorization::from_file(file)?,
                 })
             }
             other => {
@@ -327,6 +400,41 @@ mod tests {
             .parse::<StoreBackend>()
             .unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn the_webhook_authorization_comes_from_the_environment_and_is_never_shown() {
+        std::env::set_var("OTP_BACKENDS_TEST_AUTHORIZATION", "Bearer hunter2-relay\n");
+        let file = SmsFile {
+            gateway: Some("webhook".into()),
+            webhook_url: Some("https://relay.internal/send".into()),
+            authorization_env: Some("OTP_BACKENDS_TEST_AUTHORIZATION".into()),
+            ..SmsFile::default()
+        };
+        let backend = SmsBackend::from_file(&file, false).unwrap();
+        let SmsBackend::Webhook { authorization, .. } = &backend else {
+            panic!("{backend:?}");
+        };
+        assert_eq!(
+            authorization.as_ref().unwrap().expose(),
+            "Bearer hunter2-relay"
+        );
+        assert!(!format!("{backend:?}").contains("hunter2"));
+        let unset = SmsFile {
+            authorization_env: Some("OTP_BACKENDS_TEST_UNSET".into()),
+            ..file.clone()
+        };
+        let err = SmsBackend::from_file(&unset, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("sms.authorization_env names OTP_BACKENDS_TEST_UNSET"),
+            "{err}"
+        );
+        std::env::set_var("OTP_BACKENDS_TEST_AUTHORIZATION", "Bearer a\nX-Injected: b");
+        let err = SmsBackend::from_file(&file, false).unwrap_err().to_string();
+        assert!(err.contains("not a valid HTTP header value"), "{err}");
+        assert!(!err.contains("Injected"), "{err}");
     }
 
     fn refusal(url: &str) -> String {

@@ -11,7 +11,7 @@ mod production;
 mod secrets;
 mod test_phones;
 
-pub use backends::{without_credentials, SmsBackend, SmsFile, StoreBackend};
+pub use backends::{without_credentials, Authorization, SmsBackend, SmsFile, StoreBackend};
 pub use policy::{Policy, PolicyOverrides};
 pub use secrets::{decode_key, Key, KeySource};
 pub use test_phones::{SandboxConfig, TestPhoneEntry, TestPhones};

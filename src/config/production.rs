@@ -127,10 +127,33 @@ pub fn check(config: &Config) -> anyhow::Result<()> {
             "client {id}: secret_sha256 is the hash of a well-known secret; issue a random one with `otp-server client new {id}`"
         );
     }
-    match config.sms {
+    match &config.sms {
         SmsBackend::Outbox => bail!(
             "sms.gateway = \"outbox\" is the sandbox's; use \"webhook\" (or \"log\" for a dry run)"
         ),
+        SmsBackend::Webhook {
+            url,
+            authorization: Some(_),
+            ..
+        } if !url.starts_with("https://") && !is_loopback(url) => bail!(
+            "sms.authorization_env/sms.authorization_file with an http:// sms.webhook_url would send the credential in clear: use https:// (plain http:// only to a relay on this host: 127.0.0.1, [::1] or localhost)"
+        ),
         SmsBackend::Webhook { .. } | SmsBackend::Log => Ok(()),
+    }
+}
+
+/// Whether an `http://` URL's host is this machine.
+fn is_loopback(url: &str) -> bool {
+    let Ok(uri) = url.parse::<hyper::Uri>() else {
+        return false;
+    };
+    match uri.host() {
+        Some("localhost") => true,
+        Some(host) => host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
     }
 }

@@ -2,6 +2,7 @@
 //! starts the real server on a free port (`support::TestServer`) and talks
 //! HTTP to it.
 
+mod certs;
 mod processes;
 mod support;
 
@@ -25,3 +26,4 @@ mod sandbox_layer;
 mod shutdown;
 mod store;
 mod telemarketing_flow;
+mod tls;

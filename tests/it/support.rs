@@ -100,6 +100,11 @@ fn capture_logs() {
     });
 }
 
+/// What the servers of this test binary logged so far.
+pub fn logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
 /// Fails when any of `secrets` appears in what the servers logged so far.
 pub fn assert_logs_free_of(secrets: &[&str]) {
     let logs = String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned();
