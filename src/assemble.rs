@@ -34,7 +34,7 @@ use crate::sms::{LogGateway, SmsGateway, WebhookGateway};
 use crate::store::memory::MemoryStore;
 use crate::store::metered::MeteredStore;
 use crate::store::redis::{RedisConfig, RedisStore};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use anyhow::Context;
 use std::future::Future;
 use std::sync::atomic::AtomicU64;
@@ -61,8 +61,9 @@ impl Backend {
         }
     }
 
-    /// A Redis store (`redis://…` or `redis+cluster://…`); connects lazily.
-    pub fn redis(url: &str, config: &RedisConfig) -> Result<Self, StoreError> {
+    /// A Redis store (`redis://…` or `redis+cluster://…`, `rediss` over
+    /// TLS); connects lazily, but reads its TLS files now.
+    pub fn redis(url: &str, config: &RedisConfig) -> anyhow::Result<Self> {
         let redis = Arc::new(RedisStore::new(url, config)?);
         Ok(Self {
             state: Arc::new(RedisState::new(redis.clone())),

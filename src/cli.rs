@@ -64,7 +64,8 @@ pub struct ServeArgs {
     #[arg(long, env = "OTP_LISTEN", value_name = "ADDR")]
     pub listen: Option<String>,
     /// Where challenges and sessions live: `memory`, `redis://host:port[/db]`
-    /// or `redis+cluster://h1:p1,h2:p2,...`.
+    /// or `redis+cluster://h1:p1,h2:p2,...` (`rediss://`, `rediss+cluster://`
+    /// over TLS).
     #[arg(long, env = "OTP_STORE", value_name = "URL")]
     pub store: Option<String>,
     /// Outside the sandbox, where `/metrics` and the health endpoints are

@@ -1,5 +1,5 @@
 //! TLS, with rustls on the `ring` provider: the client side of the SMS
-//! webhook.
+//! webhook and of `rediss://`.
 //!
 //! Files are PEM. Every error is one line naming the setting and the file;
 //! no key material ever reaches an error or a log line.

@@ -17,9 +17,11 @@ pub enum StoreBackend {
     /// In this process (`memory`).
     #[default]
     Memory,
-    /// One Redis node (`redis://host:port[/db]`), URL as written.
+    /// One Redis node (`redis://host:port[/db]`, or `rediss://…` over
+    /// TLS), URL as written.
     Redis(String),
-    /// A Redis Cluster (`redis+cluster://h1:p1,h2:p2,…`), URL as written.
+    /// A Redis Cluster (`redis+cluster://h1:p1,h2:p2,…`, or
+    /// `rediss+cluster://…` over TLS to every node), URL as written.
     RedisCluster(String),
 }
 
@@ -27,6 +29,14 @@ impl StoreBackend {
     /// Whether several instances can share it (and so the sandbox's state).
     pub fn is_shared(&self) -> bool {
         !matches!(self, Self::Memory)
+    }
+
+    /// Whether it is reached over TLS (`rediss://`, `rediss+cluster://`).
+    pub fn is_tls(&self) -> bool {
+        match self {
+            Self::Memory => false,
+            Self::Redis(url) | Self::RedisCluster(url) => url.starts_with("rediss"),
+        }
     }
 }
 
@@ -39,30 +49,35 @@ impl FromStr for StoreBackend {
     /// credentials.
     fn from_str(url: &str) -> anyhow::Result<Self> {
         if url == "memory" {
-            Ok(Self::Memory)
-        } else if let Some(rest) = url.strip_prefix("redis://") {
-            check_redis_url(rest, false).map_err(|why| {
-                anyhow::anyhow!("store {}: {why} (use redis://host:port[/db])", shown(url))
-            })?;
-            Ok(Self::Redis(url.to_owned()))
-        } else if let Some(rest) = url.strip_prefix("redis+cluster://") {
-            check_redis_url(rest, true).map_err(|why| {
-                anyhow::anyhow!(
-                    "store {}: {why} (use redis+cluster://h1:p1,h2:p2,…)",
-                    shown(url)
-                )
-            })?;
-            Ok(Self::RedisCluster(url.to_owned()))
-        } else {
-            bail!("unknown store {:?}: use `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2`", shown(url))
+            return Ok(Self::Memory);
         }
+        let (scheme, rest) = url.split_once("://").unwrap_or_default();
+        let (cluster, tls) = match scheme {
+            "redis" => (false, false),
+            "rediss" => (false, true),
+            "redis+cluster" => (true, false),
+            "rediss+cluster" => (true, true),
+            _ => bail!("unknown store {:?}: use `memory`, `redis://host:port[/db]`, `redis+cluster://h1:p1,h2:p2` (`rediss://`, `rediss+cluster://` over TLS)", shown(url)),
+        };
+        check_redis_url(rest, cluster, tls).map_err(|why| {
+            let form = match cluster {
+                false => "host:port[/db]",
+                true => "h1:p1,h2:p2,…",
+            };
+            anyhow::anyhow!("store {}: {why} (use {scheme}://{form})", shown(url))
+        })?;
+        Ok(match cluster {
+            false => Self::Redis(url.to_owned()),
+            true => Self::RedisCluster(url.to_owned()),
+        })
     }
 }
 
 /// What follows `redis://` (one node) or `redis+cluster://` (comma-separated
-/// nodes): `[user[:password]@]host[:port]` per node, then `/db` for one
-/// node. The error names the wrong part and never quotes the user-info.
-fn check_redis_url(rest: &str, cluster: bool) -> Result<(), String> {
+/// nodes), or their TLS forms (`tls`): `[user[:password]@]host[:port]` per
+/// node, then `/db` for one node. The error names the wrong part and never
+/// quotes the user-info.
+fn check_redis_url(rest: &str, cluster: bool, tls: bool) -> Result<(), String> {
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     if tail.contains('@') {
@@ -77,7 +92,10 @@ fn check_redis_url(rest: &str, cluster: bool) -> Result<(), String> {
     }
     let nodes: Vec<&str> = authority.split(',').collect();
     if !cluster && nodes.len() > 1 {
-        return Err("several hosts: a Redis Cluster is `redis+cluster://h1:p1,h2:p2`".into());
+        return Err(
+            "several hosts: a Redis Cluster is `redis+cluster://h1:p1,h2:p2` (`rediss+cluster://` over TLS)"
+                .into(),
+        );
     }
     let named = |i: usize, why: String| {
         if cluster {
@@ -100,10 +118,14 @@ fn check_redis_url(rest: &str, cluster: bool) -> Result<(), String> {
     }
     // What the store hands to the Redis client, checked by the client's own
     // parser too (its errors quote no part of the URL).
+    let scheme = if tls { "rediss" } else { "redis" };
     let client_urls: Vec<String> = if cluster {
-        nodes.iter().map(|node| format!("redis://{node}")).collect()
+        nodes
+            .iter()
+            .map(|node| format!("{scheme}://{node}"))
+            .collect()
     } else {
-        vec![format!("redis://{rest}")]
+        vec![format!("{scheme}://{rest}")]
     };
     for (i, url) in client_urls.iter().enumerate() {
         redis::IntoConnectionInfo::into_connection_info(url.as_str())
@@ -396,6 +418,12 @@ mod tests {
         assert_eq!(redis.to_string(), "redis://10.0.0.1:6379/2");
         let cluster: StoreBackend = "redis+cluster://u:p@h1:7000,u:p@h2:7000".parse().unwrap();
         assert_eq!(cluster.to_string(), "redis+cluster://h1:7000,h2:7000");
+        let tls: StoreBackend = "rediss://:s3cret@10.0.0.1:6380".parse().unwrap();
+        assert_eq!(tls.to_string(), "rediss://10.0.0.1:6380");
+        assert!(tls.is_tls() && !redis.is_tls());
+        let cluster: StoreBackend = "rediss+cluster://u:p@h1:7000,h2:7000".parse().unwrap();
+        assert_eq!(cluster.to_string(), "rediss+cluster://h1:7000,h2:7000");
+        assert!(cluster.is_tls());
         let err = "postgres://u:hunter2@db"
             .parse::<StoreBackend>()
             .unwrap_err();
@@ -456,6 +484,8 @@ mod tests {
             "redis://[::1]:6379/0",
             "redis+cluster://10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000",
             "redis+cluster://u:p@h1:7000,u:p@h2:7000",
+            "rediss://:s3cret@redis.internal:6380/1",
+            "rediss+cluster://10.0.0.1:7000,10.0.0.2:7000",
         ] {
             assert!(
                 url.parse::<StoreBackend>().is_ok(),
@@ -518,8 +548,10 @@ mod tests {
             "redis://:hun/ter2@127.0.0.1:6379",
             "redis://:hun?ter2@127.0.0.1:6379",
             "redis://:hun#ter2@127.0.0.1:6379",
-            "rediss://:hunter2@127.0.0.1:6379",
             "rediss://:hun/ter2@127.0.0.1:6379",
+            "rediss://:hunter2@127.0.0.1:notaport",
+            "rediss+cluster://u:hunter2@h1:7000,u:hunter2@h2:bad",
+            "redis+tls://:hunter2@127.0.0.1:6379",
         ] {
             let err = refusal(url);
             assert!(

@@ -56,8 +56,9 @@ pub struct ServerConfig {
     pub sandbox: bool,
     /// Address to listen on when neither `--listen` nor `OTP_LISTEN` is given.
     pub listen: String,
-    /// `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2,…`,
-    /// when neither `--store` nor `OTP_STORE` is given.
+    /// `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2,…`
+    /// (`rediss://`, `rediss+cluster://` over TLS), when neither `--store`
+    /// nor `OTP_STORE` is given.
     pub store: StoreBackend,
     /// Largest request body accepted; larger ones get `400 invalidRequest`.
     pub body_limit_bytes: usize,

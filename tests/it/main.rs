@@ -27,3 +27,4 @@ mod shutdown;
 mod store;
 mod telemarketing_flow;
 mod tls;
+mod tls_processes;

@@ -142,6 +142,7 @@ pub fn redis_backend(url: &str) -> Backend {
         key_prefix: unique_prefix(),
         command_timeout_ms: 5_000,
         connect_timeout_ms: 1_000,
+        ..RedisConfig::default()
     };
     Backend::redis(url, &config).expect("redis store")
 }
