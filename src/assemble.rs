@@ -35,6 +35,7 @@ use crate::store::memory::MemoryStore;
 use crate::store::metered::MeteredStore;
 use crate::store::redis::{RedisConfig, RedisStore};
 use crate::store::Store;
+use crate::tls::ServerTls;
 use anyhow::Context;
 use std::future::Future;
 use std::sync::atomic::AtomicU64;
@@ -106,6 +107,8 @@ pub struct Server {
     app: App,
     routes: Arc<Routes>,
     sandbox: Option<Arc<Sandbox>>,
+    /// The public listener's certificate (`server.tls_cert_file`).
+    tls: Option<Arc<ServerTls>>,
 }
 
 impl Server {
@@ -125,6 +128,12 @@ impl Server {
 
     pub fn is_sandbox(&self) -> bool {
         self.sandbox.is_some()
+    }
+
+    /// The public listener's certificate, when it serves HTTPS: reload it
+    /// with [`ServerTls::reload`] (the binary does on SIGHUP).
+    pub fn tls(&self) -> Option<Arc<ServerTls>> {
+        self.tls.clone()
     }
 }
 
@@ -179,6 +188,10 @@ impl ServerBuilder {
         let backend = match self.backend {
             Some(backend) => backend,
             None => Backend::for_config(&config, &clock)?,
+        };
+        let tls = match (&config.server.tls_cert_file, &config.server.tls_key_file) {
+            (Some(cert), Some(key)) => Some(Arc::new(ServerTls::load(cert, key)?)),
+            _ => None,
         };
         let metrics = Metrics::new();
         let metered: Arc<dyn Store> = Arc::new(MeteredStore::new(backend.store, metrics.clone()));
@@ -251,6 +264,7 @@ impl ServerBuilder {
             app,
             routes: Arc::new(routes),
             sandbox,
+            tls,
         })
     }
 }
@@ -296,17 +310,18 @@ pub async fn serve_with_admin(
         app,
         routes,
         sandbox,
+        tls,
     } = server;
     let admin = admin.map(|admin| (admin, Admin::new(app.clone(), routes.clone())));
     let serving = app.clone();
     match sandbox {
         Some(sandbox) => {
             let front = SandboxFront::new(app, routes, sandbox);
-            crate::server::serve(serving, listener, front, admin, shutdown).await;
+            crate::server::serve(serving, listener, front, admin, tls, shutdown).await;
         }
         None => {
             let front = Public::new(app, routes);
-            crate::server::serve(serving, listener, front, admin, shutdown).await;
+            crate::server::serve(serving, listener, front, admin, tls, shutdown).await;
         }
     }
 }

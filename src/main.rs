@@ -65,6 +65,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
         let admin = startup::bind_admin(&config).await?;
         let server = Server::builder(config).build()?;
+        startup::reload_on_sighup(server.tls())?;
         // The banner is all `serve` prints on stdout: a reader that went
         // away is no reason to stop serving.
         let _ = commands::println(startup::banner(

@@ -22,7 +22,7 @@ pub use crate::store::redis::RedisConfig;
 use anyhow::{bail, ensure, Context};
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -85,6 +85,11 @@ pub struct ServerConfig {
     /// authentications per client and source address. Unset: the
     /// connection's peer, and no header is trusted.
     pub client_address_header: Option<String>,
+    /// The public listener's certificate chain (PEM); with
+    /// `tls_key_file`, the listener speaks HTTPS. Reloaded on SIGHUP.
+    pub tls_cert_file: Option<PathBuf>,
+    /// The private key (PEM) of `tls_cert_file`.
+    pub tls_key_file: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -103,6 +108,8 @@ impl Default for ServerConfig {
             admin_listen: "127.0.0.1:9464".into(),
             shutdown_grace_ms: 10_000,
             client_address_header: None,
+            tls_cert_file: None,
+            tls_key_file: None,
         }
     }
 }
@@ -264,6 +271,11 @@ impl Config {
                 clients.insert(id.clone(), Arc::new(client)).is_none(),
                 "client {id} is listed twice"
             );
+        }
+        match (&file.server.tls_cert_file, &file.server.tls_key_file) {
+            (Some(_), None) => bail!("server.tls_cert_file is set without server.tls_key_file: give both, or neither for plain HTTP"),
+            (None, Some(_)) => bail!("server.tls_key_file is set without server.tls_cert_file: give both, or neither for plain HTTP"),
+            _ => {}
         }
         let sms = SmsBackend::from_file(&file.sms, file.server.sandbox)?;
         let test_phones = TestPhones::from_config(&file.sandbox)?;

@@ -198,6 +198,7 @@ pub struct Builder {
     clock: Option<Arc<ManualClock>>,
     admin: bool,
     from_config: bool,
+    http: Option<reqwest::Client>,
 }
 
 impl Builder {
@@ -237,6 +238,12 @@ impl Builder {
         self.clock = Some(clock);
         self
     }
+    /// The client the helpers speak with (one trusting a test CA, for a
+    /// server whose config names a TLS certificate).
+    pub fn http(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
 
     pub async fn start(self) -> TestServer {
         capture_logs();
@@ -253,6 +260,7 @@ impl Builder {
             app = app.mfa(mfa);
         }
         let app = app.build().expect("app");
+        let scheme = if app.tls().is_some() { "https" } else { "http" };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let admin = match self.admin {
@@ -267,7 +275,8 @@ impl Builder {
         TestServer {
             addr,
             admin_addr,
-            http: reqwest::Client::new(),
+            scheme,
+            http: self.http.unwrap_or_default(),
             clock: Some(clock),
             _stop: Some(stop),
         }
@@ -279,6 +288,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
     /// The admin listener's address, when started with [`Builder::admin`].
     pub admin_addr: Option<SocketAddr>,
+    /// `http`, or `https` when the config names a TLS certificate.
+    pub scheme: &'static str,
     pub http: reqwest::Client,
     /// The server's clock, when it runs in this process.
     pub clock: Option<Arc<ManualClock>>,
@@ -291,6 +302,7 @@ impl TestServer {
         Self {
             addr,
             admin_addr: None,
+            scheme: "http",
             http: reqwest::Client::new(),
             clock: None,
             _stop: None,
@@ -314,7 +326,7 @@ impl TestServer {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        format!("{}://{}{path}", self.scheme, self.addr)
     }
 
     /// A bearer token for `client` from the token endpoint.

@@ -1,6 +1,7 @@
 //! TLS with real peers: the SMS webhook to an `https://` relay this test
 //! starts (rcgen certificates, its CA as `sms.ca_file`, an authorization
-//! header from a file), and a relay signed by another CA refused.
+//! header from a file), a relay signed by another CA refused, and the
+//! public listener speaking HTTPS to a client that trusts the test CA.
 
 use crate::certs::{Leaf, TestCa};
 use crate::support::*;
@@ -10,9 +11,10 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use otp_server::config::Config;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// 32 random bytes, base64, in a file of `dir`; its path.
 pub fn random_key_file(dir: &Path, name: &str) -> String {
@@ -201,6 +203,11 @@ fn tls_settings_are_refused_where_they_do_not_fit_naming_the_setting() {
             "",
             "give exactly one of sms.authorization_env, sms.authorization_file",
         ),
+        (
+            String::new(),
+            "tls_cert_file = \"/x.crt\"",
+            "server.tls_cert_file is set without server.tls_key_file",
+        ),
     ] {
         let err = build(&sms, extra);
         assert!(err.contains(says), "expected {says:?} in {err:?}");
@@ -217,4 +224,90 @@ fn tls_settings_are_refused_where_they_do_not_fit_naming_the_setting() {
         token.display()
     );
     production_config(dir.path(), &local, "");
+}
+
+/// The public listener over TLS: both flows with a client that trusts the
+/// test CA; hyper's own error answers still rewritten (`EnvelopeIo`); a
+/// plain-HTTP request gets no answer.
+#[tokio::test]
+async fn the_listener_speaks_https_for_both_flows() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("listener CA");
+    let (cert, key) = ca.leaf("otp-server").write(dir.path(), "server");
+    let mut config = test_config();
+    config.server.tls_cert_file = Some(cert);
+    config.server.tls_key_file = Some(key);
+    let server = TestServer::builder()
+        .config(config)
+        .http(ca.client())
+        .start()
+        .await;
+    assert!(server.url("/").starts_with("https://"));
+
+    let headers = server.rao_headers("sandbox", "tls-session").await;
+    assert_eq!(
+        server.rao_generate(&headers, "5541000010").await.status(),
+        204
+    );
+    let otp = server.last_otp("+525541000010").await;
+    let validated = server.rao_validate(&headers, "5541000010", &otp).await;
+    assert_eq!(validated.status(), 204);
+    let certified = server
+        .post(&format!("{RAO}/certified-phone"), &headers, None)
+        .await;
+    assert_eq!(certified.status(), 200);
+    assert_eq!(
+        certified.json::<Value>().await.unwrap(),
+        json!({"phoneCountryCode": "+52", "phoneNumber": "5541000010"})
+    );
+    let tm = server.tm_headers("sandbox").await;
+    let (sid, _) = server.tm_generate(&tm, "tls-tm", "5541000011").await;
+    let otp = server.last_otp("5541000011").await;
+    assert_eq!(
+        server.tm_validate(&tm, &sid, "tls-tm", &otp).await.status(),
+        200
+    );
+
+    // A head hyper cannot parse: its own answer, rewritten, inside TLS.
+    let answer = raw_tls_request(
+        server.addr,
+        &ca,
+        b"GET /health/live HTTP/1.1\r\nHost: t\r\nBad\x01Header: x\r\n\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    assert!(answer.contains("\"code\":\"invalidRequest\""), "{answer}");
+    assert!(answer.contains("\"location\":\"headers\""), "{answer}");
+
+    let plain = reqwest::Client::new()
+        .get(format!("http://{}/health/live", server.addr))
+        .send()
+        .await;
+    assert!(plain.is_err(), "plain HTTP is not served: {plain:?}");
+    let untrusting = TestCa::new("another CA").client();
+    let refused = untrusting.get(server.url("/health/live")).send().await;
+    assert!(refused.is_err(), "a client that does not trust the CA");
+}
+
+/// Sends `request` over TLS and reads the whole answer.
+async fn raw_tls_request(addr: std::net::SocketAddr, ca: &TestCa, request: &[u8]) -> String {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName};
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(ca.pem().as_bytes()).unwrap())
+        .unwrap();
+    let config = otp_server::tls::client_config(roots, None).unwrap();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let name = ServerName::try_from("127.0.0.1").unwrap();
+    let mut tls = connector.connect(name, tcp).await.unwrap();
+    tls.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        tls.read_to_end(&mut answer),
+    )
+    .await;
+    String::from_utf8_lossy(&answer).into_owned()
 }

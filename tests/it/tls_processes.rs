@@ -1,7 +1,8 @@
-//! `redis-server` over TLS with real processes (one node through the
-//! `otp-server` binary, mutual TLS, a TLS cluster) and rcgen certificates.
+//! TLS with real processes: the `otp-server` binary reloading its
+//! certificate on SIGHUP; `redis-server` over TLS (one node, mutual TLS, a
+//! TLS cluster) with rcgen certificates.
 
-use crate::certs::TestCa;
+use crate::certs::{served_certificate, TestCa};
 use crate::processes::{free_port, redis_server_or_skip, RedisProcess, ServerProcess};
 use crate::support::*;
 use otp_server::config::SANDBOX_TOML;
@@ -28,6 +29,73 @@ fn wait_for(what: &str, text: impl Fn() -> String) -> String {
         }
         assert!(Instant::now() < deadline, "never saw {what:?} in:\n{seen}");
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn hangup(process: &ServerProcess) {
+    let sent = Command::new("kill")
+        .args(["-HUP", &process.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// SIGHUP: new handshakes get the new certificate; a key that cannot be
+/// used, or does not go with the certificate, keeps the one in use and the
+/// log says why; the process never stops serving.
+#[tokio::test]
+async fn sighup_reloads_the_certificate_and_a_bad_one_keeps_the_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("listener CA");
+    let first = ca.leaf("first");
+    let (cert, key) = first.write(dir.path(), "server");
+    let server_lines = format!(
+        "tls_cert_file = \"{}\"\ntls_key_file = \"{}\"",
+        cert.display(),
+        key.display()
+    );
+    let config = sandbox_file(dir.path(), &server_lines, "");
+    let mut process = ServerProcess::start(&config, "memory");
+    let printed = process.stdout.lock().unwrap().clone();
+    assert!(printed.contains("listening on https://"), "{printed}");
+    assert_eq!(served_certificate(process.addr, &ca).await, first.der);
+
+    let https = ca.client();
+    let health = format!("https://{}/health/live", process.addr);
+    let keep_alive = https.get(&health).send().await.unwrap();
+    assert_eq!(keep_alive.status(), 200);
+
+    let second = ca.leaf("second");
+    second.write(dir.path(), "server");
+    hangup(&process);
+    wait_for("TLS certificate reloaded", || {
+        process.stderr.lock().unwrap().clone()
+    });
+    assert_eq!(served_certificate(process.addr, &ca).await, second.der);
+    assert_eq!(https.get(&health).send().await.unwrap().status(), 200);
+
+    std::fs::write(&key, "not a key").unwrap();
+    hangup(&process);
+    let logs = wait_for("NOT reloaded", || process.stderr.lock().unwrap().clone());
+    assert!(logs.contains("server.tls_key_file"), "{logs}");
+    assert_eq!(served_certificate(process.addr, &ca).await, second.der);
+
+    let third = ca.leaf("third");
+    std::fs::write(&cert, &third.cert_pem).unwrap();
+    std::fs::write(&key, &second.key_pem).unwrap();
+    hangup(&process);
+    let logs = wait_for("does not go with", || {
+        process.stderr.lock().unwrap().clone()
+    });
+    assert_eq!(logs.matches("NOT reloaded").count(), 2, "{logs}");
+    assert_eq!(served_certificate(process.addr, &ca).await, second.der);
+    assert!(
+        process.wait(Duration::from_millis(100)).is_none(),
+        "still serving"
+    );
+    for key in [&first.key_pem, &second.key_pem] {
+        let body = key.lines().nth(1).unwrap();
+        assert!(!logs.contains(body), "a private key was logged");
     }
 }
 
