@@ -16,7 +16,7 @@ use crate::auth::{TokenEndpoint, Tokens};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, SmsBackend, StoreBackend};
 use crate::contract::Contract;
-use crate::crypto::Keys;
+use crate::crypto::KeyRing;
 use crate::mfa::{LocalMfa, MfaEngine};
 use crate::observe::Metrics;
 use crate::otp::{FixedOtps, Issuer, RaoFlow, TelemarketingFlow, ALPHANUMERIC};
@@ -224,12 +224,13 @@ impl ServerBuilder {
         let issuer = Arc::new(Issuer::new(
             store.clone(),
             sms,
-            Keys::new(&config.otp_key()),
+            KeyRing::new(&config.otp_key(), &config.otp_keys_previous()),
             clock.clone(),
             metrics.clone(),
             fixed,
         ));
-        let tokens = Tokens::new(config.token_key(), config.token_lifetime(), clock.clone());
+        let tokens = Tokens::new(config.token_key(), config.token_lifetime(), clock.clone())
+            .with_previous(&config.token_keys_previous());
         let token_endpoint = TokenEndpoint::new(
             config.clients.clone(),
             tokens.clone(),

@@ -114,7 +114,8 @@ impl Default for ServerConfig {
     }
 }
 
-/// `[secrets]` as written: each key inline, from `<key>_env` or `<key>_file`.
+/// `[secrets]` as written: each key inline, from `<key>_env` or `<key>_file`;
+/// the previous keys of a rotation as lists, the same three ways.
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SecretsFile {
@@ -124,6 +125,12 @@ struct SecretsFile {
     otp_key: Option<String>,
     otp_key_env: Option<String>,
     otp_key_file: Option<String>,
+    token_keys_previous: Option<Vec<String>>,
+    token_keys_previous_env: Option<Vec<String>>,
+    token_keys_previous_file: Option<Vec<String>>,
+    otp_keys_previous: Option<Vec<String>>,
+    otp_keys_previous_env: Option<Vec<String>>,
+    otp_keys_previous_file: Option<Vec<String>>,
 }
 
 /// The server keys (base64 of 32 bytes each, resolved).
@@ -133,6 +140,13 @@ pub struct Secrets {
     pub token_key: Key,
     /// Keys the hashes under which OTPs, phones and customer ids are stored.
     pub otp_key: Key,
+    /// Earlier token keys (newest first): tokens they signed are accepted
+    /// until they expire; none is signed with them.
+    pub token_keys_previous: Vec<Key>,
+    /// Earlier OTP keys (newest first): what was stored under them stays
+    /// readable until it expires; phone records stay under the oldest
+    /// (`crypto::KeyRing`).
+    pub otp_keys_previous: Vec<Key>,
 }
 
 /// One `[[clients]]` entry as written in the file.
@@ -260,6 +274,18 @@ impl Config {
                 .resolve("secrets.token_key")?,
             otp_key: source(&s.otp_key, &s.otp_key_env, &s.otp_key_file)
                 .resolve("secrets.otp_key")?,
+            token_keys_previous: secrets::resolve_list(
+                "secrets.token_keys_previous",
+                &s.token_keys_previous,
+                &s.token_keys_previous_env,
+                &s.token_keys_previous_file,
+            )?,
+            otp_keys_previous: secrets::resolve_list(
+                "secrets.otp_keys_previous",
+                &s.otp_keys_previous,
+                &s.otp_keys_previous_env,
+                &s.otp_keys_previous_file,
+            )?,
         };
         file.policy.check().context("policy")?;
         let mut clients = HashMap::new();
@@ -301,6 +327,24 @@ impl Config {
 
     pub fn otp_key(&self) -> [u8; 32] {
         self.secrets.otp_key.bytes
+    }
+
+    /// The previous token keys of a rotation, newest first.
+    pub fn token_keys_previous(&self) -> Vec<[u8; 32]> {
+        self.secrets
+            .token_keys_previous
+            .iter()
+            .map(|k| k.bytes)
+            .collect()
+    }
+
+    /// The previous OTP keys of a rotation, newest first.
+    pub fn otp_keys_previous(&self) -> Vec<[u8; 32]> {
+        self.secrets
+            .otp_keys_previous
+            .iter()
+            .map(|k| k.bytes)
+            .collect()
     }
 
     pub fn token_lifetime(&self) -> Duration {

@@ -22,6 +22,7 @@ mod production;
 mod proxy;
 mod rao_flow;
 mod redis_processes;
+mod rotation;
 mod sandbox_layer;
 mod shutdown;
 mod store;

@@ -28,7 +28,7 @@ pub const RAO_UUID: &str = "3f2b8c1e-0d4a-4b7e-9a61-1c2d3e4f5a6b";
 pub const TM_UUID: &str = "a7d1e304-83a9-4413-af97-62615e57eae6";
 
 /// Extra clients of the test configuration (secret: `test-secret`).
-const TEST_CLIENTS: &str = r#"
+pub const TEST_CLIENTS: &str = r#"
 [[clients]]
 id = "short-lived"
 secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
