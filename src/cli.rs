@@ -83,6 +83,10 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub sandbox_allowed_hosts: Vec<String>,
+    /// Refuse to start (exit 1) when the store does not answer at startup,
+    /// instead of starting not ready with a warning.
+    #[arg(long, env = "OTP_REQUIRE_STORE")]
+    pub require_store: bool,
 }
 
 #[derive(Debug, Args)]

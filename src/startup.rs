@@ -1,6 +1,6 @@
 //! What `otp-server serve` does around the server: logging, the startup
-//! banner a newcomer reads, the certificate reload on SIGHUP, and the
-//! shutdown signal.
+//! banner a newcomer reads, whether the store answers at startup, the
+//! certificate reload on SIGHUP, and the shutdown signal.
 
 use crate::assemble::Server;
 use crate::config::{Config, SmsBackend};
@@ -8,6 +8,7 @@ use crate::tls::ServerTls;
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -117,6 +118,43 @@ pub fn banner(running: &Server, addr: SocketAddr, admin: Option<&TcpListener>) -
         });
     }
     lines.join("\n")
+}
+
+/// How often a store that did not answer at startup is asked again.
+const STORE_RETRY: Duration = Duration::from_millis(500);
+
+/// Whether the store answers now. When it does not, either the one-line
+/// error `--require-store` exits with (`require`), or the warning line the
+/// banner ends with — also logged — and a watcher that logs the first
+/// answer. The store is named without credentials.
+pub async fn check_store(server: &Server, require: bool) -> anyhow::Result<Option<String>> {
+    let app = server.app().clone();
+    let store = app.config().server.store.clone();
+    if !store.is_shared() {
+        return Ok(None);
+    }
+    let Err(e) = app.health().ping().await else {
+        return Ok(None);
+    };
+    if require {
+        anyhow::bail!(
+            "store {store} does not answer ({e}): --require-store refuses to start without it"
+        );
+    }
+    tracing::warn!(%store, error = %e, "the store does not answer at startup: /health/ready answers 500 until it does");
+    let warning = format!(
+        "WARNING: store {store} does not answer ({e}): not ready (/health/ready answers 500) until it does; --require-store refuses to start instead"
+    );
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(STORE_RETRY).await;
+            if app.health().ping().await.is_ok() {
+                tracing::info!(%store, "the store answers now: ready");
+                return;
+            }
+        }
+    });
+    Ok(Some(warning))
 }
 
 /// On SIGHUP, reloads the listener's certificate (`tls`): new handshakes

@@ -1,6 +1,8 @@
-//! TLS with real processes: the `otp-server` binary reloading its
-//! certificate on SIGHUP; `redis-server` over TLS (one node, mutual TLS, a
-//! TLS cluster) with rcgen certificates.
+//! TLS and startup with real processes: the `otp-server` binary reloading
+//! its certificate on SIGHUP; `redis-server` over TLS (one node, mutual
+//! TLS, a TLS cluster) with rcgen certificates; a store that does not
+//! answer at startup (warning, not ready, the first answer logged) and
+//! `--require-store`.
 
 use crate::certs::{served_certificate, TestCa};
 use crate::processes::{free_port, redis_server_or_skip, RedisProcess, ServerProcess};
@@ -309,4 +311,79 @@ async fn both_flows_on_a_tls_redis_cluster() {
     let backend = Backend::redis(&url, &certs.redis_config(false)).unwrap();
     let server = TestServer::builder().backend(backend).start().await;
     both_flows(&server, "3").await;
+}
+
+/// A store that does not answer at startup: a warning naming it (without
+/// its password) in the banner and the log, not ready until it answers,
+/// then the first answer logged; with `--require-store`, exit 1 and one
+/// line.
+#[tokio::test]
+async fn a_store_down_at_startup_is_a_loud_warning_or_a_refusal() {
+    if !redis_server_or_skip("tls_processes::startup") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = sandbox_file(
+        dir.path(),
+        "",
+        &format!("[redis]\nkey_prefix = \"{}\"", unique_prefix()),
+    );
+    let port = free_port();
+    let url = format!("redis://:hunter2-startup@127.0.0.1:{port}");
+    let shown = format!("redis://127.0.0.1:{port}");
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_otp-server"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--store",
+            &url,
+            "--require-store",
+            "--config",
+        ])
+        .arg(&config)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(
+        said.starts_with(&format!("otp-server: store {shown} does not answer")),
+        "{said}"
+    );
+    assert!(said.contains("--require-store"), "{said}");
+    assert!(refused.stdout.is_empty(), "no banner");
+
+    let process = ServerProcess::start(&config, &url);
+    let warning = format!("WARNING: store {shown} does not answer");
+    let printed = wait_for(&warning, || process.stdout.lock().unwrap().clone());
+    let logs = wait_for("the store does not answer at startup", || {
+        process.stderr.lock().unwrap().clone()
+    });
+    assert!(logs.contains(&shown), "{logs}");
+    let server = TestServer::at(process.addr);
+    let ready = || async {
+        let answer = server.http.get(server.url("/health/ready")).send().await;
+        answer.unwrap().status().as_u16()
+    };
+    assert_eq!(ready().await, 500);
+
+    let _redis = RedisProcess::start_on(port, &["--requirepass", "hunter2-startup"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ready().await != 200 {
+        assert!(Instant::now() < deadline, "never ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let logs = wait_for("the store answers now", || {
+        process.stderr.lock().unwrap().clone()
+    });
+    assert_eq!(logs.matches("the store answers now").count(), 1);
+    for text in [&printed, &logs, &said.to_string()] {
+        assert!(
+            !text.contains("hunter2"),
+            "a credential was printed: {text}"
+        );
+    }
 }
