@@ -16,7 +16,7 @@ use crate::auth::{TokenEndpoint, Tokens};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, SmsBackend, StoreBackend};
 use crate::contract::Contract;
-use crate::crypto::Keys;
+use crate::crypto::KeyRing;
 use crate::mfa::{LocalMfa, MfaEngine};
 use crate::observe::Metrics;
 use crate::otp::{FixedOtps, Issuer, RaoFlow, TelemarketingFlow, ALPHANUMERIC};
@@ -35,7 +35,8 @@ use crate::sms::{LogGateway, SmsGateway, WebhookGateway};
 use crate::store::memory::MemoryStore;
 use crate::store::metered::MeteredStore;
 use crate::store::redis::{RedisConfig, RedisStore};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
+use crate::tls::ServerTls;
 use anyhow::Context;
 use std::future::Future;
 use std::sync::atomic::AtomicU64;
@@ -62,8 +63,9 @@ impl Backend {
         }
     }
 
-    /// A Redis store (`redis://…` or `redis+cluster://…`); connects lazily.
-    pub fn redis(url: &str, config: &RedisConfig) -> Result<Self, StoreError> {
+    /// A Redis store (`redis://…` or `redis+cluster://…`, `rediss` over
+    /// TLS); connects lazily, but reads its TLS files now.
+    pub fn redis(url: &str, config: &RedisConfig) -> anyhow::Result<Self> {
         let redis = Arc::new(RedisStore::new(url, config)?);
         Ok(Self {
             state: Arc::new(RedisState::new(redis.clone())),
@@ -106,6 +108,8 @@ pub struct Server {
     app: App,
     routes: Arc<Routes>,
     sandbox: Option<Arc<Sandbox>>,
+    /// The public listener's certificate (`server.tls_cert_file`).
+    tls: Option<Arc<ServerTls>>,
 }
 
 impl Server {
@@ -125,6 +129,12 @@ impl Server {
 
     pub fn is_sandbox(&self) -> bool {
         self.sandbox.is_some()
+    }
+
+    /// The public listener's certificate, when it serves HTTPS: reload it
+    /// with [`ServerTls::reload`] (the binary does on SIGHUP).
+    pub fn tls(&self) -> Option<Arc<ServerTls>> {
+        self.tls.clone()
     }
 }
 
@@ -180,6 +190,10 @@ impl ServerBuilder {
             Some(backend) => backend,
             None => Backend::for_config(&config, &clock)?,
         };
+        let tls = match (&config.server.tls_cert_file, &config.server.tls_key_file) {
+            (Some(cert), Some(key)) => Some(Arc::new(ServerTls::load(cert, key)?)),
+            _ => None,
+        };
         let metrics = Metrics::new();
         let metered: Arc<dyn Store> = Arc::new(MeteredStore::new(backend.store, metrics.clone()));
         let current = sandboxed.then(|| Arc::new(Current::with_offset(backend.state, offset)));
@@ -211,12 +225,13 @@ impl ServerBuilder {
         let issuer = Arc::new(Issuer::new(
             store.clone(),
             sms,
-            Keys::new(&config.otp_key()),
+            KeyRing::new(&config.otp_key(), &config.otp_keys_previous()),
             clock.clone(),
             metrics.clone(),
             fixed,
         ));
-        let tokens = Tokens::new(config.token_key(), config.token_lifetime(), clock.clone());
+        let tokens = Tokens::new(config.token_key(), config.token_lifetime(), clock.clone())
+            .with_previous(&config.token_keys_previous());
         let token_endpoint = TokenEndpoint::new(
             config.clients.clone(),
             tokens.clone(),
@@ -254,6 +269,7 @@ impl ServerBuilder {
             app,
             routes: Arc::new(routes),
             sandbox,
+            tls,
         })
     }
 }
@@ -266,7 +282,15 @@ fn sms_gateway(config: &Config) -> anyhow::Result<Arc<dyn SmsGateway>> {
             url,
             timeout,
             retries,
-        } => Arc::new(WebhookGateway::new(url, *timeout, *retries).context("sms.webhook_url")?),
+            ca_file,
+            authorization,
+        } => Arc::new(WebhookGateway::build(
+            url,
+            *timeout,
+            *retries,
+            ca_file.as_deref(),
+            authorization.as_ref().map(|a| a.expose()),
+        )?),
         SmsBackend::Outbox => {
             anyhow::bail!("sms.gateway = \"outbox\" is the sandbox's: set server.sandbox = true")
         }
@@ -291,17 +315,18 @@ pub async fn serve_with_admin(
         app,
         routes,
         sandbox,
+        tls,
     } = server;
     let admin = admin.map(|admin| (admin, Admin::new(app.clone(), routes.clone())));
     let serving = app.clone();
     match sandbox {
         Some(sandbox) => {
             let front = SandboxFront::new(app, routes, sandbox);
-            crate::server::serve(serving, listener, front, admin, shutdown).await;
+            crate::server::serve(serving, listener, front, admin, tls, shutdown).await;
         }
         None => {
             let front = Public::new(app, routes);
-            crate::server::serve(serving, listener, front, admin, shutdown).await;
+            crate::server::serve(serving, listener, front, admin, tls, shutdown).await;
         }
     }
 }

@@ -68,7 +68,8 @@ pub struct ServeArgs {
     #[arg(long, env = "OTP_LISTEN", value_name = "ADDR")]
     pub listen: Option<String>,
     /// Where challenges and sessions live: `memory`, `redis://host:port[/db]`
-    /// or `redis+cluster://h1:p1,h2:p2,...`.
+    /// or `redis+cluster://h1:p1,h2:p2,...` (`rediss://`, `rediss+cluster://`
+    /// over TLS).
     #[arg(long, env = "OTP_STORE", value_name = "URL")]
     pub store: Option<String>,
     /// Outside the sandbox, where `/metrics` and the health endpoints are
@@ -86,6 +87,10 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub sandbox_allowed_hosts: Vec<String>,
+    /// Refuse to start (exit 1) when the store does not answer at startup,
+    /// instead of starting not ready with a warning.
+    #[arg(long, env = "OTP_REQUIRE_STORE")]
+    pub require_store: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,8 @@
 //!   knows no HTTP: `otp` (the two flows and their shared issuer), `auth`
 //!   (tokens, the token endpoint and its limit), `store`, `sms`, `mfa`,
 //!   `cipher`, `crypto`, `phone`, `clock`; with `app` (the core's shared
-//!   state), `observe` (log line, metrics) and `config`.
+//!   state), `observe` (log line, metrics), `config` and `tls` (rustls for
+//!   the listener, the SMS webhook and `rediss://`).
 //! - `sandbox`: the layer around the core in sandbox mode — its shared
 //!   state, clock, store decorator, outbox, forced errors, testing kit,
 //!   console and web pages (`assets/`). The core never reaches it.
@@ -52,6 +53,7 @@ pub mod mfa;
 pub mod sandbox;
 pub mod sms;
 pub mod store;
+pub mod tls;
 
 pub(crate) mod app;
 pub(crate) mod auth;

@@ -66,13 +66,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
         let admin = startup::bind_admin(&config).await?;
         let server = Server::builder(config).build()?;
+        let warning = startup::check_store(&server, args.require_store).await?;
+        startup::reload_on_sighup(server.tls())?;
+        let mut banner = startup::banner(&server, listener.local_addr()?, admin.as_ref());
+        if let Some(warning) = warning {
+            banner = format!("{banner}\n{warning}");
+        }
         // The banner is all `serve` prints on stdout: a reader that went
         // away is no reason to stop serving.
-        let _ = commands::println(startup::banner(
-            &server,
-            listener.local_addr()?,
-            admin.as_ref(),
-        ));
+        let _ = commands::println(banner);
         otp_server::serve_with_admin(listener, admin, server, startup::shutdown_signal()).await;
         Ok(())
     })

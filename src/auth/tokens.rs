@@ -3,7 +3,9 @@
 //! A token is `v1.<client id, base64url>.<expiry, unix seconds>.<HMAC-SHA256>`
 //! under the configured `token_key`. Verifying needs only that key, so any
 //! instance sharing the configuration accepts tokens issued by any other, and
-//! nothing is stored.
+//! nothing is stored. During a key rotation the previous keys
+//! (`secrets.token_keys_previous`) still verify what they signed, until it
+//! expires; new tokens are signed with the current key only.
 
 use crate::clock::Clock;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
@@ -33,6 +35,8 @@ pub(crate) struct Tokens {
     /// HMAC keyed once with `token_key`; cloned per token, so verifying a
     /// request does not redo the key schedule.
     mac: HmacSha256,
+    /// The previous keys of a rotation, tried when `mac` does not verify.
+    previous: Vec<HmacSha256>,
     lifetime: Duration,
     /// Issue and expiry times are read from the app's clock.
     clock: Arc<dyn Clock>,
@@ -44,9 +48,19 @@ impl Tokens {
         let mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
         Self {
             mac,
+            previous: Vec::new(),
             lifetime,
             clock,
         }
+    }
+
+    /// Also accepts tokens signed with `previous` keys (until they expire).
+    pub(crate) fn with_previous(mut self, previous: &[[u8; 32]]) -> Self {
+        self.previous = previous
+            .iter()
+            .map(|key| HmacSha256::new_from_slice(key).expect("HMAC takes any key length"))
+            .collect();
+        self
     }
 
     /// Seconds since the Unix epoch, by the app's clock.
@@ -72,10 +86,14 @@ impl Tokens {
         let signature = URL_SAFE_NO_PAD
             .decode(signature)
             .map_err(|_| TokenError::Malformed)?;
-        let mut mac = self.mac();
-        mac.update(payload.as_bytes());
-        mac.verify_slice(&signature)
-            .map_err(|_| TokenError::BadSignature)?;
+        let signed_with = |key: &HmacSha256| {
+            let mut mac = key.clone();
+            mac.update(payload.as_bytes());
+            mac.verify_slice(&signature).is_ok()
+        };
+        if !signed_with(&self.mac) && !self.previous.iter().any(signed_with) {
+            return Err(TokenError::BadSignature);
+        }
         let mut parts = payload.split('.');
         let (Some("v1"), Some(subject), Some(expiry), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -136,5 +154,27 @@ mod tests {
         );
         clock.advance(Duration::from_secs(60));
         assert_eq!(tokens.verify(&token, "sandbox"), Err(TokenError::Expired));
+    }
+
+    #[test]
+    fn previous_keys_verify_until_expiry_and_never_sign() {
+        let clock = Arc::new(ManualClock::new());
+        let old = issuer(1, 60, &clock).issue("sandbox");
+        let rotated = issuer(2, 60, &clock).with_previous(&[[3; 32], [1; 32]]);
+        assert_eq!(rotated.verify(&old, "sandbox"), Ok(()));
+        let new = rotated.issue("sandbox");
+        assert_eq!(issuer(2, 60, &clock).verify(&new, "sandbox"), Ok(()));
+        assert_eq!(
+            issuer(1, 60, &clock).verify(&new, "sandbox"),
+            Err(TokenError::BadSignature),
+            "signed with the current key only"
+        );
+        assert_eq!(
+            issuer(2, 60, &clock).verify(&old, "sandbox"),
+            Err(TokenError::BadSignature),
+            "once the previous key is gone"
+        );
+        clock.advance(Duration::from_secs(60));
+        assert_eq!(rotated.verify(&old, "sandbox"), Err(TokenError::Expired));
     }
 }

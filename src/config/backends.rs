@@ -6,6 +6,7 @@ use anyhow::{bail, ensure, Context};
 use serde::Deserialize;
 use std::fmt;
 use std::net::Ipv6Addr;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -16,9 +17,11 @@ pub enum StoreBackend {
     /// In this process (`memory`).
     #[default]
     Memory,
-    /// One Redis node (`redis://host:port[/db]`), URL as written.
+    /// One Redis node (`redis://host:port[/db]`, or `rediss://…` over
+    /// TLS), URL as written.
     Redis(String),
-    /// A Redis Cluster (`redis+cluster://h1:p1,h2:p2,…`), URL as written.
+    /// A Redis Cluster (`redis+cluster://h1:p1,h2:p2,…`, or
+    /// `rediss+cluster://…` over TLS to every node), URL as written.
     RedisCluster(String),
 }
 
@@ -26,6 +29,14 @@ impl StoreBackend {
     /// Whether several instances can share it (and so the sandbox's state).
     pub fn is_shared(&self) -> bool {
         !matches!(self, Self::Memory)
+    }
+
+    /// Whether it is reached over TLS (`rediss://`, `rediss+cluster://`).
+    pub fn is_tls(&self) -> bool {
+        match self {
+            Self::Memory => false,
+            Self::Redis(url) | Self::RedisCluster(url) => url.starts_with("rediss"),
+        }
     }
 }
 
@@ -38,30 +49,35 @@ impl FromStr for StoreBackend {
     /// credentials.
     fn from_str(url: &str) -> anyhow::Result<Self> {
         if url == "memory" {
-            Ok(Self::Memory)
-        } else if let Some(rest) = url.strip_prefix("redis://") {
-            check_redis_url(rest, false).map_err(|why| {
-                anyhow::anyhow!("store {}: {why} (use redis://host:port[/db])", shown(url))
-            })?;
-            Ok(Self::Redis(url.to_owned()))
-        } else if let Some(rest) = url.strip_prefix("redis+cluster://") {
-            check_redis_url(rest, true).map_err(|why| {
-                anyhow::anyhow!(
-                    "store {}: {why} (use redis+cluster://h1:p1,h2:p2,…)",
-                    shown(url)
-                )
-            })?;
-            Ok(Self::RedisCluster(url.to_owned()))
-        } else {
-            bail!("unknown store {:?}: use `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2`", shown(url))
+            return Ok(Self::Memory);
         }
+        let (scheme, rest) = url.split_once("://").unwrap_or_default();
+        let (cluster, tls) = match scheme {
+            "redis" => (false, false),
+            "rediss" => (false, true),
+            "redis+cluster" => (true, false),
+            "rediss+cluster" => (true, true),
+            _ => bail!("unknown store {:?}: use `memory`, `redis://host:port[/db]`, `redis+cluster://h1:p1,h2:p2` (`rediss://`, `rediss+cluster://` over TLS)", shown(url)),
+        };
+        check_redis_url(rest, cluster, tls).map_err(|why| {
+            let form = match cluster {
+                false => "host:port[/db]",
+                true => "h1:p1,h2:p2,…",
+            };
+            anyhow::anyhow!("store {}: {why} (use {scheme}://{form})", shown(url))
+        })?;
+        Ok(match cluster {
+            false => Self::Redis(url.to_owned()),
+            true => Self::RedisCluster(url.to_owned()),
+        })
     }
 }
 
 /// What follows `redis://` (one node) or `redis+cluster://` (comma-separated
-/// nodes): `[user[:password]@]host[:port]` per node, then `/db` for one
-/// node. The error names the wrong part and never quotes the user-info.
-fn check_redis_url(rest: &str, cluster: bool) -> Result<(), String> {
+/// nodes), or their TLS forms (`tls`): `[user[:password]@]host[:port]` per
+/// node, then `/db` for one node. The error names the wrong part and never
+/// quotes the user-info.
+fn check_redis_url(rest: &str, cluster: bool, tls: bool) -> Result<(), String> {
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     if tail.contains('@') {
@@ -76,7 +92,10 @@ fn check_redis_url(rest: &str, cluster: bool) -> Result<(), String> {
     }
     let nodes: Vec<&str> = authority.split(',').collect();
     if !cluster && nodes.len() > 1 {
-        return Err("several hosts: a Redis Cluster is `redis+cluster://h1:p1,h2:p2`".into());
+        return Err(
+            "several hosts: a Redis Cluster is `redis+cluster://h1:p1,h2:p2` (`rediss+cluster://` over TLS)"
+                .into(),
+        );
     }
     let named = |i: usize, why: String| {
         if cluster {
@@ -99,10 +118,14 @@ fn check_redis_url(rest: &str, cluster: bool) -> Result<(), String> {
     }
     // What the store hands to the Redis client, checked by the client's own
     // parser too (its errors quote no part of the URL).
+    let scheme = if tls { "rediss" } else { "redis" };
     let client_urls: Vec<String> = if cluster {
-        nodes.iter().map(|node| format!("redis://{node}")).collect()
+        nodes
+            .iter()
+            .map(|node| format!("{scheme}://{node}"))
+            .collect()
     } else {
-        vec![format!("redis://{rest}")]
+        vec![format!("{scheme}://{rest}")]
     };
     for (i, url) in client_urls.iter().enumerate() {
         redis::IntoConnectionInfo::into_connection_info(url.as_str())
@@ -243,6 +266,13 @@ pub struct SmsFile {
     pub webhook_url: Option<String>,
     pub timeout_ms: u64,
     pub retries: u32,
+    /// PEM CA bundle an `https://` webhook's certificate must chain to
+    /// (default: the system's roots).
+    pub ca_file: Option<PathBuf>,
+    /// The environment variable holding the webhook's `Authorization` value.
+    pub authorization_env: Option<String>,
+    /// The file holding the webhook's `Authorization` value.
+    pub authorization_file: Option<PathBuf>,
 }
 
 impl Default for SmsFile {
@@ -252,7 +282,61 @@ impl Default for SmsFile {
             webhook_url: None,
             timeout_ms: 2_000,
             retries: 2,
+            ca_file: None,
+            authorization_env: None,
+            authorization_file: None,
         }
+    }
+}
+
+/// The webhook's `Authorization` header value (`Bearer …`), read from
+/// `sms.authorization_env` or `sms.authorization_file`. Never shown: its
+/// `Debug` is a placeholder and nothing displays it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Authorization(String);
+
+impl Authorization {
+    /// The value, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Reads it from the variable or the file `file` names (exactly one).
+    fn from_file(file: &SmsFile) -> anyhow::Result<Option<Self>> {
+        let value = match (&file.authorization_env, &file.authorization_file) {
+            (None, None) => return Ok(None),
+            (Some(var), None) => std::env::var(var).map_err(|_| {
+                anyhow::anyhow!(
+                    "sms.authorization_env names {var}, which is not set (or not UTF-8)"
+                )
+            })?,
+            (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "sms.authorization_file: cannot read {}: {e}",
+                    path.display()
+                )
+            })?,
+            (Some(_), Some(_)) => {
+                bail!("sms.authorization: give exactly one of sms.authorization_env, sms.authorization_file")
+            }
+        };
+        // A file's trailing newline is not part of the header.
+        let value = value.trim_matches(['\r', '\n']).to_owned();
+        ensure!(!value.is_empty(), "sms.authorization: the value is empty");
+        let visible = value
+            .bytes()
+            .all(|b| b == b' ' || b == b'\t' || b.is_ascii_graphic());
+        ensure!(
+            visible,
+            "sms.authorization: the value is not a valid HTTP header value (visible ASCII only, one line)"
+        );
+        Ok(Some(Self(value)))
+    }
+}
+
+impl fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Authorization(..)")
     }
 }
 
@@ -270,6 +354,11 @@ pub enum SmsBackend {
         timeout: Duration,
         /// Further attempts after a failed one.
         retries: u32,
+        /// The CA bundle an `https://` relay is verified with; `None`: the
+        /// system's roots.
+        ca_file: Option<PathBuf>,
+        /// The `Authorization` header sent with every request.
+        authorization: Option<Authorization>,
     },
 }
 
@@ -293,13 +382,19 @@ impl SmsBackend {
                     .clone()
                     .context("sms.webhook_url is missing: the webhook gateway needs it")?;
                 ensure!(
-                    url.starts_with("http://"),
-                    "sms.webhook_url must be an http:// URL"
+                    url.starts_with("http://") || url.starts_with("https://"),
+                    "sms.webhook_url must be an http:// or https:// URL"
+                );
+                ensure!(
+                    file.ca_file.is_none() || url.starts_with("https://"),
+                    "sms.ca_file is set but sms.webhook_url is http://: use https:// or remove sms.ca_file"
                 );
                 Ok(Self::Webhook {
                     url,
                     timeout: Duration::from_millis(file.timeout_ms),
                     retries: file.retries,
+                    ca_file: file.ca_file.clone(),
+                    authorization: Authorization::from_file(file)?,
                 })
             }
             other => {
@@ -323,10 +418,51 @@ mod tests {
         assert_eq!(redis.to_string(), "redis://10.0.0.1:6379/2");
         let cluster: StoreBackend = "redis+cluster://u:p@h1:7000,u:p@h2:7000".parse().unwrap();
         assert_eq!(cluster.to_string(), "redis+cluster://h1:7000,h2:7000");
+        let tls: StoreBackend = "rediss://:s3cret@10.0.0.1:6380".parse().unwrap();
+        assert_eq!(tls.to_string(), "rediss://10.0.0.1:6380");
+        assert!(tls.is_tls() && !redis.is_tls());
+        let cluster: StoreBackend = "rediss+cluster://u:p@h1:7000,h2:7000".parse().unwrap();
+        assert_eq!(cluster.to_string(), "rediss+cluster://h1:7000,h2:7000");
+        assert!(cluster.is_tls());
         let err = "postgres://u:hunter2@db"
             .parse::<StoreBackend>()
             .unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn the_webhook_authorization_comes_from_the_environment_and_is_never_shown() {
+        std::env::set_var("OTP_BACKENDS_TEST_AUTHORIZATION", "Bearer hunter2-relay\n");
+        let file = SmsFile {
+            gateway: Some("webhook".into()),
+            webhook_url: Some("https://relay.internal/send".into()),
+            authorization_env: Some("OTP_BACKENDS_TEST_AUTHORIZATION".into()),
+            ..SmsFile::default()
+        };
+        let backend = SmsBackend::from_file(&file, false).unwrap();
+        let SmsBackend::Webhook { authorization, .. } = &backend else {
+            panic!("{backend:?}");
+        };
+        assert_eq!(
+            authorization.as_ref().unwrap().expose(),
+            "Bearer hunter2-relay"
+        );
+        assert!(!format!("{backend:?}").contains("hunter2"));
+        let unset = SmsFile {
+            authorization_env: Some("OTP_BACKENDS_TEST_UNSET".into()),
+            ..file.clone()
+        };
+        let err = SmsBackend::from_file(&unset, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("sms.authorization_env names OTP_BACKENDS_TEST_UNSET"),
+            "{err}"
+        );
+        std::env::set_var("OTP_BACKENDS_TEST_AUTHORIZATION", "Bearer a\nX-Injected: b");
+        let err = SmsBackend::from_file(&file, false).unwrap_err().to_string();
+        assert!(err.contains("not a valid HTTP header value"), "{err}");
+        assert!(!err.contains("Injected"), "{err}");
     }
 
     fn refusal(url: &str) -> String {
@@ -348,6 +484,8 @@ mod tests {
             "redis://[::1]:6379/0",
             "redis+cluster://10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000",
             "redis+cluster://u:p@h1:7000,u:p@h2:7000",
+            "rediss://:s3cret@redis.internal:6380/1",
+            "rediss+cluster://10.0.0.1:7000,10.0.0.2:7000",
         ] {
             assert!(
                 url.parse::<StoreBackend>().is_ok(),
@@ -410,8 +548,10 @@ mod tests {
             "redis://:hun/ter2@127.0.0.1:6379",
             "redis://:hun?ter2@127.0.0.1:6379",
             "redis://:hun#ter2@127.0.0.1:6379",
-            "rediss://:hunter2@127.0.0.1:6379",
             "rediss://:hun/ter2@127.0.0.1:6379",
+            "rediss://:hunter2@127.0.0.1:notaport",
+            "rediss+cluster://u:hunter2@h1:7000,u:hunter2@h2:bad",
+            "redis+tls://:hunter2@127.0.0.1:6379",
         ] {
             let err = refusal(url);
             assert!(

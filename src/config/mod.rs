@@ -11,7 +11,7 @@ mod production;
 mod secrets;
 mod test_phones;
 
-pub use backends::{without_credentials, SmsBackend, SmsFile, StoreBackend};
+pub use backends::{without_credentials, Authorization, SmsBackend, SmsFile, StoreBackend};
 pub use policy::{Policy, PolicyOverrides};
 pub use secrets::{decode_key, Key, KeySource};
 pub use test_phones::{DelayMs, SandboxConfig, TestPhoneEntry, TestPhones};
@@ -22,7 +22,7 @@ pub use crate::store::redis::RedisConfig;
 use anyhow::{bail, ensure, Context};
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,8 +56,9 @@ pub struct ServerConfig {
     pub sandbox: bool,
     /// Address to listen on when neither `--listen` nor `OTP_LISTEN` is given.
     pub listen: String,
-    /// `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2,…`,
-    /// when neither `--store` nor `OTP_STORE` is given.
+    /// `memory`, `redis://host:port[/db]` or `redis+cluster://h1:p1,h2:p2,…`
+    /// (`rediss://`, `rediss+cluster://` over TLS), when neither `--store`
+    /// nor `OTP_STORE` is given.
     pub store: StoreBackend,
     /// Largest request body accepted; larger ones get `400 invalidRequest`.
     pub body_limit_bytes: usize,
@@ -84,6 +85,11 @@ pub struct ServerConfig {
     /// authentications per client and source address. Unset: the
     /// connection's peer, and no header is trusted.
     pub client_address_header: Option<String>,
+    /// The public listener's certificate chain (PEM); with
+    /// `tls_key_file`, the listener speaks HTTPS. Reloaded on SIGHUP.
+    pub tls_cert_file: Option<PathBuf>,
+    /// The private key (PEM) of `tls_cert_file`.
+    pub tls_key_file: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -102,11 +108,14 @@ impl Default for ServerConfig {
             admin_listen: "127.0.0.1:9464".into(),
             shutdown_grace_ms: 10_000,
             client_address_header: None,
+            tls_cert_file: None,
+            tls_key_file: None,
         }
     }
 }
 
-/// `[secrets]` as written: each key inline, from `<key>_env` or `<key>_file`.
+/// `[secrets]` as written: each key inline, from `<key>_env` or `<key>_file`;
+/// the previous keys of a rotation as lists, the same three ways.
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SecretsFile {
@@ -116,6 +125,12 @@ struct SecretsFile {
     otp_key: Option<String>,
     otp_key_env: Option<String>,
     otp_key_file: Option<String>,
+    token_keys_previous: Option<Vec<String>>,
+    token_keys_previous_env: Option<Vec<String>>,
+    token_keys_previous_file: Option<Vec<String>>,
+    otp_keys_previous: Option<Vec<String>>,
+    otp_keys_previous_env: Option<Vec<String>>,
+    otp_keys_previous_file: Option<Vec<String>>,
 }
 
 /// The server keys (base64 of 32 bytes each, resolved).
@@ -125,6 +140,13 @@ pub struct Secrets {
     pub token_key: Key,
     /// Keys the hashes under which OTPs, phones and customer ids are stored.
     pub otp_key: Key,
+    /// Earlier token keys (newest first): tokens they signed are accepted
+    /// until they expire; none is signed with them.
+    pub token_keys_previous: Vec<Key>,
+    /// Earlier OTP keys (newest first): what was stored under them stays
+    /// readable until it expires; phone records stay under the oldest
+    /// (`crypto::KeyRing`).
+    pub otp_keys_previous: Vec<Key>,
 }
 
 /// One `[[clients]]` entry as written in the file.
@@ -252,6 +274,18 @@ impl Config {
                 .resolve("secrets.token_key")?,
             otp_key: source(&s.otp_key, &s.otp_key_env, &s.otp_key_file)
                 .resolve("secrets.otp_key")?,
+            token_keys_previous: secrets::resolve_list(
+                "secrets.token_keys_previous",
+                &s.token_keys_previous,
+                &s.token_keys_previous_env,
+                &s.token_keys_previous_file,
+            )?,
+            otp_keys_previous: secrets::resolve_list(
+                "secrets.otp_keys_previous",
+                &s.otp_keys_previous,
+                &s.otp_keys_previous_env,
+                &s.otp_keys_previous_file,
+            )?,
         };
         file.policy.check().context("policy")?;
         let mut clients = HashMap::new();
@@ -263,6 +297,11 @@ impl Config {
                 clients.insert(id.clone(), Arc::new(client)).is_none(),
                 "client {id} is listed twice"
             );
+        }
+        match (&file.server.tls_cert_file, &file.server.tls_key_file) {
+            (Some(_), None) => bail!("server.tls_cert_file is set without server.tls_key_file: give both, or neither for plain HTTP"),
+            (None, Some(_)) => bail!("server.tls_key_file is set without server.tls_cert_file: give both, or neither for plain HTTP"),
+            _ => {}
         }
         let sms = SmsBackend::from_file(&file.sms, file.server.sandbox)?;
         let test_phones = TestPhones::from_config(&file.sandbox)?;
@@ -288,6 +327,24 @@ impl Config {
 
     pub fn otp_key(&self) -> [u8; 32] {
         self.secrets.otp_key.bytes
+    }
+
+    /// The previous token keys of a rotation, newest first.
+    pub fn token_keys_previous(&self) -> Vec<[u8; 32]> {
+        self.secrets
+            .token_keys_previous
+            .iter()
+            .map(|k| k.bytes)
+            .collect()
+    }
+
+    /// The previous OTP keys of a rotation, newest first.
+    pub fn otp_keys_previous(&self) -> Vec<[u8; 32]> {
+        self.secrets
+            .otp_keys_previous
+            .iter()
+            .map(|k| k.bytes)
+            .collect()
     }
 
     pub fn token_lifetime(&self) -> Duration {

@@ -2,7 +2,7 @@
 //! kept out of the TOML, and no sandbox parts. Each refusal names the
 //! setting to fix.
 
-use super::{secrets::weakness, Config, SmsBackend};
+use super::{secrets::weakness, Config, Key, SmsBackend};
 use anyhow::{bail, ensure};
 use sha2::{Digest, Sha256};
 
@@ -69,6 +69,12 @@ fn check_keys_differ(config: &Config) -> anyhow::Result<()> {
         ("secrets.token_key".into(), config.secrets.token_key.bytes),
         ("secrets.otp_key".into(), config.secrets.otp_key.bytes),
     ];
+    for (setting, key) in previous_keys(config) {
+        if let Some((other, _)) = seen.iter().find(|(_, k)| *k == key.bytes) {
+            bail!("{setting} is the same as {other}: a previous key must differ from the current keys and from every other key");
+        }
+        seen.push((setting, key.bytes));
+    }
     for client in config.clients.iter() {
         let Some(key) = client.key_bytes else {
             continue;
@@ -84,6 +90,19 @@ fn check_keys_differ(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The previous keys of a rotation, each named as its setting's entry
+/// (`secrets.otp_keys_previous[0]`).
+fn previous_keys(config: &Config) -> Vec<(String, &Key)> {
+    let secrets = &config.secrets;
+    let named = |list: &'static str| move |(i, key)| (format!("secrets.{list}[{i}]"), key);
+    let token = secrets.token_keys_previous.iter().enumerate();
+    let otp = secrets.otp_keys_previous.iter().enumerate();
+    token
+        .map(named("token_keys_previous"))
+        .chain(otp.map(named("otp_keys_previous")))
+        .collect()
+}
+
 /// Refuses a production configuration that is not safe to run.
 pub fn check(config: &Config) -> anyhow::Result<()> {
     for (setting, key) in [
@@ -93,6 +112,16 @@ pub fn check(config: &Config) -> anyhow::Result<()> {
         ensure!(!key.inline, "{setting} is written in the config file: in production give {setting}_env or {setting}_file");
         if let Some(why) = weakness(&key.bytes) {
             bail!("{setting} {why}: use 32 random bytes, e.g. `openssl rand -base64 32`");
+        }
+    }
+    for (setting, key) in previous_keys(config) {
+        let list = setting.split('[').next().unwrap_or_default();
+        ensure!(
+            !key.inline,
+            "{setting} is written in the config file: in production give {list}_env or {list}_file"
+        );
+        if let Some(why) = weakness(&key.bytes) {
+            bail!("{setting} {why}: a previous key must be as strong as a current one (32 random bytes)");
         }
     }
     ensure!(
@@ -127,10 +156,33 @@ pub fn check(config: &Config) -> anyhow::Result<()> {
             "client {id}: secret_sha256 is the hash of a well-known secret; issue a random one with `otp-server client new {id}`"
         );
     }
-    match config.sms {
+    match &config.sms {
         SmsBackend::Outbox => bail!(
             "sms.gateway = \"outbox\" is the sandbox's; use \"webhook\" (or \"log\" for a dry run)"
         ),
+        SmsBackend::Webhook {
+            url,
+            authorization: Some(_),
+            ..
+        } if !url.starts_with("https://") && !is_loopback(url) => bail!(
+            "sms.authorization_env/sms.authorization_file with an http:// sms.webhook_url would send the credential in clear: use https:// (plain http:// only to a relay on this host: 127.0.0.1, [::1] or localhost)"
+        ),
         SmsBackend::Webhook { .. } | SmsBackend::Log => Ok(()),
+    }
+}
+
+/// Whether an `http://` URL's host is this machine.
+fn is_loopback(url: &str) -> bool {
+    let Ok(uri) = url.parse::<hyper::Uri>() else {
+        return false;
+    };
+    match uri.host() {
+        Some("localhost") => true,
+        Some(host) => host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
     }
 }

@@ -51,6 +51,73 @@ impl KeySource {
     }
 }
 
+/// The previous keys of a rotation, `setting` (`secrets.otp_keys_previous`)
+/// given as one list: inline (sandbox), `<setting>_env` (variable names) or
+/// `<setting>_file` (paths). Errors name the entry (`…_env[1]`).
+pub fn resolve_list(
+    setting: &str,
+    inline: &Option<Vec<String>>,
+    env: &Option<Vec<String>>,
+    file: &Option<Vec<String>>,
+) -> anyhow::Result<Vec<Key>> {
+    let entries = |values: &Vec<String>, kind: &str| -> Vec<(String, KeySource)> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, value)| {
+                let source = match kind {
+                    "" => KeySource {
+                        inline: Some(value.clone()),
+                        ..KeySource::default()
+                    },
+                    "_env" => KeySource {
+                        env: Some(value.clone()),
+                        ..KeySource::default()
+                    },
+                    _ => KeySource {
+                        file: Some(value.clone()),
+                        ..KeySource::default()
+                    },
+                };
+                (format!("{setting}{kind}[{i}]"), source)
+            })
+            .collect()
+    };
+    let sources = match (inline, env, file) {
+        (None, None, None) => return Ok(Vec::new()),
+        (Some(values), None, None) => entries(values, ""),
+        (None, Some(values), None) => entries(values, "_env"),
+        (None, None, Some(values)) => entries(values, "_file"),
+        _ => bail!(
+            "{setting}: give exactly one of {setting}, {setting}_env, {setting}_file (each a list)"
+        ),
+    };
+    sources
+        .iter()
+        .map(|(name, source)| source.resolve_entry(name))
+        .collect()
+}
+
+impl KeySource {
+    /// [`KeySource::resolve`] for one entry of a list, named `name`
+    /// (`secrets.otp_keys_previous_env[0]`).
+    fn resolve_entry(&self, name: &str) -> anyhow::Result<Key> {
+        let text = match (&self.inline, &self.env, &self.file) {
+            (Some(value), _, _) => value.clone(),
+            (_, Some(var), _) => std::env::var(var)
+                .with_context(|| format!("{name} names {var}, which is not set"))?,
+            (_, _, Some(path)) => std::fs::read_to_string(path)
+                .with_context(|| format!("{name}: cannot read {path}"))?,
+            _ => bail!("{name} is empty"),
+        };
+        let bytes = decode_key(&text).with_context(|| name.to_owned())?;
+        Ok(Key {
+            bytes,
+            inline: self.inline.is_some(),
+        })
+    }
+}
+
 /// Decodes a base64 key of exactly 32 bytes.
 pub fn decode_key(text: &str) -> anyhow::Result<[u8; 32]> {
     let bytes = STANDARD.decode(text.trim()).context("not base64")?;

@@ -41,3 +41,42 @@ impl Keys {
         digest
     }
 }
+
+/// The OTP keys of a rotation: the current one, under which everything new
+/// is hashed, and the previous ones (newest first), under which what was
+/// stored before stays readable until it expires.
+///
+/// Phone records — a phone's send throttles and lock, the hash tag of its
+/// challenges, the start of a telemarketing `sid` — are the exception: they
+/// stay under the oldest key for as long as it is listed, so an instance
+/// still on the old configuration and one on the new count every send and
+/// every wrong OTP in the same record, and the lock holds across both.
+#[derive(Clone)]
+pub(crate) struct KeyRing {
+    current: Keys,
+    previous: Vec<Keys>,
+}
+
+impl KeyRing {
+    pub(crate) fn new(current: &[u8; 32], previous: &[[u8; 32]]) -> Self {
+        Self {
+            current: Keys::new(current),
+            previous: previous.iter().map(Keys::new).collect(),
+        }
+    }
+
+    /// What new challenges, sessions and bindings are hashed under.
+    pub(crate) fn current(&self) -> &Keys {
+        &self.current
+    }
+
+    /// What a lookup that found nothing under the current key tries next.
+    pub(crate) fn previous(&self) -> &[Keys] {
+        &self.previous
+    }
+
+    /// The key of phone records: the oldest listed.
+    pub(crate) fn phones(&self) -> &Keys {
+        self.previous.last().unwrap_or(&self.current)
+    }
+}

@@ -7,7 +7,7 @@ pub(crate) mod keys;
 mod random;
 
 pub use keys::Digest;
-pub(crate) use keys::Keys;
+pub(crate) use keys::{KeyRing, Keys};
 pub(crate) use random::random_code;
 pub use random::{Draw, RandomError};
 

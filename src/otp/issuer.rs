@@ -7,7 +7,7 @@ use super::{OtpError, DIGITS};
 use crate::clock::{Clock, Millis};
 use crate::config::{Client, Policy};
 use crate::contract::Api;
-use crate::crypto::{random_code, Digest, Keys};
+use crate::crypto::{random_code, Digest, KeyRing, Keys};
 use crate::observe::{Metrics, Rejection};
 use crate::phone::PhoneId;
 use crate::sms::{Sms, SmsGateway};
@@ -70,7 +70,7 @@ pub(crate) struct NewChallenge<'a> {
 pub(crate) struct Issuer {
     store: Arc<dyn ChallengeStore>,
     sms: Arc<dyn SmsGateway>,
-    keys: Keys,
+    keys: KeyRing,
     clock: Arc<dyn Clock>,
     metrics: Metrics,
     fixed: Option<Arc<dyn FixedOtps>>,
@@ -80,7 +80,7 @@ impl Issuer {
     pub(crate) fn new(
         store: Arc<dyn ChallengeStore>,
         sms: Arc<dyn SmsGateway>,
-        keys: Keys,
+        keys: KeyRing,
         clock: Arc<dyn Clock>,
         metrics: Metrics,
         fixed: Option<Arc<dyn FixedOtps>>,
@@ -99,22 +99,41 @@ impl Issuer {
         self.clock.now()
     }
 
-    /// The keyed hash of `value` for `domain` within `scope` (see `crypto::Keys`).
+    /// The keyed hash of `value` for `domain` within `scope` (see
+    /// `crypto::Keys`), under the current key.
     pub(crate) fn digest(&self, domain: &str, scope: &str, value: &str) -> Digest {
-        self.keys.digest(domain, scope, value)
+        self.keys.current().digest(domain, scope, value)
     }
 
     /// The keyed hash under which a phone's counters are kept: one per
-    /// handset, whichever API or form the number came in.
+    /// handset, whichever API or form the number came in (during a key
+    /// rotation, under the oldest key: `crypto::KeyRing::phones`).
     pub(crate) fn phone_digest(&self, phone: &PhoneId) -> Digest {
-        self.keys.digest("phone", "", &phone.to_string())
+        self.keys.phones().digest("phone", "", &phone.to_string())
     }
 
     /// The keyed hash of a client's session `sid` of one kind
     /// (`rao-session`, `tm-session`): another client's `sid` is another
     /// session.
     pub(crate) fn session_digest(&self, kind: &str, client: &Client, sid: &str) -> Digest {
-        self.keys.digest(kind, &client.id, sid)
+        self.session_digest_under(self.keys.current(), kind, client, sid)
+    }
+
+    /// [`Self::session_digest`] under `key`, one of the rotation's
+    /// ([`Self::keys`]).
+    pub(crate) fn session_digest_under(
+        &self,
+        key: &Keys,
+        kind: &str,
+        client: &Client,
+        sid: &str,
+    ) -> Digest {
+        key.digest(kind, &client.id, sid)
+    }
+
+    /// The current OTP key and, during a rotation, the previous ones.
+    pub(crate) fn keys(&self) -> &KeyRing {
+        &self.keys
     }
 
     /// The fixed OTP of `phone` for `api`, if it is one of those phones.

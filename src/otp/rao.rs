@@ -6,16 +6,20 @@
 //! (beside the phone's counters: lock, attempt and comparison are one
 //! step); the session `rao:{S}` (its current challenge and certified
 //! phone) under the session's `S`.
+//!
+//! During an OTP key rotation a validate or certified-phone that finds
+//! nothing under the current key tries each previous one
+//! (`crypto::KeyRing`).
 
 use super::issuer::{checked, Issuer, NewChallenge};
 use super::{Making, OtpError, Sealed};
 use crate::config::Client;
 use crate::contract::Api;
-use crate::crypto::{hex, Digest};
+use crate::crypto::{hex, Digest, Keys as OtpKey};
 use crate::observe;
 use crate::phone::Phone;
 use crate::sms::Sms;
-use crate::store::{Candidate, CertifiedPhone, OnMatch};
+use crate::store::{Attempt, Candidate, CertifiedPhone, OnMatch};
 use std::sync::Arc;
 
 /// The RAO account-opening flow.
@@ -60,7 +64,16 @@ impl RaoFlow {
     }
 
     fn keys(&self, client: &Client, sid: &str, phone: &Phone) -> Keys {
-        let session = hex(&self.issuer.session_digest("rao-session", client, sid));
+        self.keys_under(self.issuer.keys().current(), client, sid, phone)
+    }
+
+    /// The store keys under one OTP key of a rotation (the phone's record
+    /// is the same under all: `Issuer::phone_digest`).
+    fn keys_under(&self, key: &OtpKey, client: &Client, sid: &str, phone: &Phone) -> Keys {
+        let session = self
+            .issuer
+            .session_digest_under(key, "rao-session", client, sid);
+        let session = hex(&session);
         let digest = self.issuer.phone_digest(&phone.id);
         Keys {
             challenge: format!("rao:{{{}}}:{session}", hex(&digest)),
@@ -73,6 +86,14 @@ impl RaoFlow {
     pub(crate) fn session_key(&self, client: &Client, sid: &str) -> String {
         let session = hex(&self.issuer.session_digest("rao-session", client, sid));
         format!("rao:{{{session}}}")
+    }
+
+    /// [`Self::session_key`] under one OTP key of a rotation.
+    fn session_key_under(&self, key: &OtpKey, client: &Client, sid: &str) -> String {
+        let session = self
+            .issuer
+            .session_digest_under(key, "rao-session", client, sid);
+        format!("rao:{{{}}}", hex(&session))
     }
 
     /// Generate: creates the session's OTP for the sealed phone (replacing
@@ -138,6 +159,10 @@ impl RaoFlow {
             .digest("binding", &keys.challenge, &phone.id.to_string())
     }
 
+    fn binding_under(&self, key: &OtpKey, keys: &Keys, phone: &Phone) -> crate::crypto::Digest {
+        key.digest("binding", &keys.challenge, &phone.id.to_string())
+    }
+
     /// Validate: checks the sealed OTP for the session and the sealed
     /// phone; on success the phone becomes the session's certified phone
     /// and the OTP is used up.
@@ -177,10 +202,37 @@ impl RaoFlow {
         otp: &str,
         request: Option<Digest>,
     ) -> Result<(), OtpError> {
-        let keys = self.keys(client, sid, phone);
+        let ring = self.issuer.keys();
+        let mut attempt = self
+            .attempt_under(ring.current(), client, sid, phone, otp, request)
+            .await?;
+        // Nothing under the current key: what a previous key stored stays
+        // valid until it expires.
+        for key in ring.previous() {
+            if !matches!(attempt, Attempt::NotFound | Attempt::OtherBinding) {
+                break;
+            }
+            attempt = self
+                .attempt_under(key, client, sid, phone, otp, request)
+                .await?;
+        }
+        checked(attempt)
+    }
+
+    /// One attempt at the session's challenge as stored under `key`.
+    async fn attempt_under(
+        &self,
+        key: &OtpKey,
+        client: &Client,
+        sid: &str,
+        phone: &Phone,
+        otp: &str,
+        request: Option<Digest>,
+    ) -> Result<Attempt, OtpError> {
+        let keys = self.keys_under(key, client, sid, phone);
         let candidate = Candidate {
-            code: self.issuer.digest("otp", &keys.challenge, otp),
-            binding: self.binding(&keys, phone),
+            code: key.digest("otp", &keys.challenge, otp),
+            binding: self.binding_under(key, &keys, phone),
             mismatch_counts: false,
             request,
         };
@@ -199,7 +251,7 @@ impl RaoFlow {
             &client.policy,
             certify,
         );
-        checked(attempt.await?)
+        attempt.await
     }
 
     /// Certified-phone: the session's certified phone.
@@ -208,8 +260,13 @@ impl RaoFlow {
         client: &Client,
         sid: &str,
     ) -> Result<CertifiedPhone, OtpError> {
-        let session = self.session_key(client, sid);
-        let phone = self.issuer.certified_phone(&session).await?;
-        phone.ok_or(OtpError::NoCertifiedPhone)
+        let ring = self.issuer.keys();
+        for key in std::iter::once(ring.current()).chain(ring.previous()) {
+            let session = self.session_key_under(key, client, sid);
+            if let Some(phone) = self.issuer.certified_phone(&session).await? {
+                return Ok(phone);
+            }
+        }
+        Err(OtpError::NoCertifiedPhone)
     }
 }

@@ -5,12 +5,16 @@
 //! The `sid` starts with the phone's hash tag (the keyed hash of its
 //! identity: it reveals nothing), so the session `tm:{P}:T` lives beside
 //! the phone's counters and a validate is one store step.
+//!
+//! During an OTP key rotation a validate that finds nothing under the
+//! current key tries each previous one (`crypto::KeyRing`); the `sid`'s
+//! phone tag is the phone's record, the same under every key.
 
 use super::issuer::{checked, keep_for, Issuer, NewChallenge};
 use super::{Making, OtpError, ALPHANUMERIC};
 use crate::config::Client;
 use crate::contract::Api;
-use crate::crypto::{hex, push_hex, Digest, Draw, RandomError};
+use crate::crypto::{hex, push_hex, Digest, Draw, Keys as OtpKey, RandomError};
 use crate::mfa::{MfaCheck, MfaEngine};
 pub(crate) use crate::mfa::{OTP_LENGTH, PREFIX_LENGTH};
 use crate::observe;
@@ -78,6 +82,14 @@ impl TelemarketingFlow {
     fn key(&self, client: &Client, phone: &Digest, sid: &str) -> String {
         let session = hex(&self.issuer.session_digest("tm-session", client, sid));
         format!("tm:{{{}}}:{session}", hex(phone))
+    }
+
+    /// [`Self::key`] under one OTP key of a rotation.
+    fn key_under(&self, key: &OtpKey, client: &Client, phone: &Digest, sid: &str) -> String {
+        let session = self
+            .issuer
+            .session_digest_under(key, "tm-session", client, sid);
+        format!("tm:{{{}}}:{}", hex(phone), hex(&session))
     }
 
     /// Generate: creates a session and its OTP, and sends all 11 characters.
@@ -176,25 +188,38 @@ impl TelemarketingFlow {
         request: Option<Digest>,
     ) -> Result<(), OtpError> {
         let phone = phone_of(sid).ok_or(OtpError::NotFound)?;
-        let key = self.key(client, &phone, sid);
         let otp = otp.to_ascii_uppercase();
         let remote = self.mfa.check() == MfaCheck::Remote;
-        let candidate = Candidate {
-            code: self
-                .issuer
-                .digest("otp", &key, self.compared_part(&otp, false)),
-            binding: self.issuer.digest("customer", &key, customer_id),
-            mismatch_counts: true,
-            request,
+        let try_under = |hashing: &OtpKey| {
+            let key = self.key_under(hashing, client, &phone, sid);
+            let candidate = Candidate {
+                code: hashing.digest("otp", &key, self.compared_part(&otp, false)),
+                binding: hashing.digest("customer", &key, customer_id),
+                mismatch_counts: true,
+                request,
+            };
+            let on_match = match remote {
+                true => OnMatch::Reserve,
+                false => OnMatch::Consume,
+            };
+            async move {
+                let attempt = self
+                    .issuer
+                    .attempt(&phone, &key, &candidate, &client.policy, on_match)
+                    .await?;
+                Ok::<_, OtpError>((key, attempt))
+            }
         };
-        let on_match = match remote {
-            true => OnMatch::Reserve,
-            false => OnMatch::Consume,
-        };
-        let attempt = self
-            .issuer
-            .attempt(&phone, &key, &candidate, &client.policy, on_match)
-            .await?;
+        let ring = self.issuer.keys();
+        let (mut key, mut attempt) = try_under(ring.current()).await?;
+        // Nothing under the current key: what a previous key stored stays
+        // valid until it expires.
+        for hashing in ring.previous() {
+            if !matches!(attempt, Attempt::NotFound | Attempt::OtherBinding) {
+                break;
+            }
+            (key, attempt) = try_under(hashing).await?;
+        }
         if !remote || attempt != Attempt::Matched {
             return checked(attempt);
         }

@@ -14,6 +14,12 @@
 //! the sandbox layer's, wrapped around the edge (`crate::sandbox`). The
 //! accept loop is generic over it, so a production request pays for no
 //! layer it does not have.
+//!
+//! With `server.tls_cert_file` and `server.tls_key_file` the public
+//! listener speaks HTTPS (HTTP/1.1 over rustls; `crate::tls::ServerTls`):
+//! each connection's handshake runs in its own task, within
+//! `header_timeout_ms`, and takes the certificate in use at that moment
+//! (SIGHUP swaps it). The admin listener stays plain HTTP.
 
 pub(crate) mod edge;
 mod framing;
@@ -25,6 +31,7 @@ mod takeover;
 pub(crate) use takeover::Takeover;
 
 use crate::app::App;
+use crate::tls::ServerTls;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -62,14 +69,15 @@ pub(crate) trait Front: Send + Sync + 'static {
     fn closing(&self) {}
 }
 
-/// Serves `front` on `listener` and `admin` on the admin listener (when
-/// given) until `shutdown` completes; then stops accepting and gives
-/// in-flight requests `shutdown_grace_ms` to finish.
+/// Serves `front` on `listener` (over TLS with `tls`) and `admin` on the
+/// admin listener (when given) until `shutdown` completes; then stops
+/// accepting and gives in-flight requests `shutdown_grace_ms` to finish.
 pub(crate) async fn serve<P: Front, A: Front>(
     app: App,
     listener: TcpListener,
     front: P,
     admin: Option<(TcpListener, A)>,
+    tls: Option<Arc<ServerTls>>,
     shutdown: impl Future<Output = ()>,
 ) {
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -79,10 +87,11 @@ pub(crate) async fn serve<P: Front, A: Front>(
             app,
             listener,
             Arc::new(front),
+            None,
             wait_for(stopped),
         ))
     });
-    let public = accept_loop(app, listener, Arc::new(front), async {
+    let public = accept_loop(app, listener, Arc::new(front), tls, async {
         shutdown.await;
         let _ = stop.send(true);
     });
@@ -117,6 +126,7 @@ async fn accept_loop<F: Front>(
     app: App,
     listener: TcpListener,
     front: Arc<F>,
+    tls: Option<Arc<ServerTls>>,
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -160,6 +170,25 @@ async fn accept_loop<F: Front>(
                 Ok(response)
             }
         });
+        if let Some(tls) = &tls {
+            let handshake = Duration::from_millis(app.config().server.header_timeout_ms);
+            let (acceptor, http, watcher) = (tls.acceptor(), http.clone(), graceful.watcher());
+            tokio::spawn(async move {
+                match tokio::time::timeout(handshake, acceptor.accept(wire)).await {
+                    Ok(Ok(stream)) => {
+                        let io = TokioIo::new(framing::EnvelopeIo::new(stream));
+                        let connection = watcher.watch(http.serve_connection(io, service));
+                        if let Err(e) = connection.await {
+                            tracing::debug!(error = %e, "connection closed with an error");
+                        }
+                    }
+                    Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                    Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                }
+                drop(slot);
+            });
+            continue;
+        }
         let io = TokioIo::new(framing::EnvelopeIo::new(wire));
         let connection = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {

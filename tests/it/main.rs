@@ -2,6 +2,7 @@
 //! starts the real server on a free port (`support::TestServer`) and talks
 //! HTTP to it.
 
+mod certs;
 mod processes;
 mod support;
 
@@ -23,8 +24,11 @@ mod production;
 mod proxy;
 mod rao_flow;
 mod redis_processes;
+mod rotation;
 mod sandbox_layer;
 mod shutdown;
 mod store;
 mod telemarketing_flow;
 mod tenants;
+mod tls;
+mod tls_processes;

@@ -192,7 +192,12 @@ impl ServerProcess {
         let addr = loop {
             let line = banner.next().expect("otp-server exited").unwrap();
             stdout.lock().unwrap().push_str(&format!("{line}\n"));
-            if let Some(rest) = line.split("listening on http://").nth(1) {
+            let listening = line.split("listening on ").nth(1);
+            let rest = listening.and_then(|r| {
+                r.strip_prefix("http://")
+                    .or_else(|| r.strip_prefix("https://"))
+            });
+            if let Some(rest) = rest {
                 break rest.trim().parse().unwrap();
             }
         };

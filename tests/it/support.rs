@@ -28,7 +28,7 @@ pub const RAO_UUID: &str = "3f2b8c1e-0d4a-4b7e-9a61-1c2d3e4f5a6b";
 pub const TM_UUID: &str = "a7d1e304-83a9-4413-af97-62615e57eae6";
 
 /// Extra clients of the test configuration (secret: `test-secret`).
-const TEST_CLIENTS: &str = r#"
+pub const TEST_CLIENTS: &str = r#"
 [[clients]]
 id = "short-lived"
 secret_sha256 = "9caf06bb4436cdbfa20af9121a626bc1093c4f54b31c0fa937957856135345b6"
@@ -100,6 +100,11 @@ fn capture_logs() {
     });
 }
 
+/// What the servers of this test binary logged so far.
+pub fn logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
 /// Fails when any of `secrets` appears in what the servers logged so far.
 pub fn assert_logs_free_of(secrets: &[&str]) {
     let logs = String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned();
@@ -137,6 +142,7 @@ pub fn redis_backend(url: &str) -> Backend {
         key_prefix: unique_prefix(),
         command_timeout_ms: 5_000,
         connect_timeout_ms: 1_000,
+        ..RedisConfig::default()
     };
     Backend::redis(url, &config).expect("redis store")
 }
@@ -192,6 +198,7 @@ pub struct Builder {
     clock: Option<Arc<ManualClock>>,
     admin: bool,
     from_config: bool,
+    http: Option<reqwest::Client>,
 }
 
 impl Builder {
@@ -231,6 +238,12 @@ impl Builder {
         self.clock = Some(clock);
         self
     }
+    /// The client the helpers speak with (one trusting a test CA, for a
+    /// server whose config names a TLS certificate).
+    pub fn http(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
 
     pub async fn start(self) -> TestServer {
         capture_logs();
@@ -247,6 +260,7 @@ impl Builder {
             app = app.mfa(mfa);
         }
         let app = app.build().expect("app");
+        let scheme = if app.tls().is_some() { "https" } else { "http" };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let admin = match self.admin {
@@ -261,7 +275,8 @@ impl Builder {
         TestServer {
             addr,
             admin_addr,
-            http: reqwest::Client::new(),
+            scheme,
+            http: self.http.unwrap_or_default(),
             clock: Some(clock),
             _stop: Some(stop),
         }
@@ -273,6 +288,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
     /// The admin listener's address, when started with [`Builder::admin`].
     pub admin_addr: Option<SocketAddr>,
+    /// `http`, or `https` when the config names a TLS certificate.
+    pub scheme: &'static str,
     pub http: reqwest::Client,
     /// The server's clock, when it runs in this process.
     pub clock: Option<Arc<ManualClock>>,
@@ -285,6 +302,7 @@ impl TestServer {
         Self {
             addr,
             admin_addr: None,
+            scheme: "http",
             http: reqwest::Client::new(),
             clock: None,
             _stop: None,
@@ -308,7 +326,7 @@ impl TestServer {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        format!("{}://{}{path}", self.scheme, self.addr)
     }
 
     /// A bearer token for `client` from the token endpoint.

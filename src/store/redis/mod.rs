@@ -1,5 +1,6 @@
 //! The Redis store: one node (`redis://host:port[/db]`) or a Redis Cluster
-//! (`redis+cluster://h1:p1,h2:p2,…`), shared by any number of instances.
+//! (`redis+cluster://h1:p1,h2:p2,…`), shared by any number of instances;
+//! over TLS, `rediss://` and `rediss+cluster://` (`tls.rs`).
 //!
 //! Every state change is one Lua script run with EVALSHA (the `redis` crate
 //! loads it on NOSCRIPT), so each flow step is atomic on the server. The
@@ -16,6 +17,7 @@
 
 mod scripts;
 mod steps;
+mod tls;
 
 use super::StoreError;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
@@ -26,6 +28,7 @@ use redis::{
 };
 use serde::Deserialize;
 use std::future::Future;
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
@@ -40,6 +43,13 @@ pub struct RedisConfig {
     pub command_timeout_ms: u64,
     /// Prefix of every key, so several deployments can share one Redis.
     pub key_prefix: String,
+    /// `rediss://`: the PEM CA bundle the server's certificate must chain
+    /// to (default: the system's roots).
+    pub ca_file: Option<PathBuf>,
+    /// `rediss://`: a client certificate (PEM) for servers that ask for one.
+    pub client_cert_file: Option<PathBuf>,
+    /// Its private key (PEM).
+    pub client_key_file: Option<PathBuf>,
 }
 
 impl Default for RedisConfig {
@@ -48,6 +58,9 @@ impl Default for RedisConfig {
             connect_timeout_ms: 250,
             command_timeout_ms: 300,
             key_prefix: "otp:".into(),
+            ca_file: None,
+            client_cert_file: None,
+            client_key_file: None,
         }
     }
 }
@@ -99,18 +112,31 @@ impl Call {
 
 impl RedisStore {
     /// Prepares a store for `url`; connects lazily, so a Redis that is down
-    /// at startup only makes the server not ready.
-    pub(crate) fn new(url: &str, config: &RedisConfig) -> Result<Self, StoreError> {
+    /// at startup only makes the server not ready. Over TLS, the files of
+    /// `config` are read now.
+    pub(crate) fn new(url: &str, config: &RedisConfig) -> anyhow::Result<Self> {
         let connect = Duration::from_millis(config.connect_timeout_ms);
         let command = Duration::from_millis(config.command_timeout_ms);
-        let target = if let Some(nodes) = url.strip_prefix("redis+cluster://") {
-            let nodes: Vec<String> = nodes.split(',').map(|n| format!("redis://{n}")).collect();
-            let client = ClusterClientBuilder::new(nodes)
+        let certificates = tls::certificates(url, config)?;
+        let cluster = [
+            ("redis+cluster://", "redis"),
+            ("rediss+cluster://", "rediss"),
+        ]
+        .into_iter()
+        .find_map(|(prefix, scheme)| Some((url.strip_prefix(prefix)?, scheme)));
+        let target = if let Some((nodes, scheme)) = cluster {
+            let nodes: Vec<String> = nodes
+                .split(',')
+                .map(|n| format!("{scheme}://{n}"))
+                .collect();
+            let mut builder = ClusterClientBuilder::new(nodes)
                 .connection_timeout(connect)
                 .response_timeout(command)
-                .retries(1)
-                .build()
-                .map_err(error)?;
+                .retries(1);
+            if let Some(certificates) = certificates {
+                builder = builder.certs(certificates);
+            }
+            let client = builder.build().map_err(error)?;
             Target::Cluster(Box::new(ClusterTarget {
                 client,
                 connection: OnceCell::new(),
@@ -122,7 +148,11 @@ impl RedisStore {
             let info = url.into_connection_info().map_err(error)?;
             let settings = info.redis_settings().clone();
             let info = info.set_redis_settings(settings.set_protocol(ProtocolVersion::RESP3));
-            let client = redis::Client::open(info).map_err(error)?;
+            let client = match certificates {
+                Some(certificates) => redis::Client::build_with_tls(info, certificates),
+                None => redis::Client::open(info),
+            };
+            let client = client.map_err(error)?;
             let config = ConnectionManagerConfig::new()
                 .set_connection_timeout(Some(connect))
                 .set_response_timeout(Some(command))
