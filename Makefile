@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-pact check-browser lint clean
+.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-pact check-browser image lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ check-recipe: $(STAMP) ## add a throw-away operation to a copy of a spec: only t
 check-browser: ## the sandbox console and API docs in headless Chromium against a sandbox (screenshots: target/screenshots/)
 	@scripts/vendor-swagger-ui.sh --check
 	@scripts/with-sandbox.sh scripts/browser-tests.sh
+
+image: ## the container image otp-server:VERSION (Containerfile; static release build on the host, FROM scratch)
+	@scripts/image.sh
 
 bench: ## benchmarks: full flows under load against a baseline, and memory per challenge
 	@scripts/bench.sh
