@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-pact check-browser image lint clean
+.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-pact check-browser image check-image lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ check-browser: ## the sandbox console and API docs in headless Chromium against 
 
 image: ## the container image otp-server:VERSION (Containerfile; static release build on the host, FROM scratch)
 	@scripts/image.sh
+
+check-image: ## build the image and check running containers: sandbox, conformance kit, production config, two instances on one Redis
+	@scripts/check-image.sh
 
 bench: ## benchmarks: full flows under load against a baseline, and memory per challenge
 	@scripts/bench.sh
