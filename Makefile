@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-pact check-browser image check-image lint clean
+.PHONY: help tools generate build run conform bench test test-rust test-redis check-specs check-generated check-schemathesis check-recipe check-pact check-browser image check-image check-compose lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ image: ## the container image otp-server:VERSION (Containerfile; static release 
 
 check-image: ## build the image and check running containers: sandbox, conformance kit, production config, two instances on one Redis
 	@scripts/check-image.sh
+
+check-compose: ## run compose.yaml with podman-compose (two instances, one Redis) and check a flow across both (after make image)
+	@scripts/check-compose.sh
 
 bench: ## benchmarks: full flows under load against a baseline, and memory per challenge
 	@scripts/bench.sh
