@@ -6,7 +6,7 @@
 #     loopback port), read-only root, no capabilities: its HEALTHCHECK,
 #     /health/live and /health/ready, a whole RAO flow with curl (OTP read
 #     from the outbox), then the conformance kit run from the host build
-#     (`otp-server conform`), which must pass every check;
+#     (`otp-server conform`), which must pass every check; SIGTERM exits 0;
 #  2. production: a config with `sandbox = false` mounted read-only at
 #     /etc/otp-server/config.toml, keys from the environment and from a
 #     mounted secret file, a Redis store, the webhook SMS gateway pointed at
@@ -180,6 +180,10 @@ grep -E '^(group|total) ' "$work/conform.out"
 grep -qE '^total +[0-9]+ +0 +0 ' "$work/conform.out" || fail "the kit skipped or failed checks"
 tail -n1 "$work/conform.out"
 no_secrets_in_logs sandbox "$OTP" 5512345678
+echo "-- SIGTERM (podman stop): the server, PID 1, finishes and exits 0"
+"${podman[@]}" stop -t 10 "$prefix-sandbox" 2> >(grep -v "systemd connection" >&2) >/dev/null
+code=$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$prefix-sandbox")
+[ "$code" = 0 ] || fail "the sandbox container exited $code on SIGTERM"
 
 # --- 2. production ----------------------------------------------------------
 phase "production container: config mounted read-only, secrets from env and a file, webhook SMS, Redis"

@@ -5,7 +5,8 @@
 # the build context in target/image/ and the Containerfile only copies it.
 #
 #   target/image/rootfs/usr/local/bin/otp-server       release build, static glibc, stripped
-#   target/image/rootfs/usr/local/bin/otp-healthcheck  image/healthcheck.rs, static (the HEALTHCHECK)
+#   target/image/rootfs/usr/local/bin/otp-healthcheck  image/healthcheck.rs, static (the HEALTHCHECK;
+#                                                      built in target/healthcheck/)
 #   target/image/rootfs/etc/{passwd,group,nsswitch.conf}  from image/rootfs/
 #
 # Static glibc (no musl std is installed here, and no toolchain can be
@@ -50,13 +51,18 @@ chmod 0644 "$stage"/rootfs/etc/*
 strip -o "$stage/rootfs/usr/local/bin/otp-server" "$bin"
 
 # The health probe: std only, one file, compiled (and linted) by rustc's
-# clippy driver when it is installed.
-rustfmt --check --edition 2021 image/healthcheck.rs
-rustc_cmd=rustc
-command -v clippy-driver >/dev/null 2>&1 && rustc_cmd=clippy-driver
-"$rustc_cmd" --edition 2021 -D warnings -C opt-level=z -C lto=fat -C panic=abort -C codegen-units=1 \
-  -C target-feature=+crt-static -C strip=symbols --remap-path-prefix="$PWD=/otp-server" \
-  -o "$stage/rootfs/usr/local/bin/otp-healthcheck" image/healthcheck.rs
+# clippy driver when it is installed; again only when it or this script changed.
+probe="$target_dir/healthcheck/otp-healthcheck"
+if [ ! -x "$probe" ] || [ image/healthcheck.rs -nt "$probe" ] || [ "$0" -nt "$probe" ]; then
+  rustfmt --check --edition 2021 image/healthcheck.rs
+  rustc_cmd=rustc
+  command -v clippy-driver >/dev/null 2>&1 && rustc_cmd=clippy-driver
+  mkdir -p "$(dirname "$probe")"
+  "$rustc_cmd" --edition 2021 -D warnings -C opt-level=z -C lto=fat -C panic=abort -C codegen-units=1 \
+    -C target-feature=+crt-static -C strip=symbols --remap-path-prefix="$PWD=/otp-server" \
+    -o "$probe" image/healthcheck.rs
+fi
+cp "$probe" "$stage/rootfs/usr/local/bin/otp-healthcheck"
 chmod 0755 "$stage"/rootfs/usr/local/bin/*
 ls -l "$stage"/rootfs/usr/local/bin
 [ "${IMAGE_NO_BUILD:-}" = 1 ] && exit 0
