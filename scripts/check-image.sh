@@ -41,12 +41,15 @@ for tool in curl python3 redis-server redis-cli; do
   command -v "$tool" >/dev/null || fail "$tool not found (Debian: apt-get install curl python3 redis-server)"
 done
 
+read -r -a podman <<<"$(scripts/podman.sh --command)"
+# `healthcheck run` and the run flags below are podman's.
+[ "$(basename "${podman[0]}")" = podman ] || fail "check-image runs podman (PODMAN=${podman[*]})"
+
 phase "make image"
 scripts/image.sh
 version=$(awk -F'"' '/^\[package\]/ { p = 1; next } /^\[/ { p = 0 } p && /^version *=/ { print $2; exit }' Cargo.toml)
 image=otp-server:$version
 kit="${CARGO_TARGET_DIR:-target}/$(rustc -vV | sed -n 's/^host: //p')/release/otp-server"
-read -r -a podman <<<"$(scripts/podman.sh --command)"
 
 # What every container gets: the host's network (loopback ports), a
 # read-only root, no capabilities, open-file and process limits this

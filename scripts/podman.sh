@@ -5,8 +5,8 @@
 # PODMAN chooses the engine (PODMAN=podman for your own setup, PODMAN=docker
 # also builds and runs the image). Unset, it is podman with runc and the vfs
 # storage driver when those work here (this project's machines: crun refuses
-# their cgroups, and there is no overlay inside their sandbox), else plain
-# podman (a store that is already another driver's keeps its driver).
+# their cgroups; vfs is the driver they are documented to work with), else
+# plain podman (a store that is already another driver's keeps its driver).
 set -euo pipefail
 if [ -z "${PODMAN:-}" ]; then
   PODMAN=podman
