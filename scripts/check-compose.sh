@@ -160,8 +160,13 @@ status 200 GET "$ONE/sandbox/v1/sms?to=1111214678"
 OTP=$(sed 's/.*"otp":"\([0-9A-Z]*\)".*/\1/' "$work/body")
 status 200 POST "$ONE$TM/validate" "${T[@]}" -H "sid: $SID" -d "{\"customerId\":\"compose_check\",\"oneTimePasswordToken\":\"$OTP\"}"
 
-echo "-- conformance kit against otp-server-2"
-"$kit" conform --target "$TWO" >"$work/conform.out" 2>/dev/null || {
+# Skipped: contract.envelope's 200 KiB body through a published port. The
+# server answers 400 before reading it all and closes; through podman's port
+# forwarding the kit's client then fails writing the body (broken pipe)
+# before reading that answer, in about 1 run of 4 (never on loopback, where
+# check-image runs the whole kit; curl always reads the 400 here).
+echo "-- conformance kit against otp-server-2 (contract.envelope skipped: see the script)"
+"$kit" conform --target "$TWO" --skip contract.envelope >"$work/conform.out" 2>/dev/null || {
   cat "$work/conform.out" >&2
   fail "otp-server-2 does not conform"
 }
