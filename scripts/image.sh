@@ -53,7 +53,7 @@ strip -o "$stage/rootfs/usr/local/bin/otp-server" "$bin"
 # The health probe: std only, one file, compiled (and linted) by rustc's
 # clippy driver when it is installed; again only when it or this script changed.
 probe="$target_dir/healthcheck/otp-healthcheck"
-if [ ! -x "$probe" ] || [ image/healthcheck.rs -nt "$probe" ] || [ "$0" -nt "$probe" ]; then
+if [ ! -x "$probe" ] || [ image/healthcheck.rs -nt "$probe" ] || [ scripts/image.sh -nt "$probe" ]; then
   rustfmt --check --edition 2021 image/healthcheck.rs
   rustc_cmd=rustc
   command -v clippy-driver >/dev/null 2>&1 && rustc_cmd=clippy-driver
@@ -68,8 +68,9 @@ ls -l "$stage"/rootfs/usr/local/bin
 [ "${IMAGE_NO_BUILD:-}" = 1 ] && exit 0
 
 # The image. podman keeps HEALTHCHECK only in the docker format, and
-# --timestamp (the last commit's time) makes the image's dates, and so its
-# id, the same on every build of the same binaries.
+# --timestamp (the last commit's time) makes the layer's file dates, and so
+# its digest, the same on every build of the same commit (the image id still
+# differs: the docker format records the build container).
 podman_cmd=$(scripts/podman.sh --command)
 read -r -a engine <<<"$podman_cmd"
 flags=()
