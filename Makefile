@@ -8,7 +8,7 @@ SPECS     := $(wildcard specs/*.yaml)
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate build run conform bench bench-instructions test test-rust test-redis check-specs check-spectral check-generated check-schemathesis check-recipe check-pact check-browser check-readme lint clean
+.PHONY: help tools generate build run conform bench bench-instructions test test-rust test-redis check-specs check-spectral check-generated check-schemathesis check-recipe check-pact check-browser check-readme image check-image check-compose lint clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' \
@@ -74,6 +74,15 @@ check-browser: ## the sandbox console and API docs in headless Chromium against 
 
 check-readme: $(STAMP) ## run README.md's sh blocks, in order, against a sandbox; check every path the README names
 	@scripts/with-sandbox.sh scripts/readme-snippets.sh
+
+image: ## the container image otp-server:VERSION (Containerfile; static release build on the host, FROM scratch)
+	@scripts/image.sh
+
+check-image: ## build the image and check running containers: sandbox, conformance kit, production config, two instances on one Redis
+	@scripts/check-image.sh
+
+check-compose: ## run compose.yaml with podman-compose (two instances, one Redis) and check a flow across both (after make image)
+	@scripts/check-compose.sh
 
 bench: ## benchmarks: full flows under load against a baseline, and memory per challenge
 	@scripts/bench.sh
