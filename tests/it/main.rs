@@ -16,6 +16,7 @@ mod faults;
 mod fuzz;
 mod generated_guard;
 mod kit;
+mod layout;
 mod newcomer;
 mod oauth;
 mod operations;

@@ -396,11 +396,14 @@ async fn a_retry_after_a_500_gets_the_outcome_that_really_happened() {
         url: relay,
         timeout: Duration::from_secs(2),
         retries: 0,
+        ca_file: None,
+        authorization: None,
     };
     let store = otp_server::store::redis::RedisConfig {
         key_prefix: unique_prefix(),
         command_timeout_ms: 300,
         connect_timeout_ms: 1_000,
+        ..Default::default()
     };
     let server = TestServer::builder()
         .config(config)
