@@ -26,7 +26,7 @@ from collections import defaultdict
 BUCKETS = [
     ("hashing (sha2/hmac)", r"/(sha2|hmac|digest|block-buffer)-", r"^(sha2|hmac|digest|block_buffer)::|otp_server::crypto::(keys|Keys)|Sha256"),
     ("AES-GCM", r"/(aes|aes-gcm|ghash|polyval|ctr|cipher|aead)-\d", r"^<?(aes|aes_gcm|ghash|polyval|ctr|cipher|aead)::|otp_server::cipher::"),
-    ("allocation (malloc/free/realloc)", r"/malloc/", r"^(malloc|free|realloc|calloc|_int_malloc|_int_free|_int_realloc|malloc_consolidate|unlink_chunk|tcache|__libc_malloc|__libc_free|cfree)|__rdl_|__rust_(alloc|dealloc|realloc)|alloc::raw_vec::|RawVecInner|finish_grow|do_reserve_and_handle|<alloc::alloc::Global|alloc::alloc::"),
+    ("allocation (malloc/free/realloc, mimalloc)", r"/malloc/|mimalloc", r"^(_?mi_|mi_|malloc|free|realloc|calloc|_int_malloc|_int_free|_int_realloc|malloc_consolidate|unlink_chunk|tcache|__libc_malloc|__libc_free|cfree)|__rdl_|__rust_(alloc|dealloc|realloc)|alloc::raw_vec::|RawVecInner|finish_grow|do_reserve_and_handle|<alloc::alloc::Global|alloc::alloc::"),
     ("memmove/memcpy/memset", r"memmove|memcpy|memset", r"^__mem(move|cpy|set)|^mem(move|cpy|set)"),
     ("regex", r"/(regex|regex-automata|regex-syntax|aho-corasick)-", r"^<?(regex|regex_automata|regex_syntax|aho_corasick)::"),
     ("JSON (serde/serde_json)", r"/(serde_json|serde|serde_core|serde_derive|itoa|ryu)-", r"serde_json::|serde_core::|^<?serde::|itoa::|ryu::|__serde|Deserialize|Serialize"),

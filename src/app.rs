@@ -25,6 +25,8 @@ pub(crate) struct Parts {
     pub health: Arc<dyn Health>,
     pub clock: Arc<dyn Clock>,
     pub metrics: Metrics,
+    /// Whether OTP requests carry an id (`Backend`'s `loses_answers`).
+    pub request_ids: bool,
 }
 
 /// A cheap handle to the shared state.
@@ -79,5 +81,11 @@ impl App {
 
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.0.metrics
+    }
+
+    /// Whether OTP requests carry an id, by which the store knows a retry
+    /// (only a store that can lose an answer needs one).
+    pub(crate) fn request_ids(&self) -> bool {
+        self.0.request_ids
     }
 }

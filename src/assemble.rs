@@ -51,6 +51,10 @@ use tokio::net::TcpListener;
 pub struct Backend {
     store: Arc<dyn Store>,
     state: Arc<dyn SharedState>,
+    /// Whether a store call can run without its answer reaching the server
+    /// (a network store): then each OTP request carries an id, by which the
+    /// store knows a client's retry (`store::Sending::request`).
+    loses_answers: bool,
 }
 
 impl Backend {
@@ -60,6 +64,7 @@ impl Backend {
         Self {
             state: Arc::new(MemoryState::new(Some(store.clone()))),
             store: Arc::new(store),
+            loses_answers: false,
         }
     }
 
@@ -70,6 +75,7 @@ impl Backend {
         Ok(Self {
             state: Arc::new(RedisState::new(redis.clone())),
             store: redis,
+            loses_answers: true,
         })
     }
 
@@ -79,6 +85,7 @@ impl Backend {
         Self {
             store,
             state: Arc::new(MemoryState::default()),
+            loses_answers: true,
         }
     }
 
@@ -195,8 +202,10 @@ impl ServerBuilder {
             _ => None,
         };
         let metrics = Metrics::new();
-        let metered: Arc<dyn Store> = Arc::new(MeteredStore::new(backend.store, metrics.clone()));
-        let current = sandboxed.then(|| Arc::new(Current::with_offset(backend.state, offset)));
+        let metered: Arc<dyn Store> =
+            Arc::new(MeteredStore::new(backend.store.clone(), metrics.clone()));
+        let current =
+            sandboxed.then(|| Arc::new(Current::with_offset(backend.state.clone(), offset)));
         let store: Arc<dyn Store> = match &current {
             Some(current) => Arc::new(SandboxStore::new(metered, current.clone())),
             None => metered,
@@ -249,6 +258,7 @@ impl ServerBuilder {
             health: store.clone(),
             clock: clock.clone(),
             metrics,
+            request_ids: backend.loses_answers,
             config,
         });
         let mut routes = Routes::core();

@@ -59,6 +59,7 @@ pub(crate) mod app;
 pub(crate) mod auth;
 pub(crate) mod error;
 pub(crate) mod r#impl;
+pub(crate) mod log_line;
 pub(crate) mod observe;
 pub(crate) mod otp;
 pub(crate) mod phone;

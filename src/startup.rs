@@ -28,10 +28,7 @@ pub fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     if json {
-        logs.json()
-            .flatten_event(true)
-            .with_current_span(false)
-            .init();
+        logs.event_format(crate::log_line::JsonLine).init();
     } else {
         logs.init();
     }

@@ -138,6 +138,9 @@ impl Operation {
 
     /// Whether `path` is this operation's path (`{param}` matches one segment).
     pub fn matches_path(&self, path: &str) -> bool {
+        if !self.path.contains('{') {
+            return self.path == path;
+        }
         let mut mine = self.path.split('/');
         let mut theirs = path.split('/');
         loop {

@@ -172,7 +172,8 @@ pub(crate) async fn operation(
         operation: op,
         uuid: uuid.clone(),
         now: app.clock().now(),
-        id: (op.api != Api::Token).then(|| request_id(op, &parts.headers, &body)),
+        id: (op.api != Api::Token && app.request_ids())
+            .then(|| request_id(op, &parts.headers, &body)),
     };
     let context = if op.api == Api::Token {
         let source = source_address(app, &parts);

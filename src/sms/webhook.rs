@@ -106,10 +106,22 @@ impl WebhookGateway {
     }
 }
 
+/// What the relay receives: `{"to": "+52…", "text": "…"}`.
+#[derive(serde::Serialize)]
+struct Payload<'a> {
+    to: &'a str,
+    text: &'a str,
+}
+
 #[async_trait]
 impl SmsGateway for WebhookGateway {
     async fn send(&self, sms: &Sms) -> Result<(), SmsError> {
-        let body = Bytes::from(serde_json::json!({"to": sms.to, "text": sms.text}).to_string());
+        let payload = Payload {
+            to: &sms.to,
+            text: &sms.text,
+        };
+        let body = serde_json::to_vec(&payload).map_err(|e| SmsError(e.to_string()))?;
+        let body = Bytes::from(body);
         let mut last = String::new();
         for attempt in 0..=self.retries {
             if attempt > 0 {
