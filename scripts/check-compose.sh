@@ -133,7 +133,7 @@ status() {
 }
 
 echo "-- RAO: token and generate through one, OTP from two's outbox, validate through two"
-status 204 POST "$ONE/sandbox/v1/reset"
+status 204 POST "$ONE/sandbox/v1/reset" -H "Content-Type: application/json"
 status 200 POST "$ONE/api/v1/oauth/token" -d grant_type=client_credentials -d client_id=sandbox -d client_secret=sandbox-secret
 TOKEN=$(sed 's/.*"access_token":"\([^"]*\)".*/\1/' "$work/body")
 RAO=/api/v1/x-global/account-opening/rao/security/tokens

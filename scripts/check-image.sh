@@ -310,7 +310,7 @@ ONE=http://127.0.0.1:$one_port
 TWO=http://127.0.0.1:$two_port
 wait_ready one "$ONE"
 wait_ready two "$TWO"
-expect 204 POST "$ONE/sandbox/v1/reset"
+expect 204 POST "$ONE/sandbox/v1/reset" -H "Content-Type: application/json"
 TOKEN=$(token "$ONE" sandbox sandbox-secret)
 mapfile -t H < <(rao_headers sandbox "$TOKEN" image-check-3)
 PHONE=$(b64 5512345679)
