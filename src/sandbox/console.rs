@@ -37,9 +37,10 @@
 use super::outbox::Outbox;
 use super::state::OutboxMessage;
 use crate::clock::{rfc3339, Millis};
+use bytes::Bytes;
 use serde::Serialize;
 use std::collections::{HashSet, VecDeque};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch, OwnedSemaphorePermit, Semaphore};
 
@@ -85,6 +86,39 @@ pub(crate) enum ConsoleEvent {
     Reset,
     /// The sandbox clock moved: `now` is the sandbox's time after the move.
     Clock { now: Millis, offset_seconds: u64 },
+}
+
+/// An event as every stream receives it: encoded for the wire (one SSE
+/// record) by the first stream that sends it, then shared, so that a
+/// request costs one encoding however many streams are open.
+#[derive(Debug)]
+pub(crate) struct Announced {
+    event: ConsoleEvent,
+    wire: OnceLock<Bytes>,
+}
+
+impl Announced {
+    /// The event as one SSE record (`event:`, then its data on one line).
+    pub(crate) fn sse(&self) -> Bytes {
+        self.wire.get_or_init(|| sse(&self.event)).clone()
+    }
+}
+
+impl std::ops::Deref for Announced {
+    type Target = ConsoleEvent;
+
+    fn deref(&self) -> &ConsoleEvent {
+        &self.event
+    }
+}
+
+/// `event` in the SSE wire format (its data is one line of JSON).
+pub(crate) fn sse(event: &ConsoleEvent) -> Bytes {
+    Bytes::from(format!(
+        "event: {}\ndata: {}\n\n",
+        event.name(),
+        event.data()
+    ))
 }
 
 impl ConsoleEvent {
@@ -188,7 +222,7 @@ struct Shared {
     /// Newest first. A std `Mutex`: held for a push or a copy, never across
     /// an `.await`.
     recent: Mutex<VecDeque<Arc<RecentRequest>>>,
-    events: broadcast::Sender<ConsoleEvent>,
+    events: broadcast::Sender<Arc<Announced>>,
     /// Flips to true once, when the server shuts down: every stream ends.
     closing: watch::Sender<bool>,
     /// The outbox the poller reads (none when SMS go elsewhere).
@@ -248,7 +282,7 @@ impl Console {
 
     /// Announces `event` to every open stream (none open: nothing happens).
     pub(crate) fn publish(&self, event: ConsoleEvent) {
-        let _ = self.shared.events.send(event);
+        self.shared.announce(event);
     }
 
     /// A new stream of events, or `None` when [`Limits::streams`] are open
@@ -290,7 +324,7 @@ impl Console {
 
 /// One open stream's view of the events.
 pub(crate) struct Subscription {
-    events: broadcast::Receiver<ConsoleEvent>,
+    events: broadcast::Receiver<Arc<Announced>>,
     closing: watch::Receiver<bool>,
     /// One of the streams allowed at once, given back when the stream ends.
     _slot: OwnedSemaphorePermit,
@@ -299,7 +333,7 @@ pub(crate) struct Subscription {
 impl Subscription {
     /// The next event; `None` when the stream should end: the server is
     /// shutting down, the app is gone, or this stream fell behind.
-    pub(crate) async fn next(&mut self) -> Option<ConsoleEvent> {
+    pub(crate) async fn next(&mut self) -> Option<Arc<Announced>> {
         tokio::select! {
             biased;
             _ = self.closing.wait_for(|closing| *closing) => None,
@@ -309,6 +343,17 @@ impl Subscription {
 }
 
 impl Shared {
+    /// Sends `event` to every open stream, once: each stream reads the
+    /// same [`Announced`] and its one encoding.
+    fn announce(&self, event: ConsoleEvent) {
+        if self.events.receiver_count() > 0 {
+            let _ = self.events.send(Arc::new(Announced {
+                event,
+                wire: OnceLock::new(),
+            }));
+        }
+    }
+
     /// Starts the poller unless it runs; false when there is nothing to poll.
     fn start_poller(self: &Arc<Self>) -> bool {
         let Some(outbox) = self.outbox.clone() else {
@@ -348,7 +393,7 @@ impl Shared {
         if let Some(seen) = seen {
             for message in newest.into_iter().rev() {
                 if !seen.contains(&message_key(&message)) {
-                    let _ = self.events.send(ConsoleEvent::Sms(message));
+                    self.announce(ConsoleEvent::Sms(message));
                 }
             }
         }
@@ -509,7 +554,7 @@ mod tests {
         send(&outbox, "5500000002").await;
         send(&outbox, "5500000003").await;
         for to in ["5500000002", "5500000003"] {
-            match events.next().await {
+            match events.next().await.as_deref().map(|e| &**e) {
                 Some(ConsoleEvent::Sms(message)) => assert_eq!(message.to, to),
                 other => panic!("expected an SMS to {to}, got {other:?}"),
             }

@@ -10,7 +10,7 @@
 //! goes away the body is dropped, the task ends, and with the last stream
 //! the console's outbox poller stops.
 
-use super::console::{Console, ConsoleEvent, RecentRequest, Subscription};
+use super::console::{Console, RecentRequest, Subscription};
 use crate::app::App;
 use crate::error::{code, ApiError};
 use crate::server::response::{self, Body};
@@ -18,7 +18,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Frame;
 use hyper::header::{
-    HeaderValue, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS,
+    HeaderValue, CACHE_CONTROL, CONNECTION, CONTENT_TYPE, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS,
 };
 use hyper::Response;
 use std::convert::Infallible;
@@ -58,9 +58,11 @@ pub(crate) async fn events(app: &App, console: &Console, uuid: Option<&str>) -> 
             "The sandbox's console has all the event streams it serves open: close one, or retry later",
         );
         let mut refused = response::error(app, None, &error, uuid);
-        refused
-            .headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+        let headers = refused.headers_mut();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("5"));
+        // A refused stream holds no connection open: whoever opens streams
+        // by the thousand is left with none.
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
         return refused;
     };
     let (chunks, body) = mpsc::channel(CHUNKS_BUFFERED);
@@ -92,7 +94,7 @@ async fn stream(mut subscription: Subscription, lifetime: Duration, chunks: mpsc
     loop {
         let chunk = tokio::select! {
             event = subscription.next() => match event {
-                Some(event) => encode(&event),
+                Some(event) => event.sse(),
                 None => return,
             },
             _ = keep_alive.tick() => Bytes::from_static(b": keep-alive\n\n"),
@@ -103,15 +105,6 @@ async fn stream(mut subscription: Subscription, lifetime: Duration, chunks: mpsc
             return;
         }
     }
-}
-
-/// One event in the SSE wire format (its data is one line of JSON).
-fn encode(event: &ConsoleEvent) -> Bytes {
-    Bytes::from(format!(
-        "event: {}\ndata: {}\n\n",
-        event.name(),
-        event.data()
-    ))
 }
 
 /// The body of an event stream: whatever its task sends, until it stops.
@@ -135,10 +128,11 @@ impl hyper::body::Body for EventStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sandbox::console::ConsoleEvent;
 
     #[test]
     fn an_event_is_one_sse_record() {
-        let chunk = encode(&ConsoleEvent::Reset);
+        let chunk = crate::sandbox::console::sse(&ConsoleEvent::Reset);
         assert_eq!(&chunk[..], b"event: reset\ndata: {}\n\n");
     }
 
