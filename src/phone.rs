@@ -219,6 +219,31 @@ pub(crate) fn mask(phone: &str) -> String {
         .collect()
 }
 
+/// `text` with every run of `shortest` or more ASCII digits masked as
+/// [`mask`] masks a phone: free text (an SMS, a body that is not JSON)
+/// shown without the phones in it.
+pub(crate) fn mask_digit_runs(text: &str, shortest: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        match run.len() >= shortest {
+            true => out.push_str(&mask(run)),
+            false => out.push_str(run),
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

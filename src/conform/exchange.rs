@@ -180,26 +180,7 @@ fn short_json(value: &Json) -> String {
 /// `text` with every run of 6 or more digits masked but its last 4 (a
 /// phone number, an OTP), as the server's own logs show phones.
 pub fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 6 {
-            out.push_str(&crate::phone::mask(run));
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
+    crate::phone::mask_digit_runs(text, 6)
 }
 
 /// `text` cut to `max` characters, with an ellipsis when cut.

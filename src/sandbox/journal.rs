@@ -54,26 +54,7 @@ fn masked(json: &mut Value) {
 /// Text that is not JSON: runs of 7 digits or more (phones) keep their
 /// last 4.
 fn mask_digit_runs(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 7 {
-            out.push_str(&mask(run));
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
+    crate::phone::mask_digit_runs(text, 7)
 }
 
 #[cfg(test)]
