@@ -410,6 +410,16 @@ async fn a_retry_after_a_500_gets_the_outcome_that_really_happened() {
         .backend(otp_server::Backend::redis(&proxy.url(), &store).unwrap())
         .start()
         .await;
+    // A whole flow first, so that Redis knows the scripts: the first call of
+    // a script Redis has not seen is refused (NOSCRIPT) and sent again, and
+    // a refusal that arrives late means the step never ran at all.
+    let warm = server.rao_headers("sandbox", "warm-up").await;
+    assert_eq!(server.rao_generate(&warm, "5547000009").await.status(), 204);
+    let sent = received.lock().unwrap().pop().unwrap();
+    let warm_otp = sent["text"].as_str().unwrap()[29..35].to_owned();
+    let validated = server.rao_validate(&warm, "5547000009", &warm_otp).await;
+    assert_eq!(validated.status(), 204);
+
     let h = server.rao_headers("sandbox", "retry").await;
     let late = |ms| {
         proxy.hold(ms);
@@ -433,6 +443,12 @@ async fn a_retry_after_a_500_gets_the_outcome_that_really_happened() {
     );
     let again = server.rao_generate(&other, "5547000001").await;
     assert_eq!(again.status(), 422, "a new request: sent moments ago");
+    let replayed = server.rao_generate(&h, "5547000001").await;
+    assert_eq!(
+        replayed.status(),
+        422,
+        "one lost answer waives the interval once"
+    );
 
     late(450).await;
     assert_eq!(

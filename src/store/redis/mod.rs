@@ -234,7 +234,7 @@ impl RedisStore {
             })?
     }
 
-    /// Runs `invocation` in the background, within the command timeout, on
+    /// Runs `invocation` in the background, within ten command timeouts, on
     /// the connection the store's calls use (so Redis sees it after them);
     /// its outcome is only logged.
     pub(super) fn spawn(&self, invocation: ScriptInvocation<'static>) {
@@ -245,7 +245,9 @@ impl RedisStore {
                 None => return,
             },
         };
-        let timeout = self.timeout;
+        // Nobody waits for it: more time than a request's call gets, so a
+        // slow Redis that lost one answer still takes the mark.
+        let timeout = self.timeout * 10;
         tokio::spawn(async move {
             let mut connection = connection;
             let work = async {

@@ -72,7 +72,12 @@ if ARGV[2] == '1' then
 end
 local ms = tonumber(ARGV[13])
 redis.call('HSETNX', KEYS[1], 'n', 0)
-if ARGV[14] ~= '' then redis.call('HSET', KEYS[1], 'r', ARGV[14], 'ro', 'sent') end
+-- A step that runs ends any earlier mark: a lost answer waives the
+-- interval for one retry, not for every later copy of that request.
+if ARGV[14] ~= '' then
+  redis.call('HSET', KEYS[1], 'r', ARGV[14], 'ro', 'sent')
+  redis.call('HDEL', KEYS[1], 'u')
+end
 keep(KEYS[1], ms)
 if KEYS[4] ~= KEYS[3] then
   local old = redis.call('HGET', KEYS[4], 'cur')
@@ -127,6 +132,7 @@ end
 local function remember(outcome)
   if request ~= '' then
     redis.call('HSET', KEYS[1], 'r', request, 'ro', outcome)
+    redis.call('HDEL', KEYS[1], 'u')
     keep(KEYS[1], tonumber(ARGV[7]))
   end
 end
