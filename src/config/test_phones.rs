@@ -96,8 +96,14 @@ impl TestPhones {
         let mut phones = Self::default();
         for entry in &config.test_phones {
             let (phone, otp) = (entry.phone.trim(), entry.otp.trim());
-            crate::sandbox::behaviour::PhoneBehaviour::of_entry(entry)
-                .map_err(|e| anyhow::anyhow!("sandbox.test_phones: {phone}: {e}"))?;
+            let delay = entry.delay_ms.as_ref().map(ToString::to_string);
+            crate::sandbox::misbehaviour::PhoneBehaviour::from_parts(
+                delay.as_deref(),
+                entry.fault.as_deref(),
+                entry.sms.as_deref(),
+                entry.sms_delay_ms,
+            )
+            .map_err(|e| anyhow::anyhow!("sandbox.test_phones: {phone}: {e}"))?;
             if phone.starts_with('+') {
                 let id = PhoneId::from_e164(phone).with_context(|| {
                     format!("sandbox.test_phones: {phone} is not a phone number")

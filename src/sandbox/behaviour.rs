@@ -10,82 +10,25 @@
 //! certified-phone names none: only `Prefer` reaches it.
 
 use super::current::Current;
-use super::faults::{Delay, Fault};
 use crate::app::App;
 use crate::config::TestPhoneEntry;
 use crate::crypto::Digest;
 use crate::phone::PhoneId;
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// What becomes of a phone's SMS.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum SmsFate {
-    /// Reaches the outbox at once (or after `smsDelayMs`).
-    #[default]
-    Delivered,
-    /// Never reaches the outbox; the send succeeds and the OTP validates.
-    Lost,
-    /// The gateway refuses it: the send fails through the real path
-    /// (telemarketing `400 smsDeliveryFailed`, RAO `500 serverUnavailable`)
-    /// and the outbox lists it as `failed`.
-    Failed,
-}
-
-/// A phone's behaviour; the default is a well-behaved phone.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct PhoneBehaviour {
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "delayMs")]
-    pub delay: Option<Delay>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fault: Option<Fault>,
-    #[serde(default)]
-    pub sms: SmsFate,
-    /// A delivered SMS reaches the outbox this long after it was sent.
-    #[serde(default)]
-    pub sms_delay_ms: u64,
-}
-
-/// The longest an SMS may be held back: a day.
-pub(crate) const MAX_SMS_DELAY_MS: u64 = 86_400_000;
+use super::misbehaviour::PhoneBehaviour;
 
 impl PhoneBehaviour {
-    pub(crate) fn is_default(&self) -> bool {
-        *self == Self::default()
-    }
-
     /// A test phone's, as configured (checked when the config was read).
     pub(crate) fn of_entry(entry: &TestPhoneEntry) -> Result<Self, String> {
-        let delay = match &entry.delay_ms {
-            Some(value) => Some(Delay::parse(&value.to_string())?),
-            None => None,
-        };
-        let fault = match &entry.fault {
-            Some(name) => Some(
-                Fault::parse(name)
-                    .ok_or_else(|| format!("fault {name:?}: one of {}", Fault::names()))?,
-            ),
-            None => None,
-        };
-        let sms = match entry.sms.as_deref() {
-            None | Some("delivered") => SmsFate::Delivered,
-            Some("lost") => SmsFate::Lost,
-            Some("failed") => SmsFate::Failed,
-            Some(other) => return Err(format!("sms {other:?}: delivered, lost or failed")),
-        };
-        let sms_delay_ms = entry.sms_delay_ms.unwrap_or(0);
-        if sms_delay_ms > MAX_SMS_DELAY_MS {
-            return Err(format!("sms_delay_ms: at most {MAX_SMS_DELAY_MS} (a day)"));
-        }
-        Ok(Self {
-            delay,
-            fault,
-            sms,
-            sms_delay_ms,
-        })
+        let delay = entry.delay_ms.as_ref().map(ToString::to_string);
+        Self::from_parts(
+            delay.as_deref(),
+            entry.fault.as_deref(),
+            entry.sms.as_deref(),
+            entry.sms_delay_ms,
+        )
     }
 }
 

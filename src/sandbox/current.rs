@@ -8,7 +8,7 @@
 //! each waiting for a timeout; the store's own steps say whether the rest
 //! of the store answers.
 
-use super::behaviour::PhoneBehaviour;
+use super::misbehaviour::PhoneBehaviour;
 use super::state::{SharedState, View};
 use crate::crypto::Digest;
 use crate::store::StoreError;

@@ -14,12 +14,12 @@
 //!    routes too.
 //! 4. Shows the answered request in the console.
 
-use super::behaviour::PhoneBehaviour;
 use super::console::Answered;
 use super::coverage;
-use super::faults::Delay;
 use super::journal;
 use super::layer::Sandbox;
+use super::misbehaviour::Delay;
+use super::misbehaviour::PhoneBehaviour;
 use super::prefer;
 use super::scope::{self, Scope};
 use super::state::unhex;

@@ -38,6 +38,7 @@ pub(crate) mod guard;
 pub(crate) mod journal;
 pub(crate) mod kit;
 pub(crate) mod layer;
+pub(crate) mod misbehaviour;
 pub(crate) mod outbox;
 pub(crate) mod pages;
 pub(crate) mod prefer;

@@ -12,8 +12,8 @@
 //! Each message says when its OTP expires, whether the phone validated
 //! since (its OTP is used) and which client's request sent it.
 
-use super::behaviour::SmsFate;
 use super::current::Current;
+use super::misbehaviour::SmsFate;
 use super::scope;
 use super::state::{OutboxMessage, StoredMessage};
 use crate::clock::{parse_rfc3339, rfc3339, Clock, Millis};

@@ -15,7 +15,7 @@
 //! A value nobody documents, or no delay or fault, is `400 invalidRequest`
 //! at `Prefer`; other preferences are ignored, as RFC 7240 says.
 
-use super::faults::{Delay, Fault};
+use super::misbehaviour::{Delay, Fault};
 use crate::app::App;
 use crate::contract::{ErrorRow, Operation};
 use crate::error::{self, ApiError};

@@ -6,7 +6,7 @@
 //! (and by a provider state around what it makes); outside one, a request
 //! has no client and its SMS are delivered.
 
-use super::behaviour::{PhoneBehaviour, SmsFate};
+use super::misbehaviour::{PhoneBehaviour, SmsFate};
 use crate::clock::Millis;
 use std::cell::RefCell;
 use std::future::Future;

@@ -7,9 +7,9 @@
 //! forgets the phone's state and answers `{}`. The empty state (an
 //! interaction without one) only gets its `accessToken`.
 
-use super::behaviour::{PhoneBehaviour, MAX_SMS_DELAY_MS};
 use super::kit::{answer, body, phone_id, reset_phone, unavailable};
 use super::layer::Sandbox;
+use super::misbehaviour::{PhoneBehaviour, MAX_SMS_DELAY_MS};
 use super::scope::{self, Scope};
 use crate::app::App;
 use crate::config::Client;
