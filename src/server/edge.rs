@@ -12,7 +12,7 @@ use super::routes::{method_not_allowed, Listener, Routes};
 use super::{gate, Front, Peer};
 use crate::app::App;
 use crate::contract::{Api, Operation, Route};
-use crate::crypto::Digest;
+use crate::crypto::{hex, Digest};
 use crate::error::ApiError;
 use crate::observe::{self, RequestNote};
 use crate::r#impl::{oauth::TokenRequestBody, OauthApi, RaoApi, Request as Admitted};
@@ -173,7 +173,7 @@ pub(crate) async fn operation(
         uuid: uuid.clone(),
         now: app.clock().now(),
         id: (op.api != Api::Token && app.request_ids())
-            .then(|| request_id(op, &parts.headers, &body)),
+            .then(|| request_id(app, op, &parts.headers, &body)),
     };
     let context = if op.api == Api::Token {
         let source = source_address(app, &parts);
@@ -192,18 +192,18 @@ pub(crate) async fn operation(
 
 /// A request's id: its operation, client, `uuid`, `sid` and body, hashed.
 /// A client retrying a request it got no answer to sends the same again.
-fn request_id(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Digest {
+/// Keyed (`otp_key`), as all the store keeps: a telemarketing validate's
+/// body holds its OTP in clear.
+fn request_id(app: &App, op: &Operation, headers: &HeaderMap, body: &[u8]) -> Digest {
     let mut hash = Sha256::new();
-    hash.update(op.id.as_bytes());
     for name in ["client_id", "uuid", "sid"] {
         let value = headers.get(name).map_or(&b""[..], |v| v.as_bytes());
         hash.update((value.len() as u32).to_le_bytes());
         hash.update(value);
     }
     hash.update(body);
-    let mut id = Digest::default();
-    id.copy_from_slice(&hash.finalize()[..16]);
-    id
+    app.issuer()
+        .digest("request", &op.id, &hex(&hash.finalize()))
 }
 
 /// Where a request comes from: the last address of the header
