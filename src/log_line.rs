@@ -112,25 +112,22 @@ struct Escaped<'a, W: Write>(&'a mut W);
 
 impl<W: Write> Write for Escaped<'_, W> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        let mut clean = 0;
-        for (at, byte) in text.bytes().enumerate() {
-            let escape = match byte {
-                b'"' => Some("\\\""),
-                b'\\' => Some("\\\\"),
-                b'\n' => Some("\\n"),
-                b'\r' => Some("\\r"),
-                b'\t' => Some("\\t"),
-                0..=0x1f => None,
-                _ => continue,
-            };
-            self.0.write_str(&text[clean..at])?;
-            match escape {
-                Some(escape) => self.0.write_str(escape)?,
-                None => write!(self.0, "\\u{byte:04x}")?,
+        let special = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+        let mut rest = text;
+        // Most text needs no escape: one scan, one write.
+        while let Some(at) = rest.bytes().position(special) {
+            self.0.write_str(&rest[..at])?;
+            match rest.as_bytes()[at] {
+                b'"' => self.0.write_str("\\\"")?,
+                b'\\' => self.0.write_str("\\\\")?,
+                b'\n' => self.0.write_str("\\n")?,
+                b'\r' => self.0.write_str("\\r")?,
+                b'\t' => self.0.write_str("\\t")?,
+                control => write!(self.0, "\\u{control:04x}")?,
             }
-            clean = at + 1;
+            rest = &rest[at + 1..];
         }
-        self.0.write_str(&text[clean..])
+        self.0.write_str(rest)
     }
 }
 

@@ -146,8 +146,8 @@ pub(crate) fn finish(
     app.metrics().request_done(operation, status, latency);
     tracing::info!(
         target: "otp_server::request",
-        method = %seen.method,
-        path = %seen.path,
+        method = seen.method.as_str(),
+        path = seen.path.as_str(),
         operation,
         status,
         code = note.code.as_deref().unwrap_or("-"),
