@@ -114,14 +114,17 @@ fn module_of(path: &Path) -> Vec<String> {
     parts
 }
 
-/// The paths a line of code names from `crate::`, `super::` or `self::`,
-/// made absolute (one level of `{a, b::c}` groups opened).
+/// The paths a file's code names from `crate::`, `super::`, `self::` or
+/// `use child::`, made absolute (one level of `{a, b::c}` groups opened).
 fn named_paths(code: &str, module: &[String]) -> Vec<Vec<String>> {
     let mut found = Vec::new();
     // `use child::Item`: a path relative to the module, through a child
     // module (any other first word is another crate's, and resolves to
     // the module itself, which is no arrow).
     for (at, _) in code.match_indices("use ") {
+        if code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+            continue; // "because ", "reuse "
+        }
         let after = code[at + 4..].trim_start();
         let first: String = after
             .chars()
