@@ -82,6 +82,9 @@ pub const SPECS: [(Api, &str, &str); 3] = [
 pub struct HeaderParam {
     /// As the spec spells it (`countryCode`); header lookup is case-insensitive.
     pub name: String,
+    /// The name as a header key, parsed once (a lookup by `&str` parses
+    /// and lower-cases it on every request).
+    pub key: hyper::header::HeaderName,
     pub required: bool,
     pub rules: StringRules,
 }
@@ -269,6 +272,8 @@ fn compile_operation(
         match param.get("in").and_then(Yaml::as_str) {
             Some("header") => headers.push(HeaderParam {
                 name: name.to_owned(),
+                key: hyper::header::HeaderName::try_from(name)
+                    .with_context(|| format!("header {name} is no header name"))?,
                 required: param
                     .get("required")
                     .and_then(Yaml::as_bool)

@@ -22,7 +22,7 @@ pub fn check_request(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result
 pub fn check_headers(op: &Operation, headers: &HeaderMap) -> Result<(), Violation> {
     for param in &op.headers {
         let name = param.name.as_str();
-        let Some(value) = headers.get(name) else {
+        let Some(value) = headers.get(&param.key) else {
             if param.required {
                 return Err(Violation::new(
                     name,

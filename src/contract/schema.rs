@@ -191,27 +191,32 @@ impl StringRules {
 
     /// Checks a string value; used for JSON fields and header values alike.
     pub fn check(&self, text: &str, path: &str) -> Result<(), Violation> {
-        let name = name_or_body(path);
-        let fail = |details: String| Err(Violation::new(path, details));
+        // The field's name only when a check fails: most values pass.
+        let fail = |rule: std::fmt::Arguments<'_>| {
+            Err(Violation::new(
+                path,
+                format!("{} must {rule}", name_or_body(path)),
+            ))
+        };
         let chars = text.chars().count();
         if let Some(min) = self.min_length.filter(|&min| chars < min) {
-            return fail(format!("{name} must be at least {min} characters long"));
+            return fail(format_args!("be at least {min} characters long"));
         }
         if let Some(max) = self.max_length.filter(|&max| chars > max) {
-            return fail(format!("{name} must be at most {max} characters long"));
+            return fail(format_args!("be at most {max} characters long"));
         }
         if let Some(pattern) = self.pattern.as_ref().filter(|p| !p.is_match(text)) {
-            return fail(format!("{name} must match {}", pattern.as_str()));
+            return fail(format_args!("match {}", pattern.as_str()));
         }
         if let Some(allowed) = self
             .allowed
             .as_ref()
             .filter(|a| !a.iter().any(|v| v == text))
         {
-            return fail(format!("{name} must be one of {}", allowed.join(", ")));
+            return fail(format_args!("be one of {}", allowed.join(", ")));
         }
         if self.byte && STANDARD.decode(text).is_err() {
-            return fail(format!("{name} must be base64 (format: byte)"));
+            return fail(format_args!("be base64 (format: byte)"));
         }
         Ok(())
     }

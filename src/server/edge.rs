@@ -44,8 +44,8 @@ impl Seen {
         Self {
             method: req.method().clone(),
             path: req.uri().path().to_owned(),
-            uuid: gate::header(headers, "uuid").map(Arc::from),
-            client_id: gate::header(headers, "client_id").map(str::to_owned),
+            uuid: gate::header(headers, gate::names::UUID).map(Arc::from),
+            client_id: gate::header(headers, gate::names::CLIENT_ID).map(str::to_owned),
             started: Instant::now(),
         }
     }

@@ -27,18 +27,31 @@ pub(crate) fn admit(
 }
 
 /// A header's value as text, if present and visible ASCII.
-pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header(headers: &HeaderMap, name: impl hyper::header::AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The headers every request is read for, as keys parsed at compile time
+/// (a lookup by `&str` parses and lower-cases the name each time).
+pub(crate) mod names {
+    use hyper::header::HeaderName;
+
+    pub(crate) const UUID: HeaderName = HeaderName::from_static("uuid");
+    pub(crate) const CLIENT_ID: HeaderName = HeaderName::from_static("client_id");
+    pub(crate) const X_IBM_CLIENT_ID: HeaderName = HeaderName::from_static("x-ibm-client-id");
+    pub(crate) const COUNTRY_CODE: HeaderName = HeaderName::from_static("countrycode");
+    pub(crate) const BUSINESS_CODE: HeaderName = HeaderName::from_static("businesscode");
+    pub(crate) const CHANNEL_ID: HeaderName = HeaderName::from_static("channelid");
 }
 
 fn authenticate(app: &App, headers: &HeaderMap) -> Result<Arc<Client>, ApiError> {
     let unauthorized = |location: &str, details: &str| {
         ApiError::new(code::UNAUTHORIZED, location).with_details(details)
     };
-    let client_id = header(headers, "client_id")
+    let client_id = header(headers, names::CLIENT_ID)
         .filter(|id| !id.is_empty())
         .ok_or_else(|| unauthorized("client_id", "The client_id header is missing"))?;
-    let credentials = header(headers, "Authorization")
+    let credentials = header(headers, hyper::header::AUTHORIZATION)
         .ok_or_else(|| unauthorized("Authorization", "The Authorization header is missing"))?;
     let token = credentials
         .split_once(' ')
@@ -63,7 +76,7 @@ fn authenticate(app: &App, headers: &HeaderMap) -> Result<Arc<Client>, ApiError>
         };
         unauthorized("Authorization", details)
     })?;
-    if let Some(ibm) = headers.get("X-IBM-Client-Id") {
+    if let Some(ibm) = headers.get(names::X_IBM_CLIENT_ID) {
         if ibm.as_bytes() != client_id.as_bytes() {
             return Err(unauthorized(
                 "X-IBM-Client-Id",
@@ -84,9 +97,9 @@ fn authorize(op: &Operation, client: &Client, headers: &HeaderMap) -> Result<(),
         return denied("client_id");
     }
     let (Some(country), Some(business), Some(channel)) = (
-        header(headers, "countryCode"),
-        header(headers, "businessCode"),
-        header(headers, "channelId"),
+        header(headers, names::COUNTRY_CODE),
+        header(headers, names::BUSINESS_CODE),
+        header(headers, names::CHANNEL_ID),
     ) else {
         return Ok(()); // a missing one is the header check's 400
     };
