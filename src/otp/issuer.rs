@@ -23,8 +23,8 @@ pub(crate) const FAILURE_WINDOW: Duration = Duration::from_secs(3_600);
 
 /// How a challenge comes to be: by a consumer's request (throttled, live;
 /// with its request id, see `store::Sending::request`), or made on purpose
-/// by a testing tool (unthrottled, maybe already expired: the sandbox's
-/// provider states).
+/// by a testing tool (unthrottled, maybe already expired: a Pact provider
+/// state, set up by a layer above this one).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Making {
     pub unthrottled: bool,

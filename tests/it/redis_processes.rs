@@ -406,6 +406,12 @@ async fn a_retry_after_a_500_gets_the_outcome_that_really_happened() {
         ..Default::default()
     };
     let server = TestServer::builder()
+        .config(config.clone())
+        .backend(otp_server::Backend::redis(&proxy.url(), &store).unwrap())
+        .start()
+        .await;
+    // A second instance on the same Redis, behind the same proxy.
+    let second = TestServer::builder()
         .config(config)
         .backend(otp_server::Backend::redis(&proxy.url(), &store).unwrap())
         .start()
@@ -429,8 +435,31 @@ async fn a_retry_after_a_500_gets_the_outcome_that_really_happened() {
     late(450).await;
     assert_eq!(server.rao_generate(&h, "5547000001").await.status(), 500);
     late(0).await;
-    let retried = server.rao_generate(&h, "5547000001").await;
-    assert_eq!(retried.status(), 204, "the retry of a send that did happen");
+    // A look-alike of the phone (a leading zero) under the same uuid is
+    // another request, not the retry: sent moments ago.
+    let look_alike = server.rao_generate(&h, "05547000001").await;
+    assert_eq!(look_alike.status(), 422, "a look-alike is no retry");
+    // The retry, sent ten times at once over both instances: one lost
+    // answer waives the interval for exactly one of them.
+    let burst = (0..10).map(|i| {
+        let instance = if i % 2 == 0 { &server } else { &second };
+        instance.rao_generate(&h, "5547000001")
+    });
+    let statuses: Vec<u16> = futures::future::join_all(burst)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 204).count(),
+        1,
+        "the retry of a send that did happen, once: {statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 422).count(),
+        9,
+        "{statuses:?}"
+    );
     let otp = {
         let sms = received.lock().unwrap().clone();
         assert_eq!(sms.len(), 1, "one SMS, from the retry: {sms:?}");
