@@ -523,6 +523,33 @@ pub fn tm_body(customer: &str, phone: &str) -> Value {
     })
 }
 
+/// Which flow an answer comes from, where the two answer alike in other words.
+#[derive(Debug, Clone, Copy)]
+pub enum Flow {
+    Rao,
+    Telemarketing,
+}
+
+/// Asserts a send refused as too soon after the phone's last one (RAO's
+/// `422` at `encryptedPhoneNumber`, telemarketing's `400` at
+/// `phoneNumber`) and returns the envelope.
+pub async fn assert_sent_moments_ago(response: Response, flow: Flow) -> Value {
+    let body = match flow {
+        Flow::Rao => {
+            let at = "encryptedPhoneNumber";
+            assert_error(response, 422, "error", "businessValidationFailed", at).await
+        }
+        Flow::Telemarketing => {
+            assert_error(response, 400, "invalid", "invalidRequest", "phoneNumber").await
+        }
+    };
+    assert!(
+        body["details"].as_str().unwrap().contains("moments ago"),
+        "refused as sent moments ago: {body}"
+    );
+    body
+}
+
 /// Asserts the whole `ErrorResponse` envelope and returns it.
 pub async fn assert_error(
     response: Response,
