@@ -24,7 +24,7 @@ from collections import defaultdict
 
 # (bucket, pattern on the file path, pattern on the function name); first match wins.
 BUCKETS = [
-    ("hashing (sha2/hmac)", r"/(sha2|hmac|digest|block-buffer)-", r"^(sha2|hmac|digest|block_buffer)::|otp_server::crypto::(keys|Keys)|Sha256"),
+    ("hashing (SHA-256, HMAC)", r"/(sha2|hmac|digest|block-buffer)-", r"^(sha2|hmac|digest|block_buffer)::|^ring::(digest|hmac)::|_sha256_block_data_order|otp_server::crypto::(keys|Keys|sha256)|Sha256"),
     ("AES-GCM", r"/(aes|aes-gcm|ghash|polyval|ctr|cipher|aead)-\d", r"^<?(aes|aes_gcm|ghash|polyval|ctr|cipher|aead)::|otp_server::cipher::"),
     ("allocation (malloc/free/realloc, mimalloc)", r"/malloc/|mimalloc", r"^(_?mi_|mi_|malloc|free|realloc|calloc|_int_malloc|_int_free|_int_realloc|malloc_consolidate|unlink_chunk|tcache|__libc_malloc|__libc_free|cfree)|__rdl_|__rust_(alloc|dealloc|realloc)|alloc::raw_vec::|RawVecInner|finish_grow|do_reserve_and_handle|<alloc::alloc::Global|alloc::alloc::"),
     ("memmove/memcpy/memset", r"memmove|memcpy|memset", r"^__mem(move|cpy|set)|^mem(move|cpy|set)"),

@@ -124,14 +124,13 @@ pub fn client_new(id: &str) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sha2::{Digest, Sha256};
 
     #[test]
     fn a_new_client_secret_is_random_and_registered_by_its_hash() {
         let text = client_new("mobile-app").unwrap();
         let secret = text.lines().nth(2).unwrap().trim();
         assert_eq!(secret.len(), 43, "256 bits, base64url");
-        let hash = crate::crypto::hex(&Sha256::digest(secret.as_bytes()));
+        let hash = crate::crypto::hex(&crate::crypto::sha256(&[secret.as_bytes()]));
         assert!(text.contains(&format!("secret_sha256 = \"{hash}\"")));
         assert!(!text.contains(&format!("secret_sha256 = \"{secret}")));
         assert_ne!(client_new("mobile-app").unwrap(), text);

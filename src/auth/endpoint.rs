@@ -16,11 +16,10 @@
 use super::{Tokens, SCOPE};
 use crate::clock::Clock;
 use crate::config::{Client, Clients};
-use crate::crypto::Digest;
+use crate::crypto::{sha256, truncated, Digest};
 use crate::observe::Metrics;
 use crate::store::{AuthAttempt, AuthStore};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use sha2::{Digest as _, Sha256};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -165,28 +164,18 @@ pub(crate) fn check_request(request: &ClientCredentials) -> Result<Claimed<'_>, 
 
 /// The key under which a client's authentication failures are counted.
 fn failure_key(client_id: &str) -> Digest {
-    truncated(
-        Sha256::new()
-            .chain_update(b"client ")
-            .chain_update(client_id),
-    )
+    truncated(&sha256(&[b"client ", client_id.as_bytes()]))
 }
 
 /// The key of a source address: an IPv4 address, or an IPv6 address's
 /// /64 (one host may hold a whole /64); one key for an unknown source.
 fn source_key(source: Option<IpAddr>) -> Digest {
-    let hash = Sha256::new().chain_update(b"source ");
-    truncated(match source.map(|ip| ip.to_canonical()) {
-        Some(IpAddr::V4(v4)) => hash.chain_update(v4.octets()),
-        Some(IpAddr::V6(v6)) => hash.chain_update(&v6.octets()[..8]),
-        None => hash.chain_update(b"unknown"),
-    })
-}
-
-fn truncated(hash: Sha256) -> Digest {
-    let mut key = Digest::default();
-    key.copy_from_slice(&hash.finalize()[..16]);
-    key
+    let hash = |address: &[u8]| truncated(&sha256(&[b"source ", address]));
+    match source.map(|ip| ip.to_canonical()) {
+        Some(IpAddr::V4(v4)) => hash(&v4.octets()),
+        Some(IpAddr::V6(v6)) => hash(&v6.octets()[..8]),
+        None => hash(b"unknown"),
+    }
 }
 
 /// A new client secret: 256 random bits, base64url, and its SHA-256 in hex
@@ -195,12 +184,12 @@ pub(crate) fn new_secret() -> Result<(String, String), crate::crypto::RandomErro
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|_| crate::crypto::RandomError)?;
     let secret = URL_SAFE_NO_PAD.encode(bytes);
-    let hash = Sha256::digest(secret.as_bytes());
+    let hash = sha256(&[secret.as_bytes()]);
     Ok((secret, crate::crypto::hex(&hash)))
 }
 
 /// Whether `secret` is the client's secret (constant time).
 pub(crate) fn secret_matches(client: &Client, secret: &str) -> bool {
-    let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+    let digest = sha256(&[secret.as_bytes()]);
     digest.ct_eq(&client.secret_sha256).into()
 }

@@ -4,7 +4,6 @@
 
 use super::{secrets::weakness, Config, Key, SmsBackend};
 use anyhow::{bail, ensure};
-use sha2::{Digest, Sha256};
 
 /// Client secrets whose SHA-256 production refuses: the sandbox's, and the
 /// most common passwords (a hash alone cannot show a secret's strength;
@@ -150,7 +149,7 @@ pub fn check(config: &Config) -> anyhow::Result<()> {
         }
         let weak = weak_secrets
             .iter()
-            .any(|s| <[u8; 32]>::from(Sha256::digest(s.as_bytes())) == client.secret_sha256);
+            .any(|s| crate::crypto::sha256(&[s.as_bytes()]) == client.secret_sha256);
         ensure!(
             !weak,
             "client {id}: secret_sha256 is the hash of a well-known secret; issue a random one with `otp-server client new {id}`"

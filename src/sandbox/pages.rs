@@ -23,7 +23,6 @@ use hyper::header::{
     REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
 };
 use hyper::{HeaderMap, Method, Request, Response, StatusCode};
-use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -164,7 +163,7 @@ fn matches_etag(value: &HeaderValue, etag: &HeaderValue) -> bool {
 }
 
 fn etag(bytes: &[u8]) -> HeaderValue {
-    let hash = Sha256::digest(bytes);
+    let hash = crate::crypto::sha256(&[bytes]);
     let hex = crate::crypto::hex(&hash[..16]);
     // Hex digits and quotes are always a valid header value.
     HeaderValue::from_str(&format!("\"{hex}\"")).expect("a quoted hex ETag")

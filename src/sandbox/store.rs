@@ -32,7 +32,6 @@ use crate::store::{
     Lock, Millis, OnMatch, SendDecision, Sending, Store, StoreError,
 };
 use async_trait::async_trait;
-use sha2::{Digest as _, Sha256};
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,16 +47,12 @@ fn derive(digest: &Digest, generation: u64, epoch: u64) -> Digest {
     if generation == 0 && epoch == 0 {
         return *digest;
     }
-    let hash = Sha256::new()
-        .chain_update(b"otp-server sandbox namespace")
-        .chain_update(digest)
-        .chain_update(generation.to_le_bytes())
-        .chain_update(epoch.to_le_bytes())
-        .finalize();
-    let mut out = Digest::default();
-    let len = out.len();
-    out.copy_from_slice(&hash[..len]);
-    out
+    crate::crypto::truncated(&crate::crypto::sha256(&[
+        b"otp-server sandbox namespace",
+        digest,
+        &generation.to_le_bytes(),
+        &epoch.to_le_bytes(),
+    ]))
 }
 
 /// `key` with its hash tag `{hex(from)}` replaced by `{hex(to)}`.

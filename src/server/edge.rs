@@ -24,7 +24,6 @@ use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::http::request::Parts;
 use hyper::service::Service as _;
 use hyper::{HeaderMap, Method, Request, Response};
-use sha2::{Digest as _, Sha256};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -195,15 +194,12 @@ pub(crate) async fn operation(
 /// Keyed (`otp_key`), as all the store keeps: a telemarketing validate's
 /// body holds its OTP in clear.
 fn request_id(app: &App, op: &Operation, headers: &HeaderMap, body: &[u8]) -> Digest {
-    let mut hash = Sha256::new();
-    for name in ["client_id", "uuid", "sid"] {
-        let value = headers.get(name).map_or(&b""[..], |v| v.as_bytes());
-        hash.update((value.len() as u32).to_le_bytes());
-        hash.update(value);
-    }
-    hash.update(body);
-    app.issuer()
-        .digest("request", &op.id, &hex(&hash.finalize()))
+    let [client_id, uuid, sid] = ["client_id", "uuid", "sid"]
+        .map(|name| headers.get(name).map_or(&b""[..], |v| v.as_bytes()));
+    let len = |value: &[u8]| (value.len() as u32).to_le_bytes();
+    let (a, b, c) = (len(client_id), len(uuid), len(sid));
+    let hash = crate::crypto::sha256(&[&a, client_id, &b, uuid, &c, sid, body]);
+    app.issuer().digest("request", &op.id, &hex(&hash))
 }
 
 /// Where a request comes from: the last address of the header

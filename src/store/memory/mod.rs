@@ -23,8 +23,8 @@ use crate::clock::{Clock, SystemClock};
 use async_trait::async_trait;
 use maps::{Entries, Expiring, ExpiringMap};
 use records::{AuthLog, Entry, PhoneRecord, Session};
-use sha2::{Digest as _, Sha256};
-use std::sync::{Arc, Weak};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, LazyLock, Weak};
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 
@@ -34,15 +34,24 @@ const SWEEP_EVERY: Duration = Duration::from_secs(1);
 /// Entries a store holds at most unless told otherwise.
 pub const DEFAULT_MAX_ENTRIES: usize = 2_000_000;
 
-/// A map key: 128 bits of SHA-256 of the store key. Fixed-size keys cost no
+/// A map key: 128 bits standing for the store key. Fixed-size keys cost no
 /// allocation per entry, so a million challenges take one table, and memory
 /// goes back to the system when they expire.
 type Slot = [u8; 16];
 
+/// Two SipHash keys drawn at start: the slot is two independent 64-bit
+/// SipHash values of the store key. A store key is made of keyed digests
+/// no caller chooses, and the SipHash keys are secret too, so two live
+/// keys share a slot with odds of one in 2^128 a pair; the process's
+/// memory is all there is to keep consistent.
+static SLOT_KEYS: LazyLock<[RandomState; 2]> =
+    LazyLock::new(|| [RandomState::new(), RandomState::new()]);
+
 fn slot(key: &str) -> Slot {
-    let digest = Sha256::digest(key.as_bytes());
+    let [first, second] = &*SLOT_KEYS;
     let mut slot = Slot::default();
-    slot.copy_from_slice(&digest[..16]);
+    slot[..8].copy_from_slice(&first.hash_one(key).to_le_bytes());
+    slot[8..].copy_from_slice(&second.hash_one(key).to_le_bytes());
     slot
 }
 
