@@ -39,10 +39,11 @@ pub(crate) struct Phone {
 /// One handset: calling code and national number, normalized.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PhoneId {
-    /// `52`: an assigned calling code, ASCII digits, no leading zeros.
-    pub country: String,
-    /// `5577002144`: ASCII digits, no leading zeros, no calling code.
-    pub number: String,
+    /// `+525577002144`: `+`, the calling code, the national number; one
+    /// string, as it is hashed and as an SMS is addressed.
+    e164: String,
+    /// Where the national number starts in `e164`.
+    split: usize,
 }
 
 /// Why a value is not a phone number.
@@ -125,19 +126,34 @@ impl PhoneId {
         if country.len() + number.len() > 15 {
             return Err(PhoneError::TooLong);
         }
+        let mut e164 = String::with_capacity(1 + country.len() + number.len());
+        e164.push('+');
+        e164.push_str(country);
+        e164.push_str(number);
         Ok(Self {
-            country: country.to_owned(),
-            number: number.to_owned(),
+            split: 1 + country.len(),
+            e164,
         })
     }
 
     /// A `phoneNumber` under an ISO 3166 `countryCode` (telemarketing):
     /// national, or with its calling code.
     pub(crate) fn in_country(iso_country: &str, number: &str) -> Result<Self, PhoneError> {
-        let meta = DATABASE
-            .by_id(iso_country.to_ascii_uppercase().as_str())
-            .ok_or(PhoneError::Country)?;
-        Self::new(&meta.country_code().to_string(), number)
+        // Two letters, upper-cased without allocating (the usual case).
+        let (pair, other);
+        let id = match *iso_country.as_bytes() {
+            [a, b] => {
+                pair = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
+                std::str::from_utf8(&pair).unwrap_or_default()
+            }
+            _ => {
+                other = iso_country.to_ascii_uppercase();
+                other.as_str()
+            }
+        };
+        let meta = DATABASE.by_id(id).ok_or(PhoneError::Country)?;
+        let mut code = [0u8; 5];
+        Self::new(digits(meta.country_code(), &mut code), number)
     }
 
     /// An E.164 text (`+525500000001`): its one valid split.
@@ -155,14 +171,38 @@ impl PhoneId {
 
     /// The SMS recipient: `+525577002144`.
     pub(crate) fn e164(&self) -> String {
-        format!("+{}{}", self.country, self.number)
+        self.e164.clone()
     }
+
+    /// [`Self::e164`], borrowed.
+    pub(crate) fn as_e164(&self) -> &str {
+        &self.e164
+    }
+
+    /// `52`: the calling code, ASCII digits, no leading zeros.
+    pub(crate) fn country(&self) -> &str {
+        &self.e164[1..self.split]
+    }
+}
+
+/// The decimal digits of `n`, written at the end of `buffer`.
+fn digits(mut n: u16, buffer: &mut [u8; 5]) -> &str {
+    let mut at = buffer.len();
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buffer[at..]).unwrap_or_default()
 }
 
 /// The identity as hashed: the whole E.164 number.
 impl fmt::Display for PhoneId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "+{}{}", self.country, self.number)
+        f.write_str(&self.e164)
     }
 }
 
@@ -250,8 +290,8 @@ mod tests {
 
     fn id(country: &str, number: &str) -> PhoneId {
         PhoneId {
-            country: country.into(),
-            number: number.into(),
+            e164: format!("+{country}{number}"),
+            split: 1 + country.len(),
         }
     }
 

@@ -157,7 +157,7 @@ impl TestPhones {
     pub(crate) fn telemarketing(&self, phone: &PhoneId) -> Option<&str> {
         self.telemarketing
             .iter()
-            .find(|(number, _)| PhoneId::new(&phone.country, number).ok().as_ref() == Some(phone))
+            .find(|(number, _)| PhoneId::new(phone.country(), number).ok().as_ref() == Some(phone))
             .map(|(_, otp)| otp.as_str())
     }
 }

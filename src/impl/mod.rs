@@ -170,9 +170,27 @@ fn span_id() -> XSpanIdString {
         u32::from_le_bytes(bytes)
     });
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    XSpanIdString(format!(
-        "{:08x}-{:012x}",
-        *INSTANCE,
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ))
+    // `{INSTANCE:08x}-{NEXT:012x}`, without the formatting machinery.
+    let next = NEXT.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff_ffff;
+    let mut id = String::with_capacity(21);
+    crate::crypto::push_hex(&mut id, &INSTANCE.to_be_bytes());
+    id.push('-');
+    crate::crypto::push_hex(&mut id, &next.to_be_bytes()[2..]);
+    XSpanIdString(id)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn span_ids_are_an_instance_tag_and_a_counter_in_hex() {
+        let (first, second) = (super::span_id().0, super::span_id().0);
+        for id in [&first, &second] {
+            assert_eq!(id.len(), 21, "{id}");
+            assert_eq!(id.as_bytes()[8], b'-');
+            assert!(id.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit()));
+        }
+        assert_eq!(first[..9], second[..9], "one instance");
+        let count = |id: &str| u64::from_str_radix(&id[9..], 16).unwrap();
+        assert!(count(&second) > count(&first));
+    }
 }

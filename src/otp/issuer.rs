@@ -109,7 +109,7 @@ impl Issuer {
     /// handset, whichever API or form the number came in (during a key
     /// rotation, under the oldest key: `crypto::KeyRing::phones`).
     pub(crate) fn phone_digest(&self, phone: &PhoneId) -> Digest {
-        self.keys.phones().digest("phone", "", &phone.to_string())
+        self.keys.phones().digest("phone", "", phone.as_e164())
     }
 
     /// The keyed hash of a client's session `sid` of one kind

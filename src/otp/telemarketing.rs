@@ -14,7 +14,7 @@ use super::issuer::{checked, keep_for, Issuer, NewChallenge};
 use super::{Making, OtpError, ALPHANUMERIC};
 use crate::config::Client;
 use crate::contract::Api;
-use crate::crypto::{hex, push_hex, Digest, Draw, Keys as OtpKey, RandomError};
+use crate::crypto::{push_hex, Digest, Draw, Keys as OtpKey, RandomError};
 use crate::mfa::{MfaCheck, MfaEngine};
 pub(crate) use crate::mfa::{OTP_LENGTH, PREFIX_LENGTH};
 use crate::observe;
@@ -51,10 +51,22 @@ pub(crate) struct TelemarketingFlow {
 }
 
 fn sms_text(req: &TelemarketingRequest<'_>, otp: &str) -> String {
-    match req.message_suffix {
-        Some(suffix) => format!("{} {otp} {suffix}", req.message_prefix),
-        None => format!("{} {otp}", req.message_prefix),
+    let suffix = req.message_suffix.unwrap_or_default();
+    let mut text = String::with_capacity(req.message_prefix.len() + otp.len() + suffix.len() + 2);
+    text.push_str(req.message_prefix);
+    text.push(' ');
+    text.push_str(otp);
+    if let Some(suffix) = req.message_suffix {
+        text.push(' ');
+        text.push_str(suffix);
     }
+    text
+}
+
+/// The characters of the SMS `req` asks for, whatever its OTP.
+fn sms_chars(req: &TelemarketingRequest<'_>) -> usize {
+    let suffix = req.message_suffix.map_or(0, |s| 1 + s.chars().count());
+    req.message_prefix.chars().count() + 1 + OTP_LENGTH + suffix
 }
 
 /// The phone's hash tag a `sid` starts with.
@@ -80,16 +92,20 @@ impl TelemarketingFlow {
     /// The store key of a session: bound to the client, so another client's
     /// `sid` is simply unknown; under the phone's hash tag.
     fn key(&self, client: &Client, phone: &Digest, sid: &str) -> String {
-        let session = hex(&self.issuer.session_digest("tm-session", client, sid));
-        format!("tm:{{{}}}:{session}", hex(phone))
+        self.key_under(self.issuer.keys().current(), client, phone, sid)
     }
 
-    /// [`Self::key`] under one OTP key of a rotation.
+    /// [`Self::key`] under one OTP key of a rotation: `tm:{P}:S`.
     fn key_under(&self, key: &OtpKey, client: &Client, phone: &Digest, sid: &str) -> String {
         let session = self
             .issuer
             .session_digest_under(key, "tm-session", client, sid);
-        format!("tm:{{{}}}:{}", hex(phone), hex(&session))
+        let mut key = String::with_capacity(70);
+        key.push_str("tm:{");
+        push_hex(&mut key, phone);
+        key.push_str("}:");
+        push_hex(&mut key, &session);
+        key
     }
 
     /// Generate: creates a session and its OTP, and sends all 11 characters.
@@ -111,7 +127,7 @@ impl TelemarketingFlow {
         req: &TelemarketingRequest<'_>,
         making: Making,
     ) -> Result<(TelemarketingOtp, String), OtpError> {
-        let chars = sms_text(req, &"0".repeat(OTP_LENGTH)).chars().count();
+        let chars = sms_chars(req);
         if chars > SMS_MAX_CHARS {
             return Err(OtpError::MessageTooLong { chars });
         }
@@ -253,6 +269,27 @@ fn new_sid(phone: &Digest, random: &mut Draw) -> Result<String, RandomError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_counted_characters_are_those_of_the_text() {
+        let mut req = TelemarketingRequest {
+            customer_id: "c",
+            phone_number: "5500000001",
+            country: "MX",
+            message_prefix: "Tu código",
+            message_suffix: Some("no lo compartas ñ"),
+            request: None,
+        };
+        let otp = "ABC12345678";
+        assert_eq!(sms_chars(&req), sms_text(&req, otp).chars().count());
+        assert_eq!(
+            sms_text(&req, otp),
+            "Tu código ABC12345678 no lo compartas ñ"
+        );
+        req.message_suffix = None;
+        assert_eq!(sms_chars(&req), sms_text(&req, otp).chars().count());
+        assert_eq!(sms_text(&req, otp), "Tu código ABC12345678");
+    }
 
     #[test]
     fn a_sid_carries_its_phones_tag() {
