@@ -169,16 +169,25 @@ fn with_key(good: &str, token_line: &str, dir: &Path, key: &str) -> String {
     )
 }
 
-/// An SMS relay that fails its first request, then records what it gets.
-async fn sms_relay() -> (String, Arc<Mutex<Vec<Value>>>) {
+/// An SMS relay that fails its first request, then records what it gets;
+/// it answers with a body, as relays do, and counts its connections.
+struct Relay {
+    url: String,
+    received: Arc<Mutex<Vec<Value>>>,
+    connections: Arc<Mutex<usize>>,
+}
+
+async fn sms_relay() -> Relay {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/sms", listener.local_addr().unwrap());
     let received = Arc::new(Mutex::new(Vec::new()));
+    let connections = Arc::new(Mutex::new(0));
     let calls = Arc::new(Mutex::new(0));
-    let sink = received.clone();
+    let (sink, accepted) = (received.clone(), connections.clone());
     tokio::spawn(async move {
         loop {
             let (stream, _) = listener.accept().await.unwrap();
+            *accepted.lock().unwrap() += 1;
             let (sink, calls) = (sink.clone(), calls.clone());
             let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                 let (sink, calls) = (sink.clone(), calls.clone());
@@ -198,7 +207,8 @@ async fn sms_relay() -> (String, Arc<Mutex<Vec<Value>>>) {
                     Ok::<_, std::convert::Infallible>(
                         hyper::Response::builder()
                             .status(status)
-                            .body(Full::new(Bytes::new()))
+                            .header("content-type", "application/json")
+                            .body(Full::new(Bytes::from_static(b"{\"accepted\":true}")))
                             .unwrap(),
                     )
                 }
@@ -206,13 +216,17 @@ async fn sms_relay() -> (String, Arc<Mutex<Vec<Value>>>) {
             tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
         }
     });
-    (url, received)
+    Relay {
+        url,
+        received,
+        connections,
+    }
 }
 
 #[tokio::test]
 async fn webhook_delivers_and_sandbox_parts_are_gone() {
     let dir = tempfile::tempdir().unwrap();
-    let (url, received) = sms_relay().await;
+    let Relay { url, received, .. } = sms_relay().await;
     let config = Config::from_toml(&production_toml(dir.path(), &url)).unwrap();
     let server = TestServer::builder().config(config).admin().start().await;
     let mut headers = server.tm_headers("prod-app").await;
@@ -290,4 +304,24 @@ async fn webhook_delivers_and_sandbox_parts_are_gone() {
         .await
         .unwrap();
     assert_eq!(api.status(), 404, "the admin listener serves no API");
+}
+
+/// SMS after SMS go over one kept-alive connection to the relay, its
+/// failed answer and its answers' bodies included.
+#[tokio::test]
+async fn the_webhook_keeps_one_connection_to_the_relay() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = sms_relay().await;
+    let config = Config::from_toml(&production_toml(dir.path(), &relay.url)).unwrap();
+    let server = TestServer::builder().config(config).start().await;
+    let headers = server.tm_headers("prod-app").await;
+    for phone in ["5540000011", "5540000012", "5540000013", "5540000014"] {
+        server.tm_generate(&headers, "cust-1", phone).await;
+    }
+    assert_eq!(relay.received.lock().unwrap().len(), 4);
+    assert_eq!(
+        *relay.connections.lock().unwrap(),
+        1,
+        "the first answer (503, then a retry) and the next three SMS share one connection"
+    );
 }
