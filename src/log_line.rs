@@ -28,19 +28,26 @@ where
         mut out: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
+        // The line is built in a `String` of its own and handed over in one
+        // write: each write through `Writer` is a dynamic call, and a line
+        // takes some fifty.
         let meta = event.metadata();
-        out.write_str("{\"timestamp\":\"")?;
-        timestamp(&mut out, SystemTime::now())?;
-        write!(out, "\",\"level\":\"{}\"", meta.level())?;
+        let mut line = String::with_capacity(320);
+        line.push_str("{\"timestamp\":\"");
+        timestamp(&mut line, SystemTime::now())?;
+        line.push_str("\",\"level\":\"");
+        line.push_str(meta.level().as_str());
+        line.push('"');
         let mut fields = Fields {
-            out: &mut out,
+            out: &mut line,
             result: Ok(()),
         };
         event.record(&mut fields);
         fields.result?;
-        out.write_str(",\"target\":")?;
-        quoted(&mut out, meta.target())?;
-        out.write_str("}\n")
+        line.push_str(",\"target\":");
+        quoted(&mut line, meta.target())?;
+        line.push_str("}\n");
+        out.write_str(&line)
     }
 }
 
@@ -73,7 +80,7 @@ impl<W: Write> Visit for Fields<'_, W> {
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.field(field, |out| write!(out, "{value}"));
+        self.field(field, |out| number(out, value, 1));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
@@ -136,14 +143,43 @@ fn timestamp(out: &mut impl Write, at: SystemTime) -> fmt::Result {
     let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let (days, second) = (since.as_secs() / 86_400, since.as_secs() % 86_400);
     let (year, month, day) = civil(days as i64);
-    write!(
-        out,
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
-        second / 3_600,
-        second / 60 % 60,
-        second % 60,
-        since.subsec_micros()
-    )
+    // Every request writes one: digits by hand, not through `write!`.
+    if !(0..=9999).contains(&year) {
+        return write!(out, "{year:04}-{month:02}-{day:02}T")
+            .and_then(|()| clock(out, second, since));
+    }
+    number(out, year as u64, 4)?;
+    out.write_char('-')?;
+    number(out, month.into(), 2)?;
+    out.write_char('-')?;
+    number(out, day.into(), 2)?;
+    out.write_char('T')?;
+    clock(out, second, since)
+}
+
+/// `HH:MM:SS.ffffffZ` of the `second` of a day and `since`'s microseconds.
+fn clock(out: &mut impl Write, second: u64, since: std::time::Duration) -> fmt::Result {
+    number(out, second / 3_600, 2)?;
+    out.write_char(':')?;
+    number(out, second / 60 % 60, 2)?;
+    out.write_char(':')?;
+    number(out, second % 60, 2)?;
+    out.write_char('.')?;
+    number(out, since.subsec_micros().into(), 6)?;
+    out.write_char('Z')
+}
+
+/// `value` in decimal, zero-padded to at least `width` digits.
+fn number(out: &mut impl Write, mut value: u64, width: usize) -> fmt::Result {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    while value > 0 || digits.len() - at < width.max(1) {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    // ASCII digits only.
+    out.write_str(std::str::from_utf8(&digits[at..]).unwrap_or_default())
 }
 
 /// The calendar date of a day counted from 1970-01-01 (the proleptic
@@ -182,6 +218,21 @@ mod tests {
                 .to_string();
             assert_eq!(mine, theirs);
             at += 86_399 * 17 + 3_601;
+        }
+    }
+
+    #[test]
+    fn numbers_are_decimal_and_padded() {
+        for (value, width, text) in [
+            (0, 1, "0"),
+            (7, 2, "07"),
+            (123_456, 6, "123456"),
+            (42, 6, "000042"),
+            (u64::MAX, 1, "18446744073709551615"),
+        ] {
+            let mut out = String::new();
+            number(&mut out, value, width).unwrap();
+            assert_eq!(out, text);
         }
     }
 
