@@ -17,6 +17,9 @@ pub struct MemoryReport {
     pub bytes_per_challenge: f64,
     pub after_expiry_vs_before: f64,
     pub fill_seconds: f64,
+    /// The same count of challenges all of one phone, in a new store: what
+    /// a challenge costs without its phone's record.
+    pub bytes_per_challenge_alone: f64,
 }
 
 fn rss_kb() -> u64 {
@@ -33,6 +36,55 @@ pub async fn run(count: usize) -> anyhow::Result<MemoryReport> {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let before = rss_kb();
     let started = Instant::now();
+    fill(&store, count, lifetime, true).await?;
+    let fill_seconds = started.elapsed().as_secs_f64();
+    let filled = rss_kb();
+    // Each challenge of a new phone brings the phone's record along.
+    assert_eq!(store.len(), 2 * count);
+    tokio::time::sleep(lifetime + Duration::from_secs(3)).await;
+    let after = rss_kb();
+    let left = store.len();
+    drop(store);
+    let alone = {
+        let store = MemoryStore::with_clock(
+            std::sync::Arc::new(otp_server::clock::SystemClock),
+            usize::MAX,
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let before = rss_kb();
+        fill(&store, count, lifetime, false).await?;
+        assert_eq!(store.len(), count + 1);
+        (rss_kb().saturating_sub(before) * 1024) as f64 / count as f64
+    };
+    let report = MemoryReport {
+        challenges: count,
+        rss_before_mb: before as f64 / 1024.0,
+        rss_filled_mb: filled as f64 / 1024.0,
+        rss_after_expiry_mb: after as f64 / 1024.0,
+        bytes_per_challenge: (filled.saturating_sub(before) * 1024) as f64 / count as f64,
+        after_expiry_vs_before: after as f64 / before.max(1) as f64,
+        fill_seconds,
+        bytes_per_challenge_alone: alone,
+    };
+    println!(
+        "memory store: {count} live challenges: RSS {:.1} MB -> {:.1} MB = {:.0} bytes per challenge (filled in {:.1} s); after expiry {:.1} MB ({:.2} x the pre-fill RSS; {} entries left)",
+        report.rss_before_mb, report.rss_filled_mb, report.bytes_per_challenge, fill_seconds, report.rss_after_expiry_mb,
+        report.after_expiry_vs_before, left
+    );
+    println!(
+        "memory store: {count} live challenges of one phone: {alone:.0} bytes per challenge (without a phone record each)"
+    );
+    Ok(report)
+}
+
+/// `count` live challenges, each of a new phone (`distinct_phones`) or all
+/// of one.
+async fn fill(
+    store: &MemoryStore,
+    count: usize,
+    lifetime: Duration,
+    distinct_phones: bool,
+) -> anyhow::Result<()> {
     let now = system_now();
     let expires_at = now + lifetime.as_millis() as u64;
     for i in 0..count {
@@ -43,6 +95,7 @@ pub async fn run(count: usize) -> anyhow::Result<MemoryReport> {
         let digest = (i as u128 + 1)
             .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
             .to_le_bytes();
+        let phone = if distinct_phones { digest } else { [7; 16] };
         let key = format!("rao:{{{:032x}}}:otp", i as u128 * 0x9E37_79B9_7F4A_7C15);
         let challenge = Challenge {
             code: digest,
@@ -51,32 +104,12 @@ pub async fn run(count: usize) -> anyhow::Result<MemoryReport> {
             attempts_left: 3,
         };
         let send = Sending {
-            phone: &digest,
+            phone: &phone,
             limits: None,
             session: None,
             request: None,
         };
         store.issue(send, &key, &challenge, lifetime, now).await?;
     }
-    let fill_seconds = started.elapsed().as_secs_f64();
-    let filled = rss_kb();
-    // Each challenge of a new phone brings the phone's record along.
-    assert_eq!(store.len(), 2 * count);
-    tokio::time::sleep(lifetime + Duration::from_secs(3)).await;
-    let after = rss_kb();
-    let report = MemoryReport {
-        challenges: count,
-        rss_before_mb: before as f64 / 1024.0,
-        rss_filled_mb: filled as f64 / 1024.0,
-        rss_after_expiry_mb: after as f64 / 1024.0,
-        bytes_per_challenge: (filled.saturating_sub(before) * 1024) as f64 / count as f64,
-        after_expiry_vs_before: after as f64 / before.max(1) as f64,
-        fill_seconds,
-    };
-    println!(
-        "memory store: {count} live challenges: RSS {:.1} MB -> {:.1} MB = {:.0} bytes per challenge (filled in {:.1} s); after expiry {:.1} MB ({:.2} x the pre-fill RSS; {} entries left)",
-        report.rss_before_mb, report.rss_filled_mb, report.bytes_per_challenge, fill_seconds, report.rss_after_expiry_mb,
-        report.after_expiry_vs_before, store.len()
-    );
-    Ok(report)
+    Ok(())
 }

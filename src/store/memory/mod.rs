@@ -243,7 +243,7 @@ impl ChallengeStore for MemoryStore {
                 return Err(self.full());
             }
         }
-        let entry = Entry::new(challenge.clone());
+        let entry = Entry::new(challenge);
         let mut challenges = self.maps.challenges.lock(&at);
         if let Some(earlier) = challenges.get_mut(&at) {
             *earlier = Expiring {
@@ -290,10 +290,10 @@ impl ChallengeStore for MemoryStore {
         let Some(entry) = challenges.get_mut(&at).filter(|e| e.until > now) else {
             return Ok(Attempt::NotFound);
         };
-        if entry.value.challenge.attempts_left == 0 {
+        if entry.value.attempts_left == 0 {
             return Ok(Attempt::NotFound);
         }
-        let challenge = &entry.value.challenge;
+        let challenge = &entry.value;
         let binding_ok: bool = challenge.binding.ct_eq(&candidate.binding).into();
         if !binding_ok && !candidate.mismatch_counts {
             return Ok(Attempt::OtherBinding);
@@ -352,7 +352,7 @@ impl ChallengeStore for MemoryStore {
             return Ok(Attempt::NotFound);
         };
         entry.value.reserved -= 1;
-        let attempts_left = entry.value.challenge.attempts_left;
+        let attempts_left = entry.value.attempts_left;
         if verified {
             self.maps.challenges.remove_in(&mut challenges, &at, now);
             if let Some(record) = phones.get_mut(phone) {
