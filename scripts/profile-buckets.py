@@ -33,7 +33,7 @@ BUCKETS = [
     ("tracing/logging", r"/(tracing|tracing-core|tracing-subscriber|sharded-slab|thread_local|nu-ansi-term|tracing-log|tracing-serde)-", r"tracing::|tracing_core::|tracing_subscriber::|sharded_slab::|thread_local::|otp_server::observe::with_note|RequestNote"),
     ("metrics", r"/(metrics|metrics-exporter-prometheus|metrics-util|quanta|portable-atomic)-", r"^<?(metrics|metrics_exporter_prometheus|metrics_util|quanta)::|otp_server::observe::Metrics|otp_server::observe::Handles"),
     ("formatting (core::fmt)", None, r"core::fmt::|alloc::fmt::|<&mut W as core::fmt::Write>|as core::fmt::Write>|as core::fmt::Display>|as core::fmt::Debug>|pad_integral|fmt::format|alloc::string::ToString|to_string"),
-    ("webhook client (hyper-util legacy)", r"/hyper-util-[0-9.]+/src/client/", r"hyper_util::client::"),
+    ("webhook client (its pool, hyper's client side)", r"/hyper-util-[0-9.]+/src/client/|/hyper-[0-9.]+/src/client/", r"hyper_util::client::|^<?hyper::client::|otp_server::sms::webhook::"),
     ("hyper/http parsing", r"/(hyper|hyper-util|httparse|http|http-body|http-body-util|h2|want|try-lock|bytes)-\d", r"^<?(hyper|hyper_util|httparse|http|http_body|http_body_util|want|bytes)::|<bytes::"),
     ("generated router", r"/generated/", r"^<?(telemarketing_otp|rao_token_management|oauth_token|swagger)::"),
     ("contract gate", r"/src/(contract|server/gate)", r"otp_server::contract::|otp_server::server::gate"),

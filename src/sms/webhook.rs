@@ -106,7 +106,12 @@ impl WebhookGateway {
             false => None,
         };
         let mut headers = HeaderMap::new();
-        headers.insert(HOST, HeaderValue::from_str(authority.as_str())?);
+        // The URL's host and port, never its user information.
+        let host_header = match authority.port() {
+            Some(port) => format!("{}:{port}", authority.host()),
+            None => authority.host().to_owned(),
+        };
+        headers.insert(HOST, HeaderValue::from_str(&host_header)?);
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(value) = authorization {
             let mut value = HeaderValue::from_str(value).map_err(|_| {
