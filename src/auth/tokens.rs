@@ -6,12 +6,22 @@
 //! nothing is stored. During a key rotation the previous keys
 //! (`secrets.token_keys_previous`) still verify what they signed, until it
 //! expires; new tokens are signed with the current key only.
+//!
+//! A client sends one token on request after request, so a token whose
+//! signature verified is remembered, by its whole text, with its client
+//! and expiry, as Envoy's `jwt_authn` filter caches verified JWTs
+//! (`jwt_cache_config`): the next request with it costs a lookup instead of
+//! an HMAC. Its client and expiry are still checked on every use.
 
 use crate::clock::Clock;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use ring::hmac;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+/// Verified tokens remembered at most; past it the memory starts over.
+const VERIFIED_CAP: usize = 4096;
 
 /// Why a bearer token was refused. Never carries the token.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -37,6 +47,17 @@ pub(crate) struct Tokens {
     lifetime: Duration,
     /// Issue and expiry times are read from the app's clock.
     clock: Arc<dyn Clock>,
+    /// Tokens whose signature verified (under these keys, which do not
+    /// change while the process runs), and what they say.
+    verified: Arc<Mutex<HashMap<Box<str>, Claims>>>,
+}
+
+/// What a token whose signature verified says.
+struct Claims {
+    /// The client it was issued to (`client_id`'s bytes).
+    subject: Box<[u8]>,
+    /// Unix seconds.
+    expiry: u64,
 }
 
 impl Tokens {
@@ -47,6 +68,7 @@ impl Tokens {
             previous: Vec::new(),
             lifetime,
             clock,
+            verified: Arc::default(),
         }
     }
 
@@ -78,6 +100,26 @@ impl Tokens {
 
     /// Checks that `token` is live and was issued to `client_id`.
     pub(crate) fn verify(&self, token: &str, client_id: &str) -> Result<(), TokenError> {
+        {
+            let verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(claims) = verified.get(token) {
+                return self.check(claims, client_id);
+            }
+        }
+        let claims = self.signed_claims(token)?;
+        let result = self.check(&claims, client_id);
+        if result.is_ok() {
+            let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+            if verified.len() >= VERIFIED_CAP {
+                verified.clear();
+            }
+            verified.insert(token.into(), claims);
+        }
+        result
+    }
+
+    /// The claims of `token`, if its signature is one of ours.
+    fn signed_claims(&self, token: &str) -> Result<Claims, TokenError> {
         let (payload, signature) = token.rsplit_once('.').ok_or(TokenError::Malformed)?;
         let signature = URL_SAFE_NO_PAD
             .decode(signature)
@@ -97,11 +139,19 @@ impl Tokens {
         let subject = URL_SAFE_NO_PAD
             .decode(subject)
             .map_err(|_| TokenError::Malformed)?;
-        if subject != client_id.as_bytes() {
+        let expiry: u64 = expiry.parse().map_err(|_| TokenError::Malformed)?;
+        Ok(Claims {
+            subject: subject.into(),
+            expiry,
+        })
+    }
+
+    /// Whether a signed token's claims let `client_id` in now.
+    fn check(&self, claims: &Claims, client_id: &str) -> Result<(), TokenError> {
+        if *claims.subject != *client_id.as_bytes() {
             return Err(TokenError::OtherClient);
         }
-        let expiry: u64 = expiry.parse().map_err(|_| TokenError::Malformed)?;
-        if expiry <= self.now_secs() {
+        if claims.expiry <= self.now_secs() {
             return Err(TokenError::Expired);
         }
         Ok(())
@@ -176,5 +226,45 @@ mod tests {
         );
         clock.advance(Duration::from_secs(60));
         assert_eq!(rotated.verify(&old, "sandbox"), Err(TokenError::Expired));
+    }
+
+    /// A remembered token is judged as a new one would be: its client and
+    /// expiry on each use; a look-alike (one character changed) is not it.
+    #[test]
+    fn a_remembered_token_is_still_checked_and_nothing_else_rides_on_it() {
+        let clock = Arc::new(ManualClock::new());
+        let tokens = issuer(1, 60, &clock);
+        let token = tokens.issue("sandbox");
+        assert_eq!(tokens.verify(&token, "sandbox"), Ok(()));
+        assert_eq!(tokens.verified.lock().unwrap().len(), 1);
+        // The signature's first character: any other is valid base64 too.
+        let mut forged = token.clone().into_bytes();
+        let at = token.rfind('.').unwrap() + 1;
+        forged[at] = if forged[at] == b'A' { b'B' } else { b'A' };
+        let forged = String::from_utf8(forged).unwrap();
+        assert_eq!(
+            tokens.verify(&forged, "sandbox"),
+            Err(TokenError::BadSignature)
+        );
+        assert!(tokens.verify(&token.to_uppercase(), "sandbox").is_err());
+        assert_eq!(
+            tokens.verify(&token, "sandbox-aes"),
+            Err(TokenError::OtherClient)
+        );
+        // Past the cap the memory starts over; every token still verifies.
+        let many: Vec<String> = (0..VERIFIED_CAP + 10)
+            .map(|i| tokens.issue(&format!("client-{i}")))
+            .collect();
+        for (i, other) in many.iter().enumerate() {
+            assert_eq!(tokens.verify(other, &format!("client-{i}")), Ok(()));
+        }
+        assert!(tokens.verified.lock().unwrap().len() <= VERIFIED_CAP);
+        assert_eq!(tokens.verify(&token, "sandbox"), Ok(()));
+        clock.advance(Duration::from_secs(60));
+        assert_eq!(tokens.verify(&token, "sandbox"), Err(TokenError::Expired));
+        assert_eq!(
+            tokens.verify(&many[0], "client-0"),
+            Err(TokenError::Expired)
+        );
     }
 }
