@@ -34,6 +34,7 @@
 //! milliseconds. Phones are masked here as in the log; only the
 //! outbox's own messages carry the recipient, as `GET /sandbox/v1/sms` does.
 
+use super::journal::Body;
 use super::outbox::Outbox;
 use super::state::OutboxMessage;
 use crate::clock::{rfc3339, Millis};
@@ -169,12 +170,13 @@ pub(crate) struct RecentRequest {
     pub uuid: Option<String>,
     /// The `client_id` header, when it names a client of this sandbox.
     pub client_id: Option<String>,
-    /// The request's body, masked ([`super::journal`]); OTP operations only.
+    /// The request's body, masked when shown ([`super::journal`]); OTP
+    /// operations only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub request: Option<serde_json::Value>,
+    pub request: Option<Body>,
     /// The answer's body, masked likewise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub response: Option<serde_json::Value>,
+    pub response: Option<Body>,
 }
 
 /// What the edge knows of a request it answered, borrowed: nothing is
@@ -193,9 +195,9 @@ pub(crate) struct Answered<'a> {
     pub phone: Option<&'a str>,
     pub uuid: Option<&'a str>,
     pub client_id: Option<&'a str>,
-    /// The bodies, already masked.
-    pub request: Option<serde_json::Value>,
-    pub response: Option<serde_json::Value>,
+    /// The bodies, masked when shown.
+    pub request: Option<Body>,
+    pub response: Option<Body>,
 }
 
 /// Whether `path` is the console's own traffic, or a probe or a scrape,

@@ -168,14 +168,14 @@ impl SandboxFront {
 }
 
 /// The answer's body for the journal, and the answer as it was.
-async fn journal_body(response: Response<Body>) -> (Response<Body>, Option<Value>) {
+async fn journal_body(response: Response<Body>) -> (Response<Body>, Option<journal::Body>) {
     let (parts, body) = response.into_parts();
     let bytes = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(never) => match never {},
     };
-    let shown = journal::body(&bytes);
-    (Response::from_parts(parts, Full::new(bytes).boxed()), shown)
+    let kept = journal::Body::kept(&bytes);
+    (Response::from_parts(parts, Full::new(bytes).boxed()), kept)
 }
 
 /// Waits for `delay`, drawn; the ms waited.
@@ -259,7 +259,7 @@ impl Front for SandboxFront {
             phone: note.phone.as_deref(),
             uuid: seen.uuid.as_deref(),
             client_id: client.as_ref().map(|(id, _)| id.as_str()),
-            request: made.request.as_deref().and_then(journal::body),
+            request: made.request.as_ref().and_then(journal::Body::kept),
             response: answered,
         });
         response

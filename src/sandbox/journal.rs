@@ -7,7 +7,34 @@
 //! endpoint's carry secrets), each cut to [`MAX_BODY`] bytes.
 
 use crate::phone::mask;
+use bytes::Bytes;
 use serde_json::Value;
+
+/// A body as received or sent, kept as it was (a shared buffer, no copy)
+/// and masked only when it is shown: the journal is read far less often
+/// than it is written, and masking means parsing.
+#[derive(Clone, PartialEq)]
+pub(crate) struct Body(Bytes);
+
+/// Masked, as shown: the phones it holds stay out of any `{:?}`.
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Body").field(&body(&self.0)).finish()
+    }
+}
+
+impl Body {
+    /// `bytes` to keep; `None` when empty (nothing to show).
+    pub(crate) fn kept(bytes: &Bytes) -> Option<Self> {
+        (!bytes.iter().all(u8::is_ascii_whitespace)).then(|| Self(bytes.clone()))
+    }
+}
+
+impl serde::Serialize for Body {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        body(&self.0).serialize(serializer)
+    }
+}
 
 /// Longest body kept, in bytes.
 pub(crate) const MAX_BODY: usize = 4096;
@@ -75,5 +102,17 @@ mod tests {
         assert_eq!(body(tm).unwrap()["phoneNumber"], "******4678");
         assert_eq!(body(b""), None);
         assert_eq!(body(b"to 5512345678 now"), Some(json!("to ******5678 now")));
+    }
+
+    #[test]
+    fn a_kept_body_is_shown_masked_and_an_empty_one_is_not_kept() {
+        let kept = Body::kept(&Bytes::from_static(br#"{"phoneNumber":"1111214678"}"#));
+        assert_eq!(
+            serde_json::to_value(kept).unwrap(),
+            json!({"phoneNumber": "******4678"})
+        );
+        let kept = Body::kept(&Bytes::from_static(br#"{"phoneNumber":"1111214678"}"#));
+        assert!(!format!("{kept:?}").contains("1111214678"));
+        assert_eq!(Body::kept(&Bytes::from_static(b" \n")), None);
     }
 }
