@@ -24,9 +24,17 @@ impl std::fmt::Debug for Body {
 }
 
 impl Body {
-    /// `bytes` to keep; `None` when empty (nothing to show).
+    /// `bytes` to keep; `None` when empty (nothing to show). A body longer
+    /// than [`MAX_BODY`] is shown cut, so only its first `MAX_BODY + 1`
+    /// bytes are kept, copied: a slice would keep the whole buffer alive.
     pub(crate) fn kept(bytes: &Bytes) -> Option<Self> {
-        (!bytes.iter().all(u8::is_ascii_whitespace)).then(|| Self(bytes.clone()))
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        Some(Self(match bytes.len() > MAX_BODY + 1 {
+            true => Bytes::copy_from_slice(&bytes[..MAX_BODY + 1]),
+            false => bytes.clone(),
+        }))
     }
 }
 
@@ -114,5 +122,10 @@ mod tests {
         let kept = Body::kept(&Bytes::from_static(br#"{"phoneNumber":"1111214678"}"#));
         assert!(!format!("{kept:?}").contains("1111214678"));
         assert_eq!(Body::kept(&Bytes::from_static(b" \n")), None);
+        // A long body is kept as far as it is shown, and shown as before.
+        let long = Bytes::from(format!("[{}]", "1,".repeat(40_000) + "1"));
+        let kept = Body::kept(&long).unwrap();
+        assert_eq!(kept.0.len(), MAX_BODY + 1);
+        assert_eq!(serde_json::to_value(&kept).unwrap(), json!(body(&long)));
     }
 }
