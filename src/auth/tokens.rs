@@ -172,6 +172,14 @@ mod tests {
         Tokens::new([key; 32], Duration::from_secs(lifetime), clock.clone())
     }
 
+    /// An issuer (key 1, 60 s), and a token of `sandbox` it has verified.
+    fn verified(clock: &Arc<ManualClock>) -> (Tokens, String) {
+        let tokens = issuer(1, 60, clock);
+        let token = tokens.issue("sandbox");
+        assert_eq!(tokens.verify(&token, "sandbox"), Ok(()));
+        (tokens, token)
+    }
+
     /// A token signed by one version verifies on the next: the signature
     /// is HMAC-SHA256 of the payload (the value is Python's `hmac`).
     #[test]
@@ -187,9 +195,7 @@ mod tests {
     #[test]
     fn token_round_trip_and_refusals() {
         let clock = Arc::new(ManualClock::new());
-        let tokens = issuer(1, 60, &clock);
-        let token = tokens.issue("sandbox");
-        assert_eq!(tokens.verify(&token, "sandbox"), Ok(()));
+        let (tokens, token) = verified(&clock);
         assert_eq!(
             tokens.verify(&token, "sandbox-aes"),
             Err(TokenError::OtherClient)
@@ -233,9 +239,7 @@ mod tests {
     #[test]
     fn a_remembered_token_is_still_checked_and_nothing_else_rides_on_it() {
         let clock = Arc::new(ManualClock::new());
-        let tokens = issuer(1, 60, &clock);
-        let token = tokens.issue("sandbox");
-        assert_eq!(tokens.verify(&token, "sandbox"), Ok(()));
+        let (tokens, token) = verified(&clock);
         assert_eq!(tokens.verified.lock().unwrap().len(), 1);
         // The signature's first character: any other is valid base64 too.
         let mut forged = token.clone().into_bytes();
