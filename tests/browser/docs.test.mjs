@@ -91,8 +91,10 @@ test('"Try it out" on the token endpoint gets a token from this server, with HTT
   // The form instead: one authentication method per request (RFC 6749
   // section 2.3), so the Basic example is cleared first.
   await basic.fill('');
-  await op.locator('tr[data-param-name="client_id"] input').fill('sandbox');
-  await op.locator('tr[data-param-name="client_secret"] input').fill('sandbox-secret');
+  // (Beside each optional form field swagger-ui puts its "Send empty value"
+  // checkbox: the spec's allowEmptyValue, RFC 6749 section 3.1.)
+  await op.locator('tr[data-param-name="client_id"] input[type="text"]').fill('sandbox');
+  await op.locator('tr[data-param-name="client_secret"] input[type="text"]').fill('sandbox-secret');
   request = await execute();
   assert.equal(request.headers().authorization, undefined, 'no Authorization header');
   assert.match(request.postData(), /client_secret=sandbox-secret/);
