@@ -57,6 +57,7 @@ pub mod tls;
 
 pub(crate) mod app;
 pub(crate) mod auth;
+pub(crate) mod decimal;
 pub(crate) mod error;
 pub(crate) mod r#impl;
 pub(crate) mod log_line;

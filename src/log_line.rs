@@ -6,6 +6,7 @@
 //! counts it: 22 k instructions per request through tracing-subscriber's
 //! JSON formatter).
 
+use crate::decimal;
 use std::fmt::{self, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tracing::field::{Field, Visit};
@@ -80,7 +81,7 @@ impl<W: Write> Visit for Fields<'_, W> {
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.field(field, |out| number(out, value, 1));
+        self.field(field, |out| decimal::push(out, value, 1));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
@@ -148,38 +149,25 @@ fn timestamp(out: &mut impl Write, at: SystemTime) -> fmt::Result {
         return write!(out, "{year:04}-{month:02}-{day:02}T")
             .and_then(|()| clock(out, second, since));
     }
-    number(out, year as u64, 4)?;
+    decimal::push(out, year as u64, 4)?;
     out.write_char('-')?;
-    number(out, month.into(), 2)?;
+    decimal::push(out, month.into(), 2)?;
     out.write_char('-')?;
-    number(out, day.into(), 2)?;
+    decimal::push(out, day.into(), 2)?;
     out.write_char('T')?;
     clock(out, second, since)
 }
 
 /// `HH:MM:SS.ffffffZ` of the `second` of a day and `since`'s microseconds.
 fn clock(out: &mut impl Write, second: u64, since: std::time::Duration) -> fmt::Result {
-    number(out, second / 3_600, 2)?;
+    decimal::push(out, second / 3_600, 2)?;
     out.write_char(':')?;
-    number(out, second / 60 % 60, 2)?;
+    decimal::push(out, second / 60 % 60, 2)?;
     out.write_char(':')?;
-    number(out, second % 60, 2)?;
+    decimal::push(out, second % 60, 2)?;
     out.write_char('.')?;
-    number(out, since.subsec_micros().into(), 6)?;
+    decimal::push(out, since.subsec_micros().into(), 6)?;
     out.write_char('Z')
-}
-
-/// `value` in decimal, zero-padded to at least `width` digits.
-fn number(out: &mut impl Write, mut value: u64, width: usize) -> fmt::Result {
-    let mut digits = [b'0'; 20];
-    let mut at = digits.len();
-    while value > 0 || digits.len() - at < width.max(1) {
-        at -= 1;
-        digits[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-    }
-    // ASCII digits only.
-    out.write_str(std::str::from_utf8(&digits[at..]).unwrap_or_default())
 }
 
 /// The calendar date of a day counted from 1970-01-01 (the proleptic
@@ -218,21 +206,6 @@ mod tests {
                 .to_string();
             assert_eq!(mine, theirs);
             at += 86_399 * 17 + 3_601;
-        }
-    }
-
-    #[test]
-    fn numbers_are_decimal_and_padded() {
-        for (value, width, text) in [
-            (0, 1, "0"),
-            (7, 2, "07"),
-            (123_456, 6, "123456"),
-            (42, 6, "000042"),
-            (u64::MAX, 1, "18446744073709551615"),
-        ] {
-            let mut out = String::new();
-            number(&mut out, value, width).unwrap();
-            assert_eq!(out, text);
         }
     }
 

@@ -152,8 +152,10 @@ impl PhoneId {
             }
         };
         let meta = DATABASE.by_id(id).ok_or(PhoneError::Country)?;
-        let mut code = [0u8; 5];
-        Self::new(digits(meta.country_code(), &mut code), number)
+        let mut code = String::with_capacity(5);
+        // Writing into a `String` cannot fail.
+        let _ = crate::decimal::push(&mut code, meta.country_code().into(), 1);
+        Self::new(&code, number)
     }
 
     /// An E.164 text (`+525500000001`): its one valid split.
@@ -183,20 +185,6 @@ impl PhoneId {
     pub(crate) fn country(&self) -> &str {
         &self.e164[1..self.split]
     }
-}
-
-/// The decimal digits of `n`, written at the end of `buffer`.
-fn digits(mut n: u16, buffer: &mut [u8; 5]) -> &str {
-    let mut at = buffer.len();
-    loop {
-        at -= 1;
-        buffer[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buffer[at..]).unwrap_or_default()
 }
 
 /// The identity as hashed: the whole E.164 number.
