@@ -47,9 +47,53 @@ fn redis_usage(addr: std::net::SocketAddr) -> anyhow::Result<(u64, u64)> {
     Ok((used, keys))
 }
 
-/// A key's shape: runs of 8+ hex digits (digests, sessions) as `H`, other
-/// digit runs as `N`.
-fn shape(key: &str) -> String {
+/// A key as `redis-cli --no-raw` quotes it (`"otp:P\x1d..."`), as bytes.
+fn unquote(line: &str) -> Vec<u8> {
+    let inner = line
+        .strip_prefix('"')
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap_or(line);
+    let mut out = Vec::new();
+    let mut bytes = inner.bytes();
+    while let Some(b) = bytes.next() {
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        match bytes.next() {
+            Some(b'x') => {
+                let pair: String = bytes.by_ref().take(2).map(char::from).collect();
+                out.push(u8::from_str_radix(&pair, 16).unwrap_or(b'?'));
+            }
+            Some(b'n') => out.push(b'\n'),
+            Some(b'r') => out.push(b'\r'),
+            Some(b't') => out.push(b'\t'),
+            Some(b'a') => out.push(7),
+            Some(b'b') => out.push(8),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// A key's shape: after the prefix, a binary name (a phone's record `P`,
+/// a session `S`) is its letter and its length; in a text name, runs of
+/// 8+ hex digits (digests) are `H`, other digit runs `N`.
+fn shape(key: &[u8], prefix: &str) -> String {
+    let name = key.strip_prefix(prefix.as_bytes()).unwrap_or(key);
+    if let Ok(text) = std::str::from_utf8(name) {
+        if name.len() > 1 && name[1..].iter().all(|b| b.is_ascii_graphic()) {
+            return format!("{prefix}{}", text_shape(text));
+        }
+    }
+    match name.split_first() {
+        Some((letter, rest)) => format!("{prefix}{}<{} bytes>", *letter as char, rest.len()),
+        None => prefix.to_owned(),
+    }
+}
+
+fn text_shape(key: &str) -> String {
     let mut out = String::new();
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
@@ -74,25 +118,50 @@ fn shape(key: &str) -> String {
     out
 }
 
+/// `redis-cli -x` with `args` after the address and `key`, which may hold
+/// any byte (even NUL), as the last argument, read from stdin.
+fn redis_cli_key(addr: std::net::SocketAddr, args: &[&str], key: &[u8]) -> anyhow::Result<String> {
+    use std::io::Write;
+    let mut child = Command::new("redis-cli")
+        .args([
+            "-h",
+            &addr.ip().to_string(),
+            "-p",
+            &addr.port().to_string(),
+            "-x",
+        ])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    child.stdin.take().expect("piped").write_all(key)?;
+    let output = child.wait_with_output()?;
+    anyhow::ensure!(output.status.success(), "redis-cli {args:?} failed");
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
 /// Redis's own view: keys by shape, with `MEMORY USAGE` (key, value and
 /// Redis's overhead for them) of up to 200 keys of each shape, and the type.
 fn key_shapes(addr: std::net::SocketAddr) -> anyhow::Result<Vec<(String, usize, f64, String)>> {
-    let keys = redis_cli(addr, &["--scan"])?;
-    let mut shapes: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
-    for key in keys.lines() {
-        shapes.entry(shape(key)).or_default().push(key);
+    let keys = redis_cli(addr, &["--scan", "--no-raw"])?;
+    let mut shapes: std::collections::BTreeMap<String, Vec<Vec<u8>>> = Default::default();
+    for line in keys.lines() {
+        let key = unquote(line);
+        shapes.entry(shape(&key, "otp:")).or_default().push(key);
     }
     let mut out = Vec::new();
     for (shape, keys) in shapes {
-        let sample: Vec<&str> = keys.iter().take(200).copied().collect();
+        let sample = &keys[..keys.len().min(200)];
         let mut total = 0u64;
-        for key in &sample {
-            total += redis_cli(addr, &["memory", "usage", key, "samples", "0"])?
+        for key in sample {
+            total += redis_cli_key(addr, &["memory", "usage"], key)?
                 .trim()
                 .parse::<u64>()
                 .unwrap_or(0);
         }
-        let kind = redis_cli(addr, &["type", sample[0]])?.trim().to_owned();
+        let kind = redis_cli_key(addr, &["type"], &sample[0])?
+            .trim()
+            .to_owned();
         out.push((shape, keys.len(), total as f64 / sample.len() as f64, kind));
     }
     Ok(out)

@@ -51,8 +51,39 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// The digest whose lower-case hex is `text` (exactly 32 digits), as
+/// [`hex`] writes it; anything else (upper case, signs, other lengths) is
+/// no digest.
+pub(crate) fn unhex(text: &[u8]) -> Option<Digest> {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    let mut digest = Digest::default();
+    if text.len() != 2 * digest.len() {
+        return None;
+    }
+    for (byte, pair) in digest.iter_mut().zip(text.chunks_exact(2)) {
+        *byte = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(digest)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unhex_reads_exactly_what_hex_writes() {
+        let digest: super::Digest = std::array::from_fn(|i| (i * 17) as u8);
+        let text = super::hex(&digest);
+        assert_eq!(super::unhex(text.as_bytes()), Some(digest));
+        assert_eq!(super::unhex(text.to_uppercase().as_bytes()), None);
+        assert_eq!(super::unhex(&text.as_bytes()[1..]), None);
+        assert_eq!(super::unhex(b"+0112233445566778899aabbccddeeff"), None);
+    }
+
     #[test]
     fn sha256_is_the_standard_one_over_the_joined_parts() {
         // FIPS 180-2, appendix B.1: SHA-256("abc").

@@ -71,12 +71,7 @@ fn sms_chars(req: &TelemarketingRequest<'_>) -> usize {
 
 /// The phone's hash tag a `sid` starts with.
 fn phone_of(sid: &str) -> Option<Digest> {
-    let tag = sid.get(..32)?;
-    let mut digest = Digest::default();
-    for (i, byte) in digest.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(tag.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(digest)
+    crate::crypto::unhex(sid.as_bytes().get(..32)?)
 }
 
 impl TelemarketingFlow {

@@ -18,7 +18,9 @@
 //! Every method that depends on time takes `now` from the caller's
 //! [`Clock`]: the store never reads a clock of its own, so tests and the
 //! sandbox can move time.
-//! Keys are built by the domain; the store treats them as opaque.
+//! Keys are built by the domain; a store takes any key. (Redis packs the
+//! domain's own shapes, `rao:{P}:S`, `tm:{P}:S` and `rao:{S}`, into a few
+//! bytes, and keeps any other key as its text.)
 //!
 //! [`Clock`]: crate::clock::Clock
 

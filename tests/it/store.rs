@@ -4,7 +4,7 @@
 //! The limits are checked under a burst of parallel calls, since a limit
 //! that holds only one call at a time does not hold.
 
-use crate::processes::{redis_server_or_skip, RedisProcess};
+use crate::processes::{redis_server_or_skip, RedisCluster, RedisProcess};
 use crate::support::{memory_backend, redis_backend};
 use otp_server::clock::{system_now, Millis};
 use otp_server::sandbox::current::Current;
@@ -421,6 +421,51 @@ async fn a_new_rao_challenge_replaces_the_sessions_earlier_one_and_certified_pho
         assert_eq!(new.await.unwrap(), Attempt::Matched);
     })
     .await;
+}
+
+/// The keys the domain makes (a RAO challenge `rao:{P}:S`, its session
+/// `rao:{S}`), which Redis packs short, on every store and on a Redis
+/// Cluster, where the session and the two phones' records sit on their own
+/// slots: a session that moves to another phone takes its challenge with
+/// it, and leaves the phone's challenge of another session alone.
+#[tokio::test]
+async fn a_session_that_moves_phones_takes_its_challenge_on_every_layout() {
+    let case = |store: Arc<dyn Store>| async move {
+        let (a, b, now) = ([0x7d; 16], [0x7b; 16], system_now());
+        let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let (s1, s2) = (hex(&[0x11; 16]), hex(&[0x7d; 16]));
+        let key = |phone: &Digest, s: &str| format!("rao:{{{}}}:{s}", hex(phone));
+        let (a1, a2, b1) = (key(&a, &s1), key(&a, &s2), key(&b, &s1));
+        let (first, other) = (format!("rao:{{{s1}}}"), format!("rao:{{{s2}}}"));
+        let send = |phone, session| Sending {
+            phone,
+            limits: None,
+            session: Some(session),
+            request: None,
+        };
+        let fresh = challenge(now + 300_000, 3);
+        let issue = |phone, key, session| store.issue(send(phone, session), key, &fresh, KEEP, now);
+        assert_eq!(issue(&a, &a1, &first).await.unwrap(), SendDecision::Allowed);
+        assert_eq!(issue(&a, &a2, &other).await.unwrap(), SendDecision::Allowed);
+        let matched = store.attempt(&a, &a1, candidate(1), &LOCK, certify(&first), now);
+        assert_eq!(matched.await.unwrap(), Attempt::Matched);
+        assert!(store.certified_phone(&first, now).await.unwrap().is_some());
+        assert_eq!(issue(&a, &a1, &first).await.unwrap(), SendDecision::Allowed);
+        assert_eq!(issue(&b, &b1, &first).await.unwrap(), SendDecision::Allowed);
+        assert_eq!(store.certified_phone(&first, now).await.unwrap(), None);
+        let moved = store.attempt(&a, &a1, candidate(1), &LOCK, OnMatch::Consume, now);
+        assert_eq!(moved.await.unwrap(), Attempt::NotFound, "moved to b");
+        let kept = store.attempt(&a, &a2, candidate(1), &LOCK, OnMatch::Consume, now);
+        assert_eq!(kept.await.unwrap(), Attempt::Matched, "another session");
+        let new = store.attempt(&b, &b1, candidate(1), &LOCK, certify(&first), now);
+        assert_eq!(new.await.unwrap(), Attempt::Matched);
+        assert!(store.certified_phone(&first, now).await.unwrap().is_some());
+    };
+    on_every_store("store::moves", case).await;
+    if redis_server_or_skip("store::moves (cluster)") {
+        let cluster = RedisCluster::start();
+        case(redis_backend(&cluster.url()).store().clone()).await;
+    }
 }
 
 /// Counts `failures` wrong attempts against `phone` through a throwaway

@@ -3,13 +3,14 @@
 //! over TLS, `rediss://` and `rediss+cluster://` (`tls.rs`).
 //!
 //! Every state change is one Lua script run with EVALSHA (the `redis` crate
-//! loads it on NOSCRIPT), so each flow step is atomic on the server. The
-//! keys one script touches share a hash tag (`{…}`: the session, or the
-//! phone), so in a cluster each script runs on one slot. Deadlines that a
-//! rule reads (expiry, certified-phone lifetime, throttle windows) are
-//! stored as values and compared with the caller's `now`, so the app's
-//! clock decides; Redis's PEXPIRE only collects what no rule can read any
-//! more. Nothing is swept and no KEYS/SCAN runs on a request.
+//! loads it on NOSCRIPT), so each flow step is atomic on the server. All a
+//! phone has (its counters and its challenges) is one key, so in a cluster
+//! a phone's step runs on one slot; a RAO session is a key of its own (the
+//! layout: `scripts.rs`). Deadlines that a rule reads (expiry,
+//! certified-phone lifetime, throttle windows) are stored as values and
+//! compared with the caller's `now`, so the app's clock decides; Redis's
+//! PEXPIRE only collects what no rule can read any more. Nothing is swept
+//! and no KEYS/SCAN runs on a request.
 //!
 //! Connections are made lazily and remade after a failure, and every call
 //! is bounded by `command_timeout_ms`: with Redis down a request fails fast
@@ -94,13 +95,13 @@ pub(crate) struct RedisStore {
 /// A script's keys and arguments.
 #[derive(Default)]
 pub(super) struct Call {
-    keys: Vec<String>,
+    keys: Vec<Vec<u8>>,
     args: Vec<Vec<u8>>,
 }
 
 impl Call {
-    pub(super) fn key(mut self, key: String) -> Self {
-        self.keys.push(key);
+    pub(super) fn key(mut self, key: impl Into<Vec<u8>>) -> Self {
+        self.keys.push(key.into());
         self
     }
 
@@ -177,7 +178,7 @@ impl RedisStore {
     ) -> Result<T, StoreError> {
         let mut invocation = script.prepare_invoke();
         for key in &call.keys {
-            invocation.key(key);
+            invocation.key(&key[..]);
         }
         for arg in &call.args {
             invocation.arg(&arg[..]);

@@ -1,37 +1,149 @@
 //! The Lua scripts of the Redis store: one per atomic step.
 //!
-//! A phone's record (`ph:{P}`: failures `n` since `since`), its sends
-//! (`ph:{P}:s`, a sorted set of send times) and its challenges (`…:{P}:…`:
-//! `code`, `binding`, `exp`, attempts `left`, reserved `res`) share the
-//! phone's hash tag, so the lock check, the attempt, the comparison and the
-//! counts of a validate are one script on one slot. A RAO session
-//! (`rao:{S}`: `cur` challenge, certified `cc`, `number`, `until`) has its
-//! own tag: on a single node the same scripts touch it in the same step; on
-//! a cluster it is a second script on its own slot.
+//! **Layout.** Everything one phone has is one string key, `P` and the
+//! first 12 bytes of the phone's digest: its failures (`fails` since
+//! `since`), its send times, the mark of its last request, and its live
+//! challenges, each under a short id (see `steps.rs`). So a phone's lock
+//! check, attempt, comparison and counts are one script on one key, on one
+//! node or on a cluster, with no hash tag to keep in step. A RAO session is
+//! a second string key, `S` and its 16-byte digest: while a challenge is
+//! live, the 12 bytes naming its phone's key; once validated, the
+//! certified phone (`v<until>:<country code>:<number>`). That makes a live
+//! RAO challenge two keys and about 380 bytes of Redis memory, where one
+//! hash per challenge, phone, session and send set made four keys and a
+//! kilobyte: Redis spends about 140 bytes on each key before its value.
+//!
+//! The record is packed with Redis's `struct` library (big-endian):
+//!
+//! ```text
+//! flags B          1 failures present, 2 mark present, 4 mark uncertain,
+//!                  8 mark matched, 16 mark wrong (else: sent)
+//! [fails I2 since I6]              when flags & 1
+//! sends I2, each I6                send times, oldest first
+//! [request c8 [left I2]]           when flags & 2; left when flags & 16
+//! challenges I2, each: id (B length, then bytes) code c16 binding c8
+//!                  exp I6 (app clock) keep I6 (Redis clock) left I2 res I2
+//! ```
+//!
+//! Deadlines a rule reads (expiry, lock and send windows) are compared
+//! with the caller's `now`, so the app's clock decides. When a challenge
+//! stops being kept is Redis's own time (`TIME`), as a key's PEXPIRE was:
+//! a lapsed challenge is dropped as its record is read, and the record's
+//! PEXPIRE covers the longest thing it keeps.
 
 use redis::Script;
 use std::sync::LazyLock;
 
-/// Shared helpers: keep a key at least `ms` longer; the phone's failures now.
+/// Shared helpers: the record's codec, its failures, and the session
+/// pointer's codec.
 const PRELUDE: &str = r"
-local function keep(key, ms)
-  if ms > 0 and redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+local function clock()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local function failures(phone, now, window)
-  local f = redis.call('HMGET', phone, 'n', 'since')
-  local n, since = tonumber(f[1] or '0'), tonumber(f[2] or '0')
-  if since + window <= now then n = 0 end
-  return n, since
-end
-local function fail(phone, now, window)
-  local n, since = failures(phone, now, window)
-  if n == 0 then
-    redis.call('HSET', phone, 'n', 1, 'since', now)
-    keep(phone, window)
-  else
-    redis.call('HINCRBY', phone, 'n', 1)
-    keep(phone, since + window - now)
+local function load(key, real)
+  local r = {key = key, fails = 0, since = 0, sends = {}, ch = {}, want = 1}
+  local raw = redis.call('GET', key)
+  if not raw then return r end
+  local flags, pos = struct.unpack('>B', raw)
+  if bit.band(flags, 1) ~= 0 then r.fails, r.since, pos = struct.unpack('>I2I6', raw, pos) end
+  local n
+  n, pos = struct.unpack('>I2', raw, pos)
+  for i = 1, n do r.sends[i], pos = struct.unpack('>I6', raw, pos) end
+  if bit.band(flags, 2) ~= 0 then
+    r.mark, pos = struct.unpack('>c8', raw, pos)
+    r.uncertain = bit.band(flags, 4) ~= 0
+    if bit.band(flags, 8) ~= 0 then
+      r.outcome = 'matched'
+    elseif bit.band(flags, 16) ~= 0 then
+      r.outcome = 'wrong'
+      r.left, pos = struct.unpack('>I2', raw, pos)
+    else
+      r.outcome = 'sent'
+    end
   end
+  n, pos = struct.unpack('>I2', raw, pos)
+  for _ = 1, n do
+    local c = {}
+    c.id, c.code, c.bind, c.exp, c.keep, c.left, c.res, pos =
+      struct.unpack('>Bc0c16c8I6I6I2I2', raw, pos)
+    if c.keep > real then r.ch[#r.ch + 1] = c end
+  end
+  return r
+end
+local function want(r, ms)
+  if ms > r.want then r.want = ms end
+end
+local function save(r)
+  local live = r.fails > 0 or r.mark or #r.sends > 0 or #r.ch > 0
+  if not live then
+    redis.call('DEL', r.key)
+    return
+  end
+  local flags = 0
+  if r.fails > 0 then flags = flags + 1 end
+  if r.mark then
+    flags = flags + 2
+    if r.uncertain then flags = flags + 4 end
+    if r.outcome == 'matched' then flags = flags + 8 elseif r.outcome == 'wrong' then flags = flags + 16 end
+  end
+  local out = {struct.pack('>B', flags)}
+  if r.fails > 0 then out[#out + 1] = struct.pack('>I2I6', math.min(r.fails, 65535), r.since) end
+  out[#out + 1] = struct.pack('>I2', #r.sends)
+  for _, t in ipairs(r.sends) do out[#out + 1] = struct.pack('>I6', t) end
+  if r.mark then
+    out[#out + 1] = r.mark
+    if r.outcome == 'wrong' then out[#out + 1] = struct.pack('>I2', r.left) end
+  end
+  out[#out + 1] = struct.pack('>I2', #r.ch)
+  for _, c in ipairs(r.ch) do
+    out[#out + 1] = struct.pack('>Bc0c16c8I6I6I2I2', #c.id, c.id, c.code, c.bind, c.exp, c.keep,
+      c.left, c.res)
+  end
+  local ttl = math.max(redis.call('PTTL', r.key), r.want)
+  redis.call('SET', r.key, table.concat(out), 'PX', ttl)
+end
+local function find(r, id)
+  for i, c in ipairs(r.ch) do
+    if c.id == id then return c, i end
+  end
+end
+local function drop(r, id)
+  local _, i = find(r, id)
+  if i then table.remove(r.ch, i) end
+  return i ~= nil
+end
+local function failures(r, now, window)
+  if r.since + window <= now then return 0, r.since end
+  return r.fails, r.since
+end
+local function fail(r, now, window)
+  local n, since = failures(r, now, window)
+  if n == 0 then
+    r.fails, r.since = 1, now
+    want(r, window)
+  else
+    r.fails = n + 1
+    want(r, since + window - now)
+  end
+end
+local function remember(r, request, outcome, left, ms)
+  if request == '' then return end
+  r.mark, r.outcome, r.left, r.uncertain = request, outcome, left, false
+  want(r, ms)
+end
+-- A session's value: its challenge's phone (12 bytes; the challenge's id
+-- is the one the session's own key implies), 'c', that phone and the id,
+-- or 'v' and the certified phone.
+local function pointer(value, implied)
+  if not value then return nil end
+  if #value == 12 then return value, implied end
+  if string.sub(value, 1, 1) == 'c' then return string.sub(value, 2, 13), string.sub(value, 14) end
+  return nil
+end
+local function point(phone, id, implied)
+  if id == implied then return phone end
+  return 'c' .. phone .. id
 end
 ";
 
@@ -39,170 +151,163 @@ fn script(body: &str) -> Script {
     Script::new(&format!("{PRELUDE}{body}"))
 }
 
-/// KEYS: phone, sends, challenge, session (or the challenge again: none).
-/// ARGV: now, limited (0|1), window, interval, max sends, max failures,
-/// lock window, send member, code, binding, exp, attempts, keep ms,
-/// request ('' none).
+/// KEYS: phone[, session]. ARGV: now, limited (0|1), window, interval,
+/// max sends, max failures, lock window, challenge id, code, binding, exp,
+/// attempts, keep ms, request ('' none), the phone's 12 bytes, the id the
+/// session's key implies, the prefix of phone keys.
 /// Refuses the send or counts it, then (re)places the challenge; with a
-/// session, the session's earlier challenge goes and its certified phone
-/// is cleared. The phone remembers the request of its last step (`r`); a
-/// retry of it whose first answer was lost (`u`, see [`UNCERTAIN`]) is not
-/// refused as too soon.
+/// session, the session's earlier challenge (on any phone) goes and its
+/// certified phone is cleared. The phone remembers the request of its
+/// last step; a retry of it whose first answer was lost (marked uncertain,
+/// see [`UNCERTAIN`]) is not refused as too soon.
 pub(crate) static ISSUE: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
-local now = tonumber(ARGV[1])
+local now, real = tonumber(ARGV[1]), clock()
+local r = load(KEYS[1], real)
+local request = ARGV[14]
 if ARGV[2] == '1' then
   local window, interval, lockw = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[7])
-  local n, since = failures(KEYS[1], now, lockw)
+  local n, since = failures(r, now, lockw)
   if n >= tonumber(ARGV[6]) then return {'fails', since + lockw - now} end
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
-  local seen = redis.call('HMGET', KEYS[1], 'r', 'u')
-  local retry = ARGV[14] ~= '' and seen[1] == ARGV[14] and seen[2] == ARGV[14]
-  local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-  if not retry and last[2] and tonumber(last[2]) + interval > now then
-    return {'soon', tonumber(last[2]) + interval - now}
+  local kept = {}
+  for _, t in ipairs(r.sends) do
+    if t > now - window then kept[#kept + 1] = t end
   end
-  if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then
-    local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-    return {'many', tonumber(first[2]) + window - now}
+  r.sends = kept
+  local retry = request ~= '' and r.mark == request and r.uncertain
+  local last = r.sends[#r.sends]
+  if not retry and last and last + interval > now then
+    return {'soon', last + interval - now}
   end
-  redis.call('ZADD', KEYS[2], now, ARGV[8])
-  keep(KEYS[2], window)
+  if #r.sends >= tonumber(ARGV[5]) then
+    return {'many', r.sends[1] + window - now}
+  end
+  local at = #r.sends + 1
+  while at > 1 and r.sends[at - 1] > now do at = at - 1 end
+  table.insert(r.sends, at, now)
+  want(r, window)
 end
-local ms = tonumber(ARGV[13])
-redis.call('HSETNX', KEYS[1], 'n', 0)
+local ms, id = tonumber(ARGV[13]), ARGV[8]
 -- A step that runs ends any earlier mark: a lost answer waives the
 -- interval for one retry, not for every later copy of that request.
-if ARGV[14] ~= '' then
-  redis.call('HSET', KEYS[1], 'r', ARGV[14], 'ro', 'sent')
-  redis.call('HDEL', KEYS[1], 'u')
+remember(r, request, 'sent', 0, ms)
+want(r, ms)
+if KEYS[2] then
+  local phone = ARGV[15]
+  local was, old = pointer(redis.call('GET', KEYS[2]), ARGV[16])
+  if was == phone then
+    drop(r, old)
+  elseif was then
+    local other = load(ARGV[17] .. was, real)
+    if drop(other, old) then save(other) end
+  end
+  redis.call('SET', KEYS[2], point(phone, id, ARGV[16]), 'PX', ms)
 end
-keep(KEYS[1], ms)
-if KEYS[4] ~= KEYS[3] then
-  local old = redis.call('HGET', KEYS[4], 'cur')
-  if old and old ~= KEYS[3] then redis.call('DEL', old) end
-  redis.call('HDEL', KEYS[4], 'cc', 'number', 'until')
-  redis.call('HSET', KEYS[4], 'cur', KEYS[3])
-  keep(KEYS[4], ms)
-end
-redis.call('HSET', KEYS[3], 'code', ARGV[9], 'binding', ARGV[10], 'exp', ARGV[11],
-  'left', ARGV[12], 'res', 0)
-redis.call('PEXPIRE', KEYS[3], ms)
+drop(r, id)
+r.ch[#r.ch + 1] = {id = id, code = ARGV[9], bind = ARGV[10], exp = tonumber(ARGV[11]),
+  keep = real + ms, left = tonumber(ARGV[12]), res = 0}
+save(r)
 return {'ok'}
 ",
     )
 });
 
-/// KEYS: session. ARGV: the new challenge's key, keep ms. The cluster's
-/// half of a RAO issue: the earlier challenge's key (for the caller to
-/// delete on its own slot), the certified phone cleared.
+/// KEYS: session. ARGV: the phone's 12 bytes, the challenge id, the id the
+/// session's key implies, keep ms. The cluster's half of a RAO issue: the
+/// session now points at the new challenge (its certified phone cleared);
+/// the earlier challenge's phone and id, for the caller to withdraw on its
+/// own slot, or nothing.
 pub(crate) static SWAP_SESSION: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
-local old = redis.call('HGET', KEYS[1], 'cur')
-redis.call('HDEL', KEYS[1], 'cc', 'number', 'until')
-redis.call('HSET', KEYS[1], 'cur', ARGV[1])
-keep(KEYS[1], tonumber(ARGV[2]))
-if old and old ~= ARGV[1] then return old end
-return false
+local was, old = pointer(redis.call('GET', KEYS[1]), ARGV[3])
+redis.call('SET', KEYS[1], point(ARGV[1], ARGV[2], ARGV[3]), 'PX', tonumber(ARGV[4]))
+if was and not (was == ARGV[1] and old == ARGV[2]) then return {was, old} end
+return {}
 ",
     )
 });
 
-/// KEYS: phone, challenge[, session]. ARGV: code, binding, mismatch counts
-/// (0|1), mode (consume|certify|reserve), now, max failures, lock window,
-/// country code, number, certified ttl ms, request ('' none). A wrong or
-/// matching attempt is remembered with its request (`r`, `ro`); a retry of
-/// it whose first answer was lost (`u`) is given that outcome again, not
-/// compared twice.
+/// KEYS: phone[, session]. ARGV: challenge id, code, binding, mismatch
+/// counts (0|1), mode (consume|certify|reserve), now, max failures, lock
+/// window, the certified phone's value ('' none), its ttl ms, request (''
+/// none). A wrong or matching attempt is remembered with its request; a
+/// retry of it whose first answer was lost (uncertain) is given that
+/// outcome again, not compared twice.
 pub(crate) static ATTEMPT: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
+local r = load(KEYS[1], clock())
 local request = ARGV[11]
-if request ~= '' then
-  local last = redis.call('HMGET', KEYS[1], 'r', 'ro', 'u')
-  if last[1] == request and last[3] == request then
-    if last[2] == 'matched' then return {'matched'} end
-    if string.sub(last[2] or '', 1, 6) == 'wrong:' then
-      return {'wrong', tonumber(string.sub(last[2], 7))}
-    end
-  end
+if request ~= '' and r.mark == request and r.uncertain then
+  if r.outcome == 'matched' then return {'matched'} end
+  if r.outcome == 'wrong' then return {'wrong', r.left} end
 end
-local function remember(outcome)
-  if request ~= '' then
-    redis.call('HSET', KEYS[1], 'r', request, 'ro', outcome)
-    redis.call('HDEL', KEYS[1], 'u')
-    keep(KEYS[1], tonumber(ARGV[7]))
-  end
+local c = find(r, ARGV[1])
+if not c or c.left <= 0 then return {'notfound'} end
+local binding_ok = c.bind == ARGV[3]
+if not binding_ok and ARGV[4] == '0' then return {'other'} end
+local now, lockw = tonumber(ARGV[6]), tonumber(ARGV[8])
+if c.exp <= now then return {'expired'} end
+local n, since = failures(r, now, lockw)
+if n >= tonumber(ARGV[7]) then return {'locked', since + lockw - now} end
+if not (binding_ok and c.code == ARGV[2]) then
+  fail(r, now, lockw)
+  c.left = c.left - 1
+  if c.left <= 0 and c.res == 0 then drop(r, c.id) end
+  remember(r, request, 'wrong', math.max(c.left, 0), lockw)
+  save(r)
+  return {'wrong', math.max(c.left, 0)}
 end
-local c = redis.call('HMGET', KEYS[2], 'code', 'binding', 'exp', 'left')
-if not c[1] or tonumber(c[4]) <= 0 then return {'notfound'} end
-local binding_ok = c[2] == ARGV[2]
-if not binding_ok and ARGV[3] == '0' then return {'other'} end
-local now, lockw = tonumber(ARGV[5]), tonumber(ARGV[7])
-if tonumber(c[3]) <= now then return {'expired'} end
-local n, since = failures(KEYS[1], now, lockw)
-if n >= tonumber(ARGV[6]) then return {'locked', since + lockw - now} end
-if not (binding_ok and c[1] == ARGV[1]) then
-  fail(KEYS[1], now, lockw)
-  local left = redis.call('HINCRBY', KEYS[2], 'left', -1)
-  if left <= 0 and tonumber(redis.call('HGET', KEYS[2], 'res')) == 0 then
-    redis.call('DEL', KEYS[2])
-  end
-  remember('wrong:' .. math.max(left, 0))
-  return {'wrong', math.max(left, 0)}
-end
-if ARGV[4] == 'reserve' then
-  fail(KEYS[1], now, lockw)
-  redis.call('HINCRBY', KEYS[2], 'left', -1)
-  redis.call('HINCRBY', KEYS[2], 'res', 1)
+if ARGV[5] == 'reserve' then
+  fail(r, now, lockw)
+  c.left = c.left - 1
+  c.res = c.res + 1
+  save(r)
   return {'matched'}
 end
-redis.call('DEL', KEYS[2])
-remember('matched')
-if ARGV[4] == 'certify' and KEYS[3] then
-  local ttl = tonumber(ARGV[10])
-  redis.call('HDEL', KEYS[3], 'cur')
-  redis.call('HSET', KEYS[3], 'cc', ARGV[8], 'number', ARGV[9], 'until', now + ttl)
-  keep(KEYS[3], ttl)
+drop(r, c.id)
+remember(r, request, 'matched', 0, lockw)
+save(r)
+if ARGV[5] == 'certify' and KEYS[2] then
+  redis.call('SET', KEYS[2], ARGV[9], 'PX', tonumber(ARGV[10]))
 end
 return {'matched'}
 ",
     )
 });
 
-/// KEYS: session. ARGV: country code, number, now, ttl ms. The cluster's
-/// half of a RAO certify.
-pub(crate) static CERTIFY: LazyLock<Script> = LazyLock::new(|| {
+/// KEYS: phone. ARGV: challenge id, verified (0|1).
+pub(crate) static SETTLE: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
-local ttl = tonumber(ARGV[4])
-redis.call('HDEL', KEYS[1], 'cur')
-redis.call('HSET', KEYS[1], 'cc', ARGV[1], 'number', ARGV[2], 'until', tonumber(ARGV[3]) + ttl)
-keep(KEYS[1], ttl)
-return 1
+local r = load(KEYS[1], clock())
+local c = find(r, ARGV[1])
+if not c or c.res <= 0 then return {'notfound'} end
+local res = c.res
+c.res = res - 1
+if ARGV[2] == '1' then
+  drop(r, c.id)
+  if r.fails > 0 then r.fails = r.fails - 1 end
+  save(r)
+  return {'matched'}
+end
+if c.left <= 0 and res == 1 then drop(r, c.id) end
+save(r)
+return {'wrong', math.max(c.left, 0)}
 ",
     )
 });
 
-/// KEYS: phone, challenge. ARGV: verified (0|1).
-pub(crate) static SETTLE: LazyLock<Script> = LazyLock::new(|| {
+/// KEYS: phone. ARGV: challenge id. Takes a challenge back (its SMS could
+/// not be sent).
+pub(crate) static WITHDRAW: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
-local res = tonumber(redis.call('HGET', KEYS[2], 'res') or '0')
-if res <= 0 then return {'notfound'} end
-redis.call('HINCRBY', KEYS[2], 'res', -1)
-local left = tonumber(redis.call('HGET', KEYS[2], 'left'))
-if ARGV[1] == '1' then
-  redis.call('DEL', KEYS[2])
-  if tonumber(redis.call('HGET', KEYS[1], 'n') or '0') > 0 then
-    redis.call('HINCRBY', KEYS[1], 'n', -1)
-  end
-  return {'matched'}
-end
-if left <= 0 and res == 1 then redis.call('DEL', KEYS[2]) end
-return {'wrong', math.max(left, 0)}
+local r = load(KEYS[1], clock())
+if drop(r, ARGV[1]) then save(r) end
+return 1
 ",
     )
 });
@@ -212,8 +317,11 @@ return {'wrong', math.max(left, 0)}
 /// source's field. -1 when allowed (and counted), else ms until the window
 /// ends. A new window forgets every count.
 pub(crate) static RESERVE_AUTH: LazyLock<Script> = LazyLock::new(|| {
-    script(
+    Script::new(
         r"
+local function keep(key, ms)
+  if ms > 0 and redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+end
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 local f = redis.call('HMGET', KEYS[1], 'n', 'since', ARGV[5])
 local n, since, s = tonumber(f[1] or '0'), tonumber(f[2] or '0'), tonumber(f[3] or '0')
@@ -236,7 +344,7 @@ return -1
 
 /// KEYS: the client's failures. ARGV: the source's field.
 pub(crate) static FORGIVE: LazyLock<Script> = LazyLock::new(|| {
-    script(
+    Script::new(
         r"
 for _, field in ipairs({'n', ARGV[1]}) do
   if tonumber(redis.call('HGET', KEYS[1], field) or '0') > 0 then
@@ -250,14 +358,18 @@ return 1
 
 /// KEYS: phone. ARGV: request, keep ms. Marks the request as one whose
 /// answer the server lost (the call timed out or its connection dropped,
-/// so the client got `500`): if its step ran, a retry of it gets what it
-/// did. Sent on the same connection right after the lost call, so Redis
-/// sees it after that call.
+/// so the client got `500`): if its step ran, it is the phone's last
+/// request, and a retry of it gets what it did. Sent on the same
+/// connection right after the lost call, so Redis sees it after that call.
 pub(crate) static UNCERTAIN: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"
-redis.call('HSET', KEYS[1], 'u', ARGV[1])
-keep(KEYS[1], tonumber(ARGV[2]))
+local r = load(KEYS[1], clock())
+if r.mark == ARGV[1] then
+  r.uncertain = true
+  want(r, tonumber(ARGV[2]))
+  save(r)
+end
 return 1
 ",
     )

@@ -3,35 +3,110 @@
 
 use super::scripts::*;
 use super::{Call, RedisStore};
-use crate::crypto::hex;
+use crate::crypto::{hex, unhex};
 use crate::store::{
     Attempt, AuthAttempt, AuthStore, Candidate, CertifiedPhone, Challenge, ChallengeStore, Digest,
     Health, Lock, Millis, OnMatch, SendDecision, Sending, StoreError, Throttle,
 };
 use async_trait::async_trait;
 use redis::Value;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 fn ms(d: Duration) -> u64 {
     d.as_millis() as u64
 }
 
-/// A unique member of a phone's sends set: the time, this process's tag
-/// (random, drawn once) and a counter — no random draw per send.
-fn send_member(now: Millis) -> String {
-    use std::sync::LazyLock;
-    static PROCESS: LazyLock<u64> = LazyLock::new(|| {
-        let mut tag = [0u8; 8];
-        let _ = getrandom::fill(&mut tag);
-        u64::from_le_bytes(tag)
+/// The bytes of a phone's digest that name its record (96 bits: unique
+/// among any number of phones a bank has), and that a RAO session keeps
+/// to point at it.
+const PHONE_BYTES: usize = 12;
+
+/// The bytes of a session's digest in a challenge's id: the id only has
+/// to be unique among one phone's live challenges.
+const ID_BYTES: usize = 8;
+
+/// The bytes of a request's digest a phone's mark keeps: it is only
+/// compared with the phone's next request.
+const MARK_BYTES: usize = 8;
+
+/// The domain's challenge kinds, as `kind:{P}:S` names them, and the byte
+/// that stands for each in an id.
+const KINDS: [(&str, u8); 2] = [("rao", 1), ("tm", 2)];
+
+/// `key` split around its hash tag when that tag is `{hex(phone)}`.
+fn around_tag<'k>(key: &'k str, phone: &Digest) -> Option<(&'k str, &'k str)> {
+    let open = key.find('{')?;
+    let tag = key.as_bytes().get(open + 1..open + 33)?;
+    (key.as_bytes().get(open + 33) == Some(&b'}') && unhex(tag).as_ref() == Some(phone))
+        .then(|| (&key[..open], &key[open + 34..]))
+}
+
+/// A challenge's id within its phone's record. The domain's keys,
+/// `rao:{P}:S` and `tm:{P}:S` (P the phone's digest and S the session's,
+/// in hex), become a byte for the kind and S's first 8 bytes; any other
+/// key (the sandbox's tenants add a suffix, tests use their own) is its
+/// own text without the phone's tag, as long as the record's ids may be
+/// (longer ones are hashed).
+fn challenge_id(key: &str, phone: &Digest) -> Vec<u8> {
+    let (kind, rest) = around_tag(key, phone).unwrap_or((key, ""));
+    let short = KINDS.iter().find_map(|&(name, byte)| {
+        let session = unhex(rest.strip_prefix(':')?.as_bytes())?;
+        (kind.strip_suffix(':')? == name).then_some((byte, session))
     });
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{now}:{:x}:{}",
-        *PROCESS,
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    if let Some((byte, session)) = short {
+        let mut id = vec![byte];
+        id.extend_from_slice(&session[..ID_BYTES]);
+        return id;
+    }
+    let mut id = Vec::with_capacity(kind.len() + rest.len());
+    id.extend_from_slice(kind.as_bytes());
+    id.extend_from_slice(rest.as_bytes());
+    if id.len() > 200 {
+        id = crate::crypto::sha256(&[&id]).to_vec();
+    }
+    id
+}
+
+/// A RAO session's store name (after the prefix) and the challenge id its
+/// key implies: `rao:{S}` is `S` and S's 16 bytes, and implies the id of
+/// the challenges `rao:{P}:S` (so its value need not repeat it); any other
+/// session key is `T` and its text, and implies none.
+fn session_name(session: &str) -> (Vec<u8>, Vec<u8>) {
+    let digest = session
+        .strip_prefix("rao:{")
+        .and_then(|s| s.strip_suffix('}'))
+        .and_then(|s| unhex(s.as_bytes()));
+    match digest {
+        Some(digest) => {
+            let mut name = vec![b'S'];
+            name.extend_from_slice(&digest);
+            let mut implied = vec![KINDS[0].1];
+            implied.extend_from_slice(&digest[..ID_BYTES]);
+            (name, implied)
+        }
+        None => {
+            let mut name = vec![b'T'];
+            name.extend_from_slice(session.as_bytes());
+            (name, Vec::new())
+        }
+    }
+}
+
+/// A certified phone as a session keeps it: `v<until>:<cc>:<number>`.
+fn certified_value(phone: &CertifiedPhone, until: Millis) -> String {
+    format!("v{until}:{}:{}", phone.country_code, phone.number)
+}
+
+/// Reads [`certified_value`] back, if it is still valid at `now`.
+fn certified_from(value: &[u8], now: Millis) -> Option<CertifiedPhone> {
+    let text = std::str::from_utf8(value.strip_prefix(b"v")?).ok()?;
+    let mut parts = text.splitn(3, ':');
+    let until: Millis = parts.next()?.parse().ok()?;
+    let (country_code, number) = (parts.next()?, parts.next()?);
+    (until > now).then(|| CertifiedPhone {
+        country_code: country_code.to_owned(),
+        number: number.to_owned(),
+    })
 }
 
 fn text(v: &Value) -> String {
@@ -82,14 +157,25 @@ fn decision_from(reply: &[Value]) -> Result<SendDecision, StoreError> {
     })
 }
 
+/// The part of a request's digest a phone's mark keeps ('' for none).
+fn mark(request: Option<&Digest>) -> &[u8] {
+    request.map_or(&[][..], |r| &r[..MARK_BYTES])
+}
+
 impl RedisStore {
-    /// A phone's record and its sends; both under the phone's hash tag.
-    fn phone_keys(&self, phone: &Digest) -> (String, String) {
-        let tag = hex(phone);
-        (
-            self.key(&format!("ph:{{{tag}}}")),
-            self.key(&format!("ph:{{{tag}}}:s")),
-        )
+    /// A name after the prefix, as a key.
+    fn raw_key(&self, name: &[u8]) -> Vec<u8> {
+        let mut key = Vec::with_capacity(self.prefix.len() + name.len());
+        key.extend_from_slice(self.prefix.as_bytes());
+        key.extend_from_slice(name);
+        key
+    }
+
+    /// The key of a phone's record: `P` and the digest's first 12 bytes.
+    fn phone_key(&self, phone: &[u8]) -> Vec<u8> {
+        let mut name = [b'P'; 1 + PHONE_BYTES];
+        name[1..].copy_from_slice(&phone[..PHONE_BYTES]);
+        self.raw_key(&name)
     }
 
     /// A call for `request` failed after it may have reached Redis (it
@@ -97,10 +183,10 @@ impl RedisStore {
     /// phone (`UNCERTAIN`), on the same connection, without waiting, so a
     /// retry gets what the step did. Nothing is marked for a call that
     /// carries no request.
-    fn answer_lost(&self, phone: String, request: Option<&Digest>, keep: u64) {
+    fn answer_lost(&self, phone: Vec<u8>, request: Option<&Digest>, keep: u64) {
         let Some(request) = request else { return };
         let mut invocation = UNCERTAIN.prepare_invoke();
-        invocation.key(phone).arg(&request[..]).arg(keep);
+        invocation.key(phone).arg(mark(Some(request))).arg(keep);
         self.spawn(invocation);
     }
 
@@ -113,35 +199,23 @@ impl RedisStore {
     async fn swap_session(
         &self,
         session: &str,
-        challenge: &str,
+        phone: &Digest,
+        id: &[u8],
         keep: u64,
     ) -> Result<(), StoreError> {
+        let (name, implied) = session_name(session);
         let call = Call::default()
-            .key(self.key(session))
-            .arg(challenge)
+            .key(self.raw_key(&name))
+            .arg(&phone[..PHONE_BYTES])
+            .arg(id)
+            .arg(implied)
             .arg(keep);
-        let earlier: Option<String> = self.run(&SWAP_SESSION, call).await?;
-        if let Some(earlier) = earlier {
-            self.command::<i64>(redis::cmd("DEL").arg(earlier).clone())
-                .await?;
+        let earlier: Vec<Vec<u8>> = self.run(&SWAP_SESSION, call).await?;
+        if let [phone, id] = &earlier[..] {
+            let call = Call::default().key(self.phone_key(phone)).arg(&id[..]);
+            self.run::<i64>(&WITHDRAW, call).await?;
         }
         Ok(())
-    }
-
-    async fn certify(
-        &self,
-        session: &str,
-        phone: &CertifiedPhone,
-        ttl: u64,
-        now: Millis,
-    ) -> Result<(), StoreError> {
-        let call = Call::default().key(self.key(session));
-        let call = call
-            .arg(&phone.country_code)
-            .arg(&phone.number)
-            .arg(now)
-            .arg(ttl);
-        self.run::<i64>(&CERTIFY, call).await.map(drop)
     }
 }
 
@@ -155,19 +229,18 @@ impl ChallengeStore for RedisStore {
         keep_for: Duration,
         now: Millis,
     ) -> Result<SendDecision, StoreError> {
-        let (record, sends) = self.phone_keys(send.phone);
-        let challenge = self.key(key);
+        let record = self.phone_key(send.phone);
+        let id = challenge_id(key, send.phone);
         let keep = ms(keep_for).max(1);
         let cluster = self.is_cluster();
-        let session = match send.session.filter(|_| !cluster) {
-            Some(session) => self.key(session),
-            None => challenge.clone(),
+        let (call, implied) = match send.session.filter(|_| !cluster) {
+            Some(session) => {
+                let (name, implied) = session_name(session);
+                let call = Call::default().key(record.clone()).key(self.raw_key(&name));
+                (call, implied)
+            }
+            None => (Call::default().key(record.clone()), Vec::new()),
         };
-        let call = Call::default()
-            .key(record.clone())
-            .key(sends)
-            .key(challenge.clone())
-            .key(session);
         let call = match send.limits {
             Some(l) => call
                 .arg(now)
@@ -180,13 +253,16 @@ impl ChallengeStore for RedisStore {
             None => call.arg(now).arg(0).arg(0).arg(0).arg(0).arg(0).arg(0),
         };
         let call = call
-            .arg(send_member(now))
+            .arg(&id[..])
             .arg(&c.code[..])
-            .arg(&c.binding[..])
+            .arg(&c.binding[..MARK_BYTES])
             .arg(c.expires_at)
             .arg(c.attempts_left)
             .arg(keep)
-            .arg(send.request.map_or(&[][..], |r| &r[..]));
+            .arg(mark(send.request))
+            .arg(&send.phone[..PHONE_BYTES])
+            .arg(implied)
+            .arg(self.raw_key(b"P"));
         let reply: Vec<Value> = self
             .run(&ISSUE, call)
             .await
@@ -194,15 +270,17 @@ impl ChallengeStore for RedisStore {
         let decision = decision_from(&reply)?;
         if cluster && decision == SendDecision::Allowed {
             if let Some(session) = send.session {
-                self.swap_session(session, &challenge, keep).await?;
+                self.swap_session(session, send.phone, &id, keep).await?;
             }
         }
         Ok(decision)
     }
 
-    async fn withdraw(&self, _phone: &Digest, key: &str) -> Result<(), StoreError> {
-        let cmd = redis::cmd("DEL").arg(self.key(key)).clone();
-        self.command::<i64>(cmd).await.map(drop)
+    async fn withdraw(&self, phone: &Digest, key: &str) -> Result<(), StoreError> {
+        let call = Call::default()
+            .key(self.phone_key(phone))
+            .arg(challenge_id(key, phone));
+        self.run::<i64>(&WITHDRAW, call).await.map(drop)
     }
 
     async fn attempt(
@@ -214,8 +292,8 @@ impl ChallengeStore for RedisStore {
         on_match: OnMatch,
         now: Millis,
     ) -> Result<Attempt, StoreError> {
-        let (record, _) = self.phone_keys(phone);
-        let call = Call::default().key(record.clone()).key(self.key(key));
+        let record = self.phone_key(phone);
+        let call = Call::default().key(record.clone());
         let (mode, certified) = match &on_match {
             OnMatch::Consume => ("consume", None),
             OnMatch::Reserve => ("reserve", None),
@@ -223,34 +301,47 @@ impl ChallengeStore for RedisStore {
                 session,
                 phone,
                 ttl,
-            } => ("certify", Some((session, phone, ms(*ttl).max(1)))),
+            } => {
+                let ttl = ms(*ttl).max(1);
+                let value = certified_value(phone, now + ttl);
+                (
+                    "certify",
+                    Some((self.raw_key(&session_name(session).0), value, ttl)),
+                )
+            }
         };
-        let inline = certified.filter(|_| !self.is_cluster());
-        let call = match inline {
-            Some((session, _, _)) => call.key(self.key(session)),
+        let cluster = self.is_cluster();
+        let call = match certified.as_ref().filter(|_| !cluster) {
+            Some((session, _, _)) => call.key(session.clone()),
             None => call,
         };
         let call = call
+            .arg(challenge_id(key, phone))
             .arg(&candidate.code[..])
-            .arg(&candidate.binding[..])
+            .arg(&candidate.binding[..MARK_BYTES])
             .arg(if candidate.mismatch_counts { 1 } else { 0 })
             .arg(mode)
             .arg(now)
             .arg(lock.max_failures)
             .arg(ms(lock.window));
-        let call = match certified {
-            Some((_, p, ttl)) => call.arg(&p.country_code).arg(&p.number).arg(ttl),
-            None => call.arg("").arg("").arg(0),
+        let call = match &certified {
+            Some((_, value, ttl)) => call.arg(value.as_str()).arg(*ttl),
+            None => call.arg("").arg(0),
         };
-        let call = call.arg(candidate.request.as_ref().map_or(&[][..], |r| &r[..]));
+        let call = call.arg(mark(candidate.request.as_ref()));
         let reply: Vec<Value> = self.run(&ATTEMPT, call).await.inspect_err(|_| {
             self.answer_lost(record, candidate.request.as_ref(), ms(lock.window))
         })?;
         let attempt = attempt_from(&reply)?;
-        if let (Attempt::Matched, Some((session, phone, ttl)), true) =
-            (attempt, certified, self.is_cluster())
+        if let (Attempt::Matched, Some((session, value, ttl)), true) = (attempt, certified, cluster)
         {
-            self.certify(session, phone, ttl, now).await?;
+            let set = redis::cmd("SET")
+                .arg(session)
+                .arg(value)
+                .arg("PX")
+                .arg(ttl)
+                .clone();
+            self.command::<()>(set).await?;
         }
         Ok(attempt)
     }
@@ -262,10 +353,9 @@ impl ChallengeStore for RedisStore {
         verified: bool,
         _now: Millis,
     ) -> Result<Attempt, StoreError> {
-        let (record, _) = self.phone_keys(phone);
         let call = Call::default()
-            .key(record)
-            .key(self.key(key))
+            .key(self.phone_key(phone))
+            .arg(challenge_id(key, phone))
             .arg(if verified { 1 } else { 0 });
         let reply: Vec<Value> = self.run(&SETTLE, call).await?;
         attempt_from(&reply)
@@ -276,23 +366,9 @@ impl ChallengeStore for RedisStore {
         session: &str,
         now: Millis,
     ) -> Result<Option<CertifiedPhone>, StoreError> {
-        let fields = ["cc", "number", "until"];
-        let cmd = redis::cmd("HMGET")
-            .arg(self.key(session))
-            .arg(&fields)
-            .clone();
-        let fields: Vec<Option<String>> = self.command(cmd).await?;
-        Ok(match fields.as_slice() {
-            [Some(country_code), Some(number), Some(until)]
-                if until.parse::<Millis>().is_ok_and(|until| until > now) =>
-            {
-                Some(CertifiedPhone {
-                    country_code: country_code.clone(),
-                    number: number.clone(),
-                })
-            }
-            _ => None,
-        })
+        let name = self.raw_key(&session_name(session).0);
+        let value: Option<Vec<u8>> = self.command(redis::cmd("GET").arg(name).clone()).await?;
+        Ok(value.and_then(|v| certified_from(&v, now)))
     }
 }
 
@@ -326,5 +402,54 @@ impl AuthStore for RedisStore {
 impl Health for RedisStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.command::<String>(redis::cmd("PING")).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_domains_keys_pack_short_and_any_other_key_stays_itself() {
+        let (phone, session) = ([0x7d; 16], [0xab; 16]);
+        let rao = format!("rao:{{{}}}:{}", hex(&phone), hex(&session));
+        let id = challenge_id(&rao, &phone);
+        assert_eq!(id, [&[1u8][..], &[0xab; 8]].concat());
+        let tm = format!("tm:{{{}}}:{}", hex(&phone), hex(&session));
+        assert_eq!(challenge_id(&tm, &phone)[0], 2, "another kind, another id");
+        let (name, implied) = session_name(&format!("rao:{{{}}}", hex(&session)));
+        assert_eq!(name, [&b"S"[..], &session].concat());
+        assert_eq!(implied, id, "the session's key implies its challenge's id");
+        // A sandbox tenant's suffix, a tag that is not the phone's, a
+        // look-alike in upper case: each its own text.
+        let tenant = format!("{rao}~c2");
+        assert_eq!(
+            challenge_id(&tenant, &phone),
+            format!("rao::{}~c2", hex(&session)).as_bytes()
+        );
+        let other = format!("rao:{{{}}}:{}", hex(&[1; 16]), hex(&session));
+        assert_eq!(challenge_id(&other, &phone), other.as_bytes());
+        let upper = rao.to_uppercase();
+        assert_ne!(challenge_id(&upper, &phone), id);
+        assert_eq!(
+            session_name("rao:{S}~g1"),
+            (b"Trao:{S}~g1".to_vec(), Vec::new())
+        );
+    }
+
+    #[test]
+    fn a_certified_phone_reads_back_until_it_lapses() {
+        let phone = CertifiedPhone {
+            country_code: "+52".into(),
+            number: "5512345678".into(),
+        };
+        let value = certified_value(&phone, 2_000);
+        assert_eq!(certified_from(value.as_bytes(), 1_999), Some(phone));
+        assert_eq!(certified_from(value.as_bytes(), 2_000), None);
+        assert_eq!(
+            certified_from(&[7; 12], 0),
+            None,
+            "a live challenge's phone"
+        );
     }
 }
