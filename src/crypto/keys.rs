@@ -1,9 +1,10 @@
 //! Keyed hashes: the only form in which OTPs, phones and customer ids are stored.
 //!
-//! HMAC-SHA256 under the server's `otp_key`, over a domain label, the
-//! session key and the value, each length-prefixed so that no two different
-//! triples hash alike. Without the key a stolen store reveals nothing, and
-//! a 6-digit OTP cannot be found by hashing all million candidates.
+//! HMAC-SHA256 under the server's `otp_key`, over a domain label and the
+//! parts hashed (whose session, then the value), each after its length, so
+//! that no two different lists hash alike. Without the key a stolen store
+//! reveals nothing, and a 6-digit OTP cannot be found by hashing all
+//! million candidates.
 
 use ring::hmac;
 
@@ -26,15 +27,20 @@ impl Keys {
         }
     }
 
-    /// The digest of `value` for `domain` (what it is) within `scope` (whose).
-    pub(crate) fn digest(&self, domain: &str, scope: &str, value: &str) -> Digest {
+    /// The digest of `parts` for `domain` (what it is): the HMAC of the
+    /// domain and each part, each after its length (LEB128: one byte below
+    /// 128), so that a short message is one SHA-256 block. Callers put
+    /// whose it is first (the session, the client), then the value.
+    pub(crate) fn digest(&self, domain: &str, parts: &[&[u8]]) -> Digest {
         // The message is gathered first: one update hashes whole blocks,
-        // where six small ones each copy into the context's buffer.
+        // where many small ones each copy into the context's buffer.
         let mut message = [0u8; 256];
         let mut at = 0;
         let mut mac = hmac::Context::with_key(&self.key);
-        for part in [domain, scope, value] {
-            for piece in [&(part.len() as u64).to_be_bytes()[..], part.as_bytes()] {
+        for part in std::iter::once(domain.as_bytes()).chain(parts.iter().copied()) {
+            let mut length = [0u8; 10];
+            let prefix = leb128(part.len(), &mut length);
+            for piece in [prefix, part] {
                 if at + piece.len() > message.len() {
                     mac.update(&message[..at]);
                     at = 0;
@@ -49,6 +55,20 @@ impl Keys {
         }
         mac.update(&message[..at]);
         super::truncated(mac.sign().as_ref())
+    }
+}
+
+/// `n` in LEB128 (seven bits a byte, low first), written into `out`.
+fn leb128(mut n: usize, out: &mut [u8; 10]) -> &[u8] {
+    let mut len = 0;
+    loop {
+        let low = (n & 0x7f) as u8;
+        n >>= 7;
+        out[len] = low | if n > 0 { 0x80 } else { 0 };
+        len += 1;
+        if n == 0 {
+            return &out[..len];
+        }
     }
 }
 
@@ -94,21 +114,33 @@ impl KeyRing {
 #[cfg(test)]
 mod tests {
     /// Stored digests must not change with the implementation: a challenge
-    /// written by one version is read by the next (the value is
+    /// written by one version is read by the next (the values are
     /// HMAC-SHA256 by Python's `hmac`, over the same length-prefixed parts).
     #[test]
     fn a_digest_is_the_length_prefixed_hmac_sha256_truncated() {
         let keys = super::Keys::new(&[1; 32]);
-        let digest = keys.digest("otp", "tm:{ab}:cd", "12345678901");
-        assert_eq!(
-            crate::crypto::hex(&digest),
-            "c4cbb8d7fb5138fde18b1bb1fc6fae87"
-        );
-        // Parts longer than the gathering buffer hash alike.
+        let digest = keys.digest("otp", &[b"0123456789abcdef", b"12345678901"]);
+        assert_eq!(crate::crypto::hex(&digest), EXPECTED_SHORT);
+        // Parts longer than the gathering buffer, and lengths of two
+        // LEB128 bytes, hash alike.
         let long = "x".repeat(300);
-        assert_eq!(
-            crate::crypto::hex(&keys.digest("otp", &long, &long)),
-            "67292ba90cdab99b1d0d920c3830e090"
+        let digest = keys.digest("otp", &[long.as_bytes(), long.as_bytes()]);
+        assert_eq!(crate::crypto::hex(&digest), EXPECTED_LONG);
+        assert_ne!(
+            keys.digest("otp", &[b"ab", b"c"]),
+            keys.digest("otp", &[b"a", b"bc"]),
+            "another split, another digest"
         );
+    }
+
+    const EXPECTED_SHORT: &str = "aec56a0228dd9a25122b32fe5a92e15e";
+    const EXPECTED_LONG: &str = "301dfdb27cecd5fb24f9ab451d9fd663";
+
+    #[test]
+    fn leb128_is_seven_bits_a_byte_low_first() {
+        let mut out = [0u8; 10];
+        assert_eq!(super::leb128(0, &mut out), [0]);
+        assert_eq!(super::leb128(127, &mut out), [0x7f]);
+        assert_eq!(super::leb128(300, &mut out), [0xac, 0x02]);
     }
 }

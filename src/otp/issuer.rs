@@ -99,36 +99,32 @@ impl Issuer {
         self.clock.now()
     }
 
-    /// The keyed hash of `value` for `domain` within `scope` (see
-    /// `crypto::Keys`), under the current key.
-    pub(crate) fn digest(&self, domain: &str, scope: &str, value: &str) -> Digest {
-        self.keys.current().digest(domain, scope, value)
+    /// The keyed hash of `parts` for `domain` (see `crypto::Keys`), under
+    /// the current key.
+    pub(crate) fn digest(&self, domain: &str, parts: &[&[u8]]) -> Digest {
+        self.keys.current().digest(domain, parts)
     }
 
     /// The keyed hash under which a phone's counters are kept: one per
     /// handset, whichever API or form the number came in (during a key
     /// rotation, under the oldest key: `crypto::KeyRing::phones`).
     pub(crate) fn phone_digest(&self, phone: &PhoneId) -> Digest {
-        self.keys.phones().digest("phone", "", phone.as_e164())
+        self.keys
+            .phones()
+            .digest("phone", &[phone.as_e164().as_bytes()])
     }
 
     /// The keyed hash of a client's session `sid` of one kind
-    /// (`rao-session`, `tm-session`): another client's `sid` is another
-    /// session.
-    pub(crate) fn session_digest(&self, kind: &str, client: &Client, sid: &str) -> Digest {
-        self.session_digest_under(self.keys.current(), kind, client, sid)
-    }
-
-    /// [`Self::session_digest`] under `key`, one of the rotation's
-    /// ([`Self::keys`]).
+    /// (`rao-session`, `tm-session`) under `key`, one of the rotation's
+    /// ([`Self::keys`]): another client's `sid` is another session.
     pub(crate) fn session_digest_under(
         &self,
         key: &Keys,
         kind: &str,
         client: &Client,
-        sid: &str,
+        sid: &[u8],
     ) -> Digest {
-        key.digest(kind, &client.id, sid)
+        key.digest(kind, &[client.id.as_bytes(), sid])
     }
 
     /// The current OTP key and, during a rotation, the previous ones.

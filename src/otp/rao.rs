@@ -30,6 +30,8 @@ pub(crate) struct RaoFlow {
 /// Store keys of one RAO session and phone.
 struct Keys {
     phone: crate::crypto::Digest,
+    /// The session's keyed hash: the scope of its OTP's digest.
+    session_digest: crate::crypto::Digest,
     challenge: String,
     session: String,
 }
@@ -70,30 +72,37 @@ impl RaoFlow {
     /// The store keys under one OTP key of a rotation (the phone's record
     /// is the same under all: `Issuer::phone_digest`).
     fn keys_under(&self, key: &OtpKey, client: &Client, sid: &str, phone: &Phone) -> Keys {
-        let session = self
-            .issuer
-            .session_digest_under(key, "rao-session", client, sid);
-        let session = hex(&session);
+        let session_digest = self.session_digest_under(key, client, sid);
+        let session = hex(&session_digest);
         let digest = self.issuer.phone_digest(&phone.id);
         Keys {
             challenge: format!("rao:{{{}}}:{session}", hex(&digest)),
             phone: digest,
+            session_digest,
             session: format!("rao:{{{session}}}"),
         }
     }
 
+    fn session_digest_under(&self, key: &OtpKey, client: &Client, sid: &str) -> Digest {
+        let issuer = &self.issuer;
+        issuer.session_digest_under(key, "rao-session", client, sid.as_bytes())
+    }
+
     /// The store key of a RAO session.
     pub(crate) fn session_key(&self, client: &Client, sid: &str) -> String {
-        let session = hex(&self.issuer.session_digest("rao-session", client, sid));
-        format!("rao:{{{session}}}")
+        self.session_key_under(self.issuer.keys().current(), client, sid)
     }
 
     /// [`Self::session_key`] under one OTP key of a rotation.
     fn session_key_under(&self, key: &OtpKey, client: &Client, sid: &str) -> String {
-        let session = self
-            .issuer
-            .session_digest_under(key, "rao-session", client, sid);
+        let session = self.session_digest_under(key, client, sid);
         format!("rao:{{{}}}", hex(&session))
+    }
+
+    /// The keyed hash of a session's OTP: scoped to the session, so one
+    /// OTP hashes apart in every session.
+    fn code(key: &OtpKey, keys: &Keys, otp: &str) -> Digest {
+        key.digest("otp", &[&keys.session_digest, otp.as_bytes()])
     }
 
     /// Generate: creates the session's OTP for the sealed phone (replacing
@@ -134,8 +143,10 @@ impl RaoFlow {
             phone: &keys.phone,
             key: &keys.challenge,
             session: Some(&keys.session),
-            code: self.issuer.digest("otp", &keys.challenge, &otp),
-            binding: self.binding(&keys, phone),
+            code: Self::code(self.issuer.keys().current(), &keys, &otp),
+            // The challenge's key names its phone already: the phone's own
+            // digest is what it is bound to.
+            binding: keys.phone,
             policy,
             unthrottled: fixed.is_some() || making.unthrottled,
             expired: making.expired,
@@ -152,15 +163,6 @@ impl RaoFlow {
         };
         self.issuer.issue(new, &sms).await?;
         Ok(sms.otp)
-    }
-
-    fn binding(&self, keys: &Keys, phone: &Phone) -> crate::crypto::Digest {
-        self.issuer
-            .digest("binding", &keys.challenge, &phone.id.to_string())
-    }
-
-    fn binding_under(&self, key: &OtpKey, keys: &Keys, phone: &Phone) -> crate::crypto::Digest {
-        key.digest("binding", &keys.challenge, &phone.id.to_string())
     }
 
     /// Validate: checks the sealed OTP for the session and the sealed
@@ -231,8 +233,8 @@ impl RaoFlow {
     ) -> Result<Attempt, OtpError> {
         let keys = self.keys_under(key, client, sid, phone);
         let candidate = Candidate {
-            code: key.digest("otp", &keys.challenge, otp),
-            binding: self.binding_under(key, &keys, phone),
+            code: Self::code(key, &keys, otp),
+            binding: keys.phone,
             mismatch_counts: false,
             request,
         };

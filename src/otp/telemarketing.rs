@@ -14,7 +14,7 @@ use super::issuer::{checked, keep_for, Issuer, NewChallenge};
 use super::{Making, OtpError, ALPHANUMERIC};
 use crate::config::Client;
 use crate::contract::Api;
-use crate::crypto::{push_hex, Digest, Draw, Keys as OtpKey, RandomError};
+use crate::crypto::{push_hex, unhex, Digest, Draw, Keys as OtpKey, RandomError};
 use crate::mfa::{MfaCheck, MfaEngine};
 pub(crate) use crate::mfa::{OTP_LENGTH, PREFIX_LENGTH};
 use crate::observe;
@@ -22,6 +22,11 @@ use crate::phone::PhoneId;
 use crate::sms::Sms;
 use crate::store::{Attempt, Candidate, OnMatch};
 use std::sync::Arc;
+
+/// What a telemarketing challenge is bound to in the store: nothing apart,
+/// since its code's digest covers the customer id too (see
+/// [`TelemarketingFlow::code`]).
+const UNBOUND: Digest = [0; 16];
 
 /// Longest SMS: `messagePrefix`, the OTP and `messageSuffix`, space-separated.
 pub(crate) const SMS_MAX_CHARS: usize = 140;
@@ -69,9 +74,22 @@ fn sms_chars(req: &TelemarketingRequest<'_>) -> usize {
     req.message_prefix.chars().count() + 1 + OTP_LENGTH + suffix
 }
 
-/// The phone's hash tag a `sid` starts with.
-fn phone_of(sid: &str) -> Option<Digest> {
-    crate::crypto::unhex(sid.as_bytes().get(..32)?)
+/// A `sid`'s phone hash tag and its bytes (the tag, then 128 random bits):
+/// only a `sid` as [`new_sid`] writes it, 64 lower-case hex digits.
+fn parse_sid(sid: &str) -> Option<(Digest, [u8; 32])> {
+    let text = sid.as_bytes();
+    if text.len() != 64 {
+        return None;
+    }
+    let (phone, random) = (unhex(&text[..32])?, unhex(&text[32..])?);
+    Some((phone, sid_bytes(&phone, &random)))
+}
+
+fn sid_bytes(phone: &Digest, random: &Digest) -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    bytes[..16].copy_from_slice(phone);
+    bytes[16..].copy_from_slice(random);
+    bytes
 }
 
 impl TelemarketingFlow {
@@ -84,23 +102,32 @@ impl TelemarketingFlow {
         Ok(PhoneId::in_country(req.country, req.phone_number)?)
     }
 
-    /// The store key of a session: bound to the client, so another client's
-    /// `sid` is simply unknown; under the phone's hash tag.
-    fn key(&self, client: &Client, phone: &Digest, sid: &str) -> String {
-        self.key_under(self.issuer.keys().current(), client, phone, sid)
-    }
-
-    /// [`Self::key`] under one OTP key of a rotation: `tm:{P}:S`.
-    fn key_under(&self, key: &OtpKey, client: &Client, phone: &Digest, sid: &str) -> String {
+    /// A session under one OTP key of a rotation: its keyed hash (bound to
+    /// the client, so another client's `sid` is simply unknown) and its
+    /// store key `tm:{P}:S`, under the phone's hash tag.
+    fn session_under(
+        &self,
+        key: &OtpKey,
+        client: &Client,
+        phone: &Digest,
+        sid: &[u8; 32],
+    ) -> (Digest, String) {
         let session = self
             .issuer
             .session_digest_under(key, "tm-session", client, sid);
-        let mut key = String::with_capacity(70);
-        key.push_str("tm:{");
-        push_hex(&mut key, phone);
-        key.push_str("}:");
-        push_hex(&mut key, &session);
-        key
+        let mut store_key = String::with_capacity(70);
+        store_key.push_str("tm:{");
+        push_hex(&mut store_key, phone);
+        store_key.push_str("}:");
+        push_hex(&mut store_key, &session);
+        (session, store_key)
+    }
+
+    /// The keyed hash of what a validate must bring: the compared part of
+    /// the OTP and the customer id, scoped to the session. One digest for
+    /// both, since a wrong customer counts as a wrong OTP.
+    fn code(key: &OtpKey, session: &Digest, otp: &str, customer_id: &str) -> Digest {
+        key.digest("otp", &[session, otp.as_bytes(), customer_id.as_bytes()])
     }
 
     /// Generate: creates a session and its OTP, and sends all 11 characters.
@@ -130,8 +157,9 @@ impl TelemarketingFlow {
         let id = Self::phone(req)?;
         let phone = self.issuer.phone_digest(&id);
         let mut random = Draw::new()?;
-        let sid = new_sid(&phone, &mut random)?;
-        let key = self.key(client, &phone, &sid);
+        let (sid, sid_bytes) = new_sid(&phone, &mut random)?;
+        let current = self.issuer.keys().current();
+        let (session, key) = self.session_under(current, client, &phone, &sid_bytes);
         let fixed = self.issuer.fixed_otp(Api::Telemarketing, &id);
         let otp = match fixed {
             Some(otp) => otp.to_owned(),
@@ -144,10 +172,13 @@ impl TelemarketingFlow {
             phone: &phone,
             key: &key,
             session: None,
-            code: self
-                .issuer
-                .digest("otp", &key, self.compared_part(&otp, fixed.is_some())),
-            binding: self.issuer.digest("customer", &key, req.customer_id),
+            code: Self::code(
+                current,
+                &session,
+                self.compared_part(&otp, fixed.is_some()),
+                req.customer_id,
+            ),
+            binding: UNBOUND,
             policy,
             unthrottled: fixed.is_some() || making.unthrottled,
             expired: making.expired,
@@ -198,14 +229,15 @@ impl TelemarketingFlow {
         otp: &str,
         request: Option<Digest>,
     ) -> Result<(), OtpError> {
-        let phone = phone_of(sid).ok_or(OtpError::NotFound)?;
+        let (phone, sid_bytes) = parse_sid(sid).ok_or(OtpError::NotFound)?;
         let otp = otp.to_ascii_uppercase();
         let remote = self.mfa.check() == MfaCheck::Remote;
         let try_under = |hashing: &OtpKey| {
-            let key = self.key_under(hashing, client, &phone, sid);
+            let (session, key) = self.session_under(hashing, client, &phone, &sid_bytes);
+            let part = self.compared_part(&otp, false);
             let candidate = Candidate {
-                code: hashing.digest("otp", &key, self.compared_part(&otp, false)),
-                binding: hashing.digest("customer", &key, customer_id),
+                code: Self::code(hashing, &session, part, customer_id),
+                binding: UNBOUND,
                 mismatch_counts: true,
                 request,
             };
@@ -253,12 +285,13 @@ impl TelemarketingFlow {
     }
 }
 
-/// A new `sid`: the phone's hash tag and 128 random bits, in hex.
-fn new_sid(phone: &Digest, random: &mut Draw) -> Result<String, RandomError> {
+/// A new `sid`: the phone's hash tag and 128 random bits, in hex, and its
+/// bytes.
+fn new_sid(phone: &Digest, random: &mut Draw) -> Result<(String, [u8; 32]), RandomError> {
+    let bytes = sid_bytes(phone, &random.take::<16>()?);
     let mut sid = String::with_capacity(64);
-    push_hex(&mut sid, phone);
-    push_hex(&mut sid, &random.take::<16>()?);
-    Ok(sid)
+    push_hex(&mut sid, &bytes);
+    Ok((sid, bytes))
 }
 
 #[cfg(test)]
@@ -289,10 +322,12 @@ mod tests {
     #[test]
     fn a_sid_carries_its_phones_tag() {
         let phone = [0xab; 16];
-        let sid = new_sid(&phone, &mut Draw::new().unwrap()).unwrap();
+        let (sid, bytes) = new_sid(&phone, &mut Draw::new().unwrap()).unwrap();
         assert_eq!(sid.len(), 64);
-        assert_eq!(phone_of(&sid), Some(phone));
-        assert_eq!(phone_of("not-a-sid"), None);
-        assert_eq!(phone_of(&"zz".repeat(32)), None);
+        assert_eq!(parse_sid(&sid), Some((phone, bytes)));
+        assert_eq!(parse_sid("not-a-sid"), None);
+        assert_eq!(parse_sid(&"zz".repeat(32)), None);
+        assert_eq!(parse_sid(&sid.to_uppercase()), None, "a look-alike");
+        assert_eq!(parse_sid(&format!("{sid}0")), None);
     }
 }

@@ -12,7 +12,7 @@ use super::routes::{method_not_allowed, Listener, Routes};
 use super::{gate, Front, Peer};
 use crate::app::App;
 use crate::contract::{Api, Operation, Route};
-use crate::crypto::{hex, Digest};
+use crate::crypto::Digest;
 use crate::error::ApiError;
 use crate::observe::{self, RequestNote};
 use crate::r#impl::{oauth::TokenRequestBody, OauthApi, RaoApi, Request as Admitted};
@@ -189,17 +189,15 @@ pub(crate) async fn operation(
     ensure_envelope(app, op, response, uuid.as_deref())
 }
 
-/// A request's id: its operation, client, `uuid`, `sid` and body, hashed.
-/// A client retrying a request it got no answer to sends the same again.
-/// Keyed (`otp_key`), as all the store keeps: a telemarketing validate's
-/// body holds its OTP in clear.
+/// A request's id: its operation, client, `uuid`, `sid` and body, hashed
+/// in one pass. A client retrying a request it got no answer to sends the
+/// same again. Keyed (`otp_key`), as all the store keeps: a telemarketing
+/// validate's body holds its OTP in clear.
 fn request_id(app: &App, op: &Operation, headers: &HeaderMap, body: &[u8]) -> Digest {
     let [client_id, uuid, sid] = ["client_id", "uuid", "sid"]
         .map(|name| headers.get(name).map_or(&b""[..], |v| v.as_bytes()));
-    let len = |value: &[u8]| (value.len() as u32).to_le_bytes();
-    let (a, b, c) = (len(client_id), len(uuid), len(sid));
-    let hash = crate::crypto::sha256(&[&a, client_id, &b, uuid, &c, sid, body]);
-    app.issuer().digest("request", &op.id, &hex(&hash))
+    let parts = [op.id.as_bytes(), client_id, uuid, sid, body];
+    app.issuer().digest("request", &parts)
 }
 
 /// Where a request comes from: the last address of the header

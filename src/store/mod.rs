@@ -40,8 +40,9 @@ pub struct Challenge {
     /// Keyed hash of the whole OTP (or of the part compared in the store,
     /// when a remote MFA engine checks the rest).
     pub code: Digest,
-    /// Keyed hash of what the OTP is bound to: the phone (RAO) or the
-    /// customer id (telemarketing).
+    /// Keyed hash of what the OTP is bound to: the phone (RAO). A
+    /// telemarketing OTP's customer id is inside `code` instead (a wrong
+    /// customer is a wrong OTP), and its binding is a constant.
     pub binding: Digest,
     /// When validation stops succeeding. The entry itself is kept a while
     /// longer so that a late attempt is told "expired" rather than "not found".

@@ -381,7 +381,7 @@ async fn telemarketing_backend_failures() {
         .await;
     assert_error(response, 500, "fatal", "serverUnavailable", "server").await;
     let response = store_down
-        .tm_validate(&h, "0123456789abcdef0123456789abcdef", "c", "ABCDEFGHIJK")
+        .tm_validate(&h, &"0123456789abcdef".repeat(4), "c", "ABCDEFGHIJK")
         .await;
     assert_error(response, 500, "fatal", "serverUnavailable", "server").await;
 }
