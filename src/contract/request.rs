@@ -35,7 +35,7 @@ pub fn check_headers(op: &Operation, headers: &HeaderMap) -> Result<(), Violatio
             Violation::new(name, format!("The {name} header must be visible ASCII"))
         })?;
         // The field value without surrounding whitespace (RFC 9110 §5.5).
-        let text = text.trim_matches([' ', '\t']);
+        let text = text.trim_ascii();
         if text.is_empty() && param.rules.min_length.is_some_and(|min| min > 0) {
             return Err(Violation::new(
                 name,

@@ -45,9 +45,18 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// Appends the lower-case hex of `bytes` to `out`.
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for &b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 0xf) as usize] as char);
+    // Digits gathered 32 bytes at a time and appended as one `str`: a
+    // `push` per digit checks capacity and encodes a `char` each time.
+    let mut digits = [0u8; 64];
+    for chunk in bytes.chunks(32) {
+        for (pair, &b) in digits.chunks_exact_mut(2).zip(chunk) {
+            pair[0] = DIGITS[(b >> 4) as usize];
+            pair[1] = DIGITS[(b & 0xf) as usize];
+        }
+        // Only ASCII digits were written: this is always `Ok`.
+        if let Ok(text) = std::str::from_utf8(&digits[..2 * chunk.len()]) {
+            out.push_str(text);
+        }
     }
 }
 
@@ -95,5 +104,10 @@ mod tests {
     #[test]
     fn hex_is_lower_case_two_digits_a_byte() {
         assert_eq!(super::hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
+        // Longer than one gathered chunk.
+        let long: Vec<u8> = (0..=255).collect();
+        let text = super::hex(&long);
+        assert_eq!(text.len(), 512);
+        assert!(text.starts_with("000102") && text.ends_with("fdfeff"));
     }
 }
