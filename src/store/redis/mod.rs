@@ -25,7 +25,8 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
 use redis::{
-    Cmd, FromRedisValue, IntoConnectionInfo, ProtocolVersion, Script, ScriptInvocation, ToRedisArgs,
+    Cmd, ErrorKind, FromRedisValue, IntoConnectionInfo, ProtocolVersion, Script, ScriptInvocation,
+    ServerErrorKind, ToRedisArgs,
 };
 use serde::Deserialize;
 use std::future::Future;
@@ -92,22 +93,51 @@ pub(crate) struct RedisStore {
     timeout: Duration,
 }
 
-/// A script's keys and arguments.
-#[derive(Default)]
+/// One run of a script: its keys, then its arguments, written straight
+/// into the `EVALSHA` command that will be sent (one buffer, where the
+/// crate's `ScriptInvocation` keeps a vector per argument and copies them
+/// all into the command again).
 pub(super) struct Call {
+    script: &'static Script,
     keys: Vec<Vec<u8>>,
-    args: Vec<Vec<u8>>,
+    command: Option<Cmd>,
 }
 
 impl Call {
+    pub(super) fn new(script: &'static Script) -> Self {
+        Self {
+            script,
+            keys: Vec::with_capacity(3),
+            command: None,
+        }
+    }
+
+    /// Adds a key; every key comes before the first argument.
     pub(super) fn key(mut self, key: impl Into<Vec<u8>>) -> Self {
+        debug_assert!(self.command.is_none(), "a key after an argument");
         self.keys.push(key.into());
         self
     }
 
     pub(super) fn arg(mut self, arg: impl ToRedisArgs) -> Self {
-        self.args.extend(arg.to_redis_args());
+        arg.write_redis_args(self.started());
         self
+    }
+
+    /// The command, its `EVALSHA`, hash and keys written on first use.
+    fn started(&mut self) -> &mut Cmd {
+        let (script, keys) = (self.script, &self.keys);
+        self.command.get_or_insert_with(|| {
+            let mut command = Cmd::with_capacity(24, 512);
+            command
+                .arg("EVALSHA")
+                .arg(script.get_hash())
+                .arg(keys.len());
+            for key in keys {
+                command.arg(&key[..]);
+            }
+            command
+        })
     }
 }
 
@@ -169,21 +199,34 @@ impl RedisStore {
         })
     }
 
-    /// Runs `script` with `call`'s keys and arguments (EVALSHA; the script
-    /// is loaded on NOSCRIPT).
+    /// Runs `call` (EVALSHA; on NOSCRIPT the script is loaded and the call
+    /// made once more, as the crate's `ScriptInvocation` does).
     pub(super) async fn run<T: FromRedisValue + Send>(
         &self,
-        script: &Script,
-        call: Call,
+        mut call: Call,
     ) -> Result<T, StoreError> {
-        let mut invocation = script.prepare_invoke();
-        for key in &call.keys {
-            invocation.key(&key[..]);
-        }
-        for arg in &call.args {
-            invocation.arg(&arg[..]);
-        }
-        self.invoke(&invocation).await
+        let script = call.script;
+        let command = &*call.started();
+        self.bounded(|mut c| async move {
+            let first = match &mut c {
+                Connection::Node(n) => query(command, n).await,
+                Connection::Cluster(n) => query(command, n).await,
+            };
+            match first {
+                Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
+                    match &mut c {
+                        Connection::Node(n) => script.load_async(n).await?,
+                        Connection::Cluster(n) => script.load_async(n).await?,
+                    };
+                    match &mut c {
+                        Connection::Node(n) => query(command, n).await,
+                        Connection::Cluster(n) => query(command, n).await,
+                    }
+                }
+                other => other,
+            }
+        })
+        .await
     }
 
     fn is_cluster(&self) -> bool {

@@ -204,16 +204,16 @@ impl RedisStore {
         keep: u64,
     ) -> Result<(), StoreError> {
         let (name, implied) = session_name(session);
-        let call = Call::default()
+        let call = Call::new(&SWAP_SESSION)
             .key(self.raw_key(&name))
             .arg(&phone[..PHONE_BYTES])
             .arg(id)
             .arg(implied)
             .arg(keep);
-        let earlier: Vec<Vec<u8>> = self.run(&SWAP_SESSION, call).await?;
+        let earlier: Vec<Vec<u8>> = self.run(call).await?;
         if let [phone, id] = &earlier[..] {
-            let call = Call::default().key(self.phone_key(phone)).arg(&id[..]);
-            self.run::<i64>(&WITHDRAW, call).await?;
+            let call = Call::new(&WITHDRAW).key(self.phone_key(phone)).arg(&id[..]);
+            self.run::<i64>(call).await?;
         }
         Ok(())
     }
@@ -236,10 +236,12 @@ impl ChallengeStore for RedisStore {
         let (call, implied) = match send.session.filter(|_| !cluster) {
             Some(session) => {
                 let (name, implied) = session_name(session);
-                let call = Call::default().key(record.clone()).key(self.raw_key(&name));
+                let call = Call::new(&ISSUE)
+                    .key(record.clone())
+                    .key(self.raw_key(&name));
                 (call, implied)
             }
-            None => (Call::default().key(record.clone()), Vec::new()),
+            None => (Call::new(&ISSUE).key(record.clone()), Vec::new()),
         };
         let call = match send.limits {
             Some(l) => call
@@ -264,7 +266,7 @@ impl ChallengeStore for RedisStore {
             .arg(implied)
             .arg(self.raw_key(b"P"));
         let reply: Vec<Value> = self
-            .run(&ISSUE, call)
+            .run(call)
             .await
             .inspect_err(|_| self.answer_lost(record, send.request, keep))?;
         let decision = decision_from(&reply)?;
@@ -277,10 +279,10 @@ impl ChallengeStore for RedisStore {
     }
 
     async fn withdraw(&self, phone: &Digest, key: &str) -> Result<(), StoreError> {
-        let call = Call::default()
+        let call = Call::new(&WITHDRAW)
             .key(self.phone_key(phone))
             .arg(challenge_id(key, phone));
-        self.run::<i64>(&WITHDRAW, call).await.map(drop)
+        self.run::<i64>(call).await.map(drop)
     }
 
     async fn attempt(
@@ -293,7 +295,7 @@ impl ChallengeStore for RedisStore {
         now: Millis,
     ) -> Result<Attempt, StoreError> {
         let record = self.phone_key(phone);
-        let call = Call::default().key(record.clone());
+        let call = Call::new(&ATTEMPT).key(record.clone());
         let (mode, certified) = match &on_match {
             OnMatch::Consume => ("consume", None),
             OnMatch::Reserve => ("reserve", None),
@@ -329,7 +331,7 @@ impl ChallengeStore for RedisStore {
             None => call.arg("").arg(0),
         };
         let call = call.arg(mark(candidate.request.as_ref()));
-        let reply: Vec<Value> = self.run(&ATTEMPT, call).await.inspect_err(|_| {
+        let reply: Vec<Value> = self.run(call).await.inspect_err(|_| {
             self.answer_lost(record, candidate.request.as_ref(), ms(lock.window))
         })?;
         let attempt = attempt_from(&reply)?;
@@ -353,11 +355,11 @@ impl ChallengeStore for RedisStore {
         verified: bool,
         _now: Millis,
     ) -> Result<Attempt, StoreError> {
-        let call = Call::default()
+        let call = Call::new(&SETTLE)
             .key(self.phone_key(phone))
             .arg(challenge_id(key, phone))
             .arg(if verified { 1 } else { 0 });
-        let reply: Vec<Value> = self.run(&SETTLE, call).await?;
+        let reply: Vec<Value> = self.run(call).await?;
         attempt_from(&reply)
     }
 
@@ -379,22 +381,22 @@ impl AuthStore for RedisStore {
         attempt: &AuthAttempt<'_>,
         now: Millis,
     ) -> Result<Option<Duration>, StoreError> {
-        let call = Call::default()
+        let call = Call::new(&RESERVE_AUTH)
             .key(self.auth_key(attempt.client))
             .arg(now)
             .arg(ms(attempt.window))
             .arg(attempt.per_client)
             .arg(attempt.per_source)
             .arg(format!("s:{}", hex(attempt.source)));
-        let wait: i64 = self.run(&RESERVE_AUTH, call).await?;
+        let wait: i64 = self.run(call).await?;
         Ok((wait >= 0).then(|| Duration::from_millis(wait as u64)))
     }
 
     async fn forgive(&self, attempt: &AuthAttempt<'_>) -> Result<(), StoreError> {
-        let call = Call::default()
+        let call = Call::new(&FORGIVE)
             .key(self.auth_key(attempt.client))
             .arg(format!("s:{}", hex(attempt.source)));
-        self.run::<i64>(&FORGIVE, call).await.map(drop)
+        self.run::<i64>(call).await.map(drop)
     }
 }
 
