@@ -468,6 +468,35 @@ async fn a_session_that_moves_phones_takes_its_challenge_on_every_layout() {
     }
 }
 
+/// On Redis a phone's record holds at most 256 live challenges (each step
+/// reads and writes it whole): an unthrottled test phone's 257th
+/// challenge makes the one kept the shortest go, and every other still
+/// validates.
+#[tokio::test]
+async fn a_redis_phone_keeps_its_256_newest_challenges() {
+    if !redis_server_or_skip("store::bounded_record") {
+        return;
+    }
+    let redis = RedisProcess::start(&[]);
+    let store = redis_backend(&redis.url()).store().clone();
+    let (phone, now) = ([5; 16], system_now());
+    let key = |i: usize| format!("c:{{p9}}:{i}");
+    let fresh = challenge(now + 300_000, 3);
+    for i in 0..257 {
+        let (key, keep) = (key(i), KEEP + Duration::from_millis(i as u64));
+        let made = store.issue(unthrottled(&phone), &key, &fresh, keep, now);
+        assert_eq!(made.await.unwrap(), SendDecision::Allowed);
+    }
+    let oldest = key(0);
+    let first = store.attempt(&phone, &oldest, candidate(1), &LOCK, OnMatch::Consume, now);
+    assert_eq!(first.await.unwrap(), Attempt::NotFound, "kept the shortest");
+    for i in [1, 128, 256] {
+        let other = key(i);
+        let live = store.attempt(&phone, &other, candidate(1), &LOCK, OnMatch::Consume, now);
+        assert_eq!(live.await.unwrap(), Attempt::Matched, "challenge {i}");
+    }
+}
+
 /// Counts `failures` wrong attempts against `phone` through a throwaway
 /// challenge at `key`, as the sandbox's `the phone is locked` does.
 async fn fail(store: &dyn Store, phone: &Digest, key: &str, failures: u32, now: Millis) {

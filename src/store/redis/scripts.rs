@@ -25,6 +25,11 @@
 //!                  exp I6 (app clock) keep I6 (Redis clock) left I2 res I2
 //! ```
 //!
+//! A phone keeps at most 256 live challenges (the record is read and
+//! written whole by each step): send limits keep a phone far below that,
+//! and past it an unthrottled sandbox test phone forgets the challenge kept
+//! the shortest (the memory store has no such bound).
+//!
 //! Deadlines a rule reads (expiry, lock and send windows) are compared
 //! with the caller's `now`, so the app's clock decides. When a challenge
 //! stops being kept is Redis's own time (`TIME`), as a key's PEXPIRE was:
@@ -37,6 +42,7 @@ use std::sync::LazyLock;
 /// Shared helpers: the record's codec, its failures, and the session
 /// pointer's codec.
 const PRELUDE: &str = r"
+local MAX_LIVE = 256
 local function clock()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -89,16 +95,19 @@ local function save(r)
   end
   local out = {struct.pack('>B', flags)}
   if r.fails > 0 then out[#out + 1] = struct.pack('>I2I6', math.min(r.fails, 65535), r.since) end
-  out[#out + 1] = struct.pack('>I2', #r.sends)
-  for _, t in ipairs(r.sends) do out[#out + 1] = struct.pack('>I6', t) end
+  -- Counts are two bytes: past 65,535 sends (a window no policy would
+  -- allow) the oldest are forgotten.
+  local first = math.max(1, #r.sends - 65534)
+  out[#out + 1] = struct.pack('>I2', #r.sends - first + 1)
+  for i = first, #r.sends do out[#out + 1] = struct.pack('>I6', r.sends[i]) end
   if r.mark then
     out[#out + 1] = r.mark
-    if r.outcome == 'wrong' then out[#out + 1] = struct.pack('>I2', r.left) end
+    if r.outcome == 'wrong' then out[#out + 1] = struct.pack('>I2', math.min(r.left, 65535)) end
   end
   out[#out + 1] = struct.pack('>I2', #r.ch)
   for _, c in ipairs(r.ch) do
     out[#out + 1] = struct.pack('>Bc0c16c8I6I6I2I2', #c.id, c.id, c.code, c.bind, c.exp, c.keep,
-      c.left, c.res)
+      math.min(c.left, 65535), math.min(c.res, 65535))
   end
   local ttl = math.max(redis.call('PTTL', r.key), r.want)
   redis.call('SET', r.key, table.concat(out), 'PX', ttl)
@@ -207,6 +216,17 @@ end
 drop(r, id)
 r.ch[#r.ch + 1] = {id = id, code = ARGV[9], bind = ARGV[10], exp = tonumber(ARGV[11]),
   keep = real + ms, left = tonumber(ARGV[12]), res = 0}
+-- A record is read and written whole by every step, so it stays small:
+-- past MAX_LIVE live challenges the one kept the shortest goes. Send
+-- limits keep a phone far below that; only an unthrottled test phone of
+-- the sandbox can reach it.
+while #r.ch > MAX_LIVE do
+  local oldest = 1
+  for i, c in ipairs(r.ch) do
+    if c.keep < r.ch[oldest].keep then oldest = i end
+  end
+  table.remove(r.ch, oldest)
+end
 save(r)
 return {'ok'}
 ",
