@@ -34,6 +34,9 @@ const MARK_BYTES: usize = 8;
 const KINDS: [(&str, u8); 2] = [("rao", 1), ("tm", 2)];
 
 /// `key` split around its hash tag when that tag is `{hex(phone)}`.
+/// (Every challenge of a record is the same phone's, so the tag is
+/// dropped from its id; `{}` stays in its place, so that a key written
+/// without the tag is not taken for one written with it.)
 fn around_tag<'k>(key: &'k str, phone: &Digest) -> Option<(&'k str, &'k str)> {
     let open = key.find('{')?;
     let tag = key.as_bytes().get(open + 1..open + 33)?;
@@ -45,10 +48,11 @@ fn around_tag<'k>(key: &'k str, phone: &Digest) -> Option<(&'k str, &'k str)> {
 /// `rao:{P}:S` and `tm:{P}:S` (P the phone's digest and S the session's,
 /// in hex), become a byte for the kind and S's first 8 bytes; any other
 /// key (the sandbox's tenants add a suffix, tests use their own) is its
-/// own text without the phone's tag, as long as the record's ids may be
-/// (longer ones are hashed).
+/// own text with the phone's tag emptied to `{}`, as long as the record's
+/// ids may be (longer ones are hashed).
 fn challenge_id(key: &str, phone: &Digest) -> Vec<u8> {
-    let (kind, rest) = around_tag(key, phone).unwrap_or((key, ""));
+    let tagged = around_tag(key, phone);
+    let (kind, rest) = tagged.unwrap_or((key, ""));
     let short = KINDS.iter().find_map(|&(name, byte)| {
         let session = unhex(rest.strip_prefix(':')?.as_bytes())?;
         (kind.strip_suffix(':')? == name).then_some((byte, session))
@@ -58,8 +62,11 @@ fn challenge_id(key: &str, phone: &Digest) -> Vec<u8> {
         id.extend_from_slice(&session[..ID_BYTES]);
         return id;
     }
-    let mut id = Vec::with_capacity(kind.len() + rest.len());
+    let mut id = Vec::with_capacity(kind.len() + 2 + rest.len());
     id.extend_from_slice(kind.as_bytes());
+    if tagged.is_some() {
+        id.extend_from_slice(b"{}");
+    }
     id.extend_from_slice(rest.as_bytes());
     if id.len() > 200 {
         id = crate::crypto::sha256(&[&id]).to_vec();
@@ -427,10 +434,17 @@ mod tests {
         let tenant = format!("{rao}~c2");
         assert_eq!(
             challenge_id(&tenant, &phone),
-            format!("rao::{}~c2", hex(&session)).as_bytes()
+            format!("rao:{{}}:{}~c2", hex(&session)).as_bytes()
         );
         let other = format!("rao:{{{}}}:{}", hex(&[1; 16]), hex(&session));
         assert_eq!(challenge_id(&other, &phone), other.as_bytes());
+        let untagged = format!("rao::{}", hex(&session));
+        assert_ne!(challenge_id(&untagged, &phone), challenge_id(&rao, &phone));
+        assert_ne!(
+            challenge_id(&format!("x{{{}}}y", hex(&phone)), &phone),
+            challenge_id("xy", &phone),
+            "a tag dropped is not a tag never written"
+        );
         let upper = rao.to_uppercase();
         assert_ne!(challenge_id(&upper, &phone), id);
         assert_eq!(
