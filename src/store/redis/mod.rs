@@ -2,8 +2,8 @@
 //! (`redis+cluster://h1:p1,h2:p2,…`), shared by any number of instances;
 //! over TLS, `rediss://` and `rediss+cluster://` (`tls.rs`).
 //!
-//! Every state change is one Lua script run with EVALSHA (the `redis` crate
-//! loads it on NOSCRIPT), so each flow step is atomic on the server. All a
+//! Every state change is one Lua script run with EVALSHA (loaded on
+//! NOSCRIPT), so each flow step is atomic on the server. All a
 //! phone has (its counters and its challenges) is one key, so in a cluster
 //! a phone's step runs on one slot; a RAO session is a key of its own (the
 //! layout: `scripts.rs`). Deadlines that a rule reads (expiry,
