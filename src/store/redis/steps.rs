@@ -104,8 +104,12 @@ fn certified_value(phone: &CertifiedPhone, until: Millis) -> String {
     format!("v{until}:{}:{}", phone.country_code, phone.number)
 }
 
-/// Reads [`certified_value`] back, if it is still valid at `now`.
+/// Reads [`certified_value`] back, if it is still valid at `now`. A value
+/// of 12 bytes is a live challenge's phone, whatever its first byte.
 fn certified_from(value: &[u8], now: Millis) -> Option<CertifiedPhone> {
+    if value.len() == PHONE_BYTES {
+        return None;
+    }
     let text = std::str::from_utf8(value.strip_prefix(b"v")?).ok()?;
     let mut parts = text.splitn(3, ':');
     let until: Millis = parts.next()?.parse().ok()?;
@@ -466,6 +470,11 @@ mod tests {
             certified_from(&[7; 12], 0),
             None,
             "a live challenge's phone"
+        );
+        assert_eq!(
+            certified_from(b"v9999:1:2345", 0),
+            None,
+            "12 bytes: a phone"
         );
     }
 }
