@@ -38,6 +38,34 @@ async fn parallel_wrong_suffixes_compare_one_otp_three_times_over_two_instances(
     assert_eq!(right.status(), 400, "the burnt OTP stays burnt");
 }
 
+/// Look-alikes of a telemarketing session, in a burst over two instances:
+/// the `sid` in upper case or with a character more is no session (nothing
+/// compared, nothing counted), and the right OTP under another casing of
+/// the customer id is a wrong attempt (the customer is part of what the
+/// OTP's digest covers). Two of those leave the real OTP its last attempt.
+#[tokio::test]
+async fn look_alike_sids_are_unknown_and_another_customer_is_a_wrong_otp() {
+    let (a, b) = two_instances().await;
+    let headers = a.tm_headers("loose").await;
+    let (sid, _) = a.tm_generate(&headers, "alike", "5540000002").await;
+    let otp = a.last_otp("5540000002").await;
+    let sids = [sid.to_uppercase(), format!("{sid}0"), sid[1..].to_owned()];
+    let mut tries: Vec<(String, &str)> = (0..30)
+        .map(|i| (sids[i % sids.len()].clone(), "alike"))
+        .collect();
+    tries.extend([(sid.clone(), "ALIKE"), (sid.clone(), "alike ")]);
+    let burst = tries.into_iter().enumerate().map(|(i, (sid, customer))| {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let (headers, otp) = (headers.clone(), otp.clone());
+        async move { server.tm_validate(&headers, &sid, customer, &otp).await }
+    });
+    let codes = codes(futures::future::join_all(burst).await).await;
+    assert_eq!(count(&codes, "invalidRequest"), 30, "{codes:?}");
+    assert_eq!(count(&codes, "OTP Token Invalid"), 2, "{codes:?}");
+    let right = b.tm_validate(&headers, &sid, "alike", &otp).await;
+    assert_eq!(right.status(), 200, "the last attempt is still there");
+}
+
 #[tokio::test]
 async fn thirty_wrong_guesses_over_one_phone_compare_ten_then_lock_the_right_otp_out() {
     let (a, b) = two_instances().await;
