@@ -36,6 +36,11 @@ struct Keys {
     session: String,
 }
 
+/// The store key of the RAO session whose digest, in hex, is `session`.
+fn session_key_of(session: &str) -> String {
+    format!("rao:{{{session}}}")
+}
+
 impl RaoFlow {
     pub(crate) fn new(issuer: Arc<Issuer>) -> Self {
         Self { issuer }
@@ -78,8 +83,8 @@ impl RaoFlow {
         Keys {
             challenge: format!("rao:{{{}}}:{session}", hex(&digest)),
             phone: digest,
+            session: session_key_of(&session),
             session_digest,
-            session: format!("rao:{{{session}}}"),
         }
     }
 
@@ -95,8 +100,7 @@ impl RaoFlow {
 
     /// [`Self::session_key`] under one OTP key of a rotation.
     fn session_key_under(&self, key: &OtpKey, client: &Client, sid: &str) -> String {
-        let session = self.session_digest_under(key, client, sid);
-        format!("rao:{{{}}}", hex(&session))
+        session_key_of(&hex(&self.session_digest_under(key, client, sid)))
     }
 
     /// The keyed hash of a session's OTP: scoped to the session, so one

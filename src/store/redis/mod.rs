@@ -90,6 +90,8 @@ struct ClusterTarget {
 pub(crate) struct RedisStore {
     target: Target,
     prefix: String,
+    /// The prefix of every phone's record: the prefix, then `P`.
+    phones: Vec<u8>,
     timeout: Duration,
 }
 
@@ -195,6 +197,7 @@ impl RedisStore {
         Ok(Self {
             target,
             prefix: config.key_prefix.clone(),
+            phones: [config.key_prefix.as_bytes(), b"P"].concat(),
             timeout: command,
         })
     }

@@ -27,8 +27,9 @@
 //!
 //! A phone keeps at most 256 live challenges (the record is read and
 //! written whole by each step): send limits keep a phone far below that,
-//! and past it an unthrottled sandbox test phone forgets the challenge kept
-//! the shortest (the memory store has no such bound).
+//! and past it a phone whose sends carry no limits (`Sending::limits` is
+//! `None`) forgets the challenge kept the shortest (the memory store has
+//! no such bound).
 //!
 //! Deadlines a rule reads (expiry, lock and send windows) are compared
 //! with the caller's `now`, so the app's clock decides. When a challenge
@@ -218,8 +219,8 @@ r.ch[#r.ch + 1] = {id = id, code = ARGV[9], bind = ARGV[10], exp = tonumber(ARGV
   keep = real + ms, left = tonumber(ARGV[12]), res = 0}
 -- A record is read and written whole by every step, so it stays small:
 -- past MAX_LIVE live challenges the one kept the shortest goes. Send
--- limits keep a phone far below that; only an unthrottled test phone of
--- the sandbox can reach it.
+-- limits keep a phone far below that; only sends without limits can
+-- reach it.
 while #r.ch > MAX_LIVE do
   local oldest = 1
   for i, c in ipairs(r.ch) do

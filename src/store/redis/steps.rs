@@ -47,7 +47,7 @@ fn around_tag<'k>(key: &'k str, phone: &Digest) -> Option<(&'k str, &'k str)> {
 /// A challenge's id within its phone's record. The domain's keys,
 /// `rao:{P}:S` and `tm:{P}:S` (P the phone's digest and S the session's,
 /// in hex), become a byte for the kind and S's first 8 bytes; any other
-/// key (the sandbox's tenants add a suffix, tests use their own) is its
+/// key (one with a suffix after the session, or any caller's own) is its
 /// own text with the phone's tag emptied to `{}`, as long as the record's
 /// ids may be (longer ones are hashed).
 fn challenge_id(key: &str, phone: &Digest) -> Vec<u8> {
@@ -184,9 +184,14 @@ impl RedisStore {
 
     /// The key of a phone's record: `P` and the digest's first 12 bytes.
     fn phone_key(&self, phone: &[u8]) -> Vec<u8> {
-        let mut name = [b'P'; 1 + PHONE_BYTES];
-        name[1..].copy_from_slice(&phone[..PHONE_BYTES]);
-        self.raw_key(&name)
+        [&self.phones[..], &phone[..PHONE_BYTES]].concat()
+    }
+
+    /// A RAO session's key ([`session_name`] after the prefix) and the
+    /// challenge id it implies.
+    fn session_key(&self, session: &str) -> (Vec<u8>, Vec<u8>) {
+        let (name, implied) = session_name(session);
+        (self.raw_key(&name), implied)
     }
 
     /// A call for `request` failed after it may have reached Redis (it
@@ -214,9 +219,9 @@ impl RedisStore {
         id: &[u8],
         keep: u64,
     ) -> Result<(), StoreError> {
-        let (name, implied) = session_name(session);
+        let (key, implied) = self.session_key(session);
         let call = Call::new(&SWAP_SESSION)
-            .key(self.raw_key(&name))
+            .key(key)
             .arg(&phone[..PHONE_BYTES])
             .arg(id)
             .arg(implied)
@@ -246,11 +251,8 @@ impl ChallengeStore for RedisStore {
         let cluster = self.is_cluster();
         let (call, implied) = match send.session.filter(|_| !cluster) {
             Some(session) => {
-                let (name, implied) = session_name(session);
-                let call = Call::new(&ISSUE)
-                    .key(record.clone())
-                    .key(self.raw_key(&name));
-                (call, implied)
+                let (key, implied) = self.session_key(session);
+                (Call::new(&ISSUE).key(record.clone()).key(key), implied)
             }
             None => (Call::new(&ISSUE).key(record.clone()), Vec::new()),
         };
@@ -275,7 +277,7 @@ impl ChallengeStore for RedisStore {
             .arg(mark(send.request))
             .arg(&send.phone[..PHONE_BYTES])
             .arg(implied)
-            .arg(self.raw_key(b"P"));
+            .arg(&self.phones[..]);
         let reply: Vec<Value> = self
             .run(call)
             .await
@@ -317,10 +319,7 @@ impl ChallengeStore for RedisStore {
             } => {
                 let ttl = ms(*ttl).max(1);
                 let value = certified_value(phone, now + ttl);
-                (
-                    "certify",
-                    Some((self.raw_key(&session_name(session).0), value, ttl)),
-                )
+                ("certify", Some((self.session_key(session).0, value, ttl)))
             }
         };
         let cluster = self.is_cluster();
@@ -379,7 +378,7 @@ impl ChallengeStore for RedisStore {
         session: &str,
         now: Millis,
     ) -> Result<Option<CertifiedPhone>, StoreError> {
-        let name = self.raw_key(&session_name(session).0);
+        let name = self.session_key(session).0;
         let value: Option<Vec<u8>> = self.command(redis::cmd("GET").arg(name).clone()).await?;
         Ok(value.and_then(|v| certified_from(&v, now)))
     }
@@ -433,7 +432,7 @@ mod tests {
         let (name, implied) = session_name(&format!("rao:{{{}}}", hex(&session)));
         assert_eq!(name, [&b"S"[..], &session].concat());
         assert_eq!(implied, id, "the session's key implies its challenge's id");
-        // A sandbox tenant's suffix, a tag that is not the phone's, a
+        // A suffix after the session, a tag that is not the phone's, a
         // look-alike in upper case: each its own text.
         let tenant = format!("{rao}~c2");
         assert_eq!(
