@@ -325,3 +325,124 @@ async fn the_webhook_keeps_one_connection_to_the_relay() {
         "the first answer (503, then a retry) and the next three SMS share one connection"
     );
 }
+
+/// A relay spoken to at the byte level: its answers, in order, one per
+/// request it reads, each with whether it then closes the connection; it
+/// records the body of every request it reads.
+async fn raw_relay(answers: Vec<(&'static str, bool)>) -> Relay {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let connections = Arc::new(Mutex::new(0));
+    let answers = Arc::new(Mutex::new(answers.into_iter()));
+    let (sink, accepted) = (received.clone(), connections.clone());
+    tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            *accepted.lock().unwrap() += 1;
+            let (sink, answers) = (sink.clone(), answers.clone());
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                loop {
+                    // One request: its head, then Content-Length bytes.
+                    let (head_end, length) = loop {
+                        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&buffer[..end]).to_lowercase();
+                            let length = head
+                                .lines()
+                                .find_map(|l| l.strip_prefix("content-length: "))
+                                .map_or(0, |n| n.trim().parse::<usize>().unwrap());
+                            break (end + 4, length);
+                        }
+                        let mut chunk = [0u8; 4096];
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    while buffer.len() < head_end + length {
+                        let mut chunk = [0u8; 4096];
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let body: Vec<u8> = buffer.drain(..head_end + length).skip(head_end).collect();
+                    let Some((answer, close)) = answers.lock().unwrap().next() else {
+                        return;
+                    };
+                    sink.lock()
+                        .unwrap()
+                        .push(serde_json::from_slice::<Value>(&body).unwrap());
+                    stream.write_all(answer.as_bytes()).await.unwrap();
+                    if close {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Relay {
+        url,
+        received,
+        connections,
+    }
+}
+
+/// The webhook reads any well-formed answer: an interim `100` first, a
+/// chunked body, no body, `Connection: close`, a relay that drops an idle
+/// connection without a word, a failure retried on the same connection.
+/// Every SMS arrives; a connection is kept only where the answer's end was
+/// known and nobody asked to close.
+#[tokio::test]
+async fn the_webhook_reads_every_kind_of_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = raw_relay(vec![
+        // connection 1: kept, then closed by us after a chunked answer
+        (
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
+            false,
+        ),
+        (
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+            false,
+        ),
+        // connection 2: dropped by the relay after a 204, without a word
+        ("HTTP/1.1 204 No Content\r\n\r\n", true),
+        // connection 3: the relay says it closes
+        (
+            "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n",
+            true,
+        ),
+        // connection 4: a failure, then the retry on the same connection
+        (
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\n\r\nbusy",
+            false,
+        ),
+        ("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n", false),
+    ])
+    .await;
+    let config = Config::from_toml(&production_toml(dir.path(), &relay.url)).unwrap();
+    let server = TestServer::builder().config(config).start().await;
+    let headers = server.tm_headers("prod-app").await;
+    let phones = [
+        "5540000021",
+        "5540000022",
+        "5540000023",
+        "5540000024",
+        "5540000025",
+    ];
+    for phone in phones {
+        server.tm_generate(&headers, "cust-1", phone).await;
+    }
+    let received = relay.received.lock().unwrap().clone();
+    let to: Vec<String> = received
+        .iter()
+        .map(|m| m["to"].as_str().unwrap().to_owned())
+        .collect();
+    let mut expected: Vec<String> = phones.iter().map(|p| format!("+52{p}")).collect();
+    expected.push(expected[4].clone());
+    assert_eq!(to, expected, "each SMS once; the fifth again after its 503");
+    assert_eq!(*relay.connections.lock().unwrap(), 4);
+}
