@@ -12,8 +12,11 @@ pub(crate) fn push(out: &mut impl Write, mut value: u64, width: usize) -> fmt::R
         digits[at] = b'0' + (value % 10) as u8;
         value /= 10;
     }
-    // ASCII digits only.
-    out.write_str(std::str::from_utf8(&digits[at..]).unwrap_or_default())
+    // A digit at a time: a few of them cost less than checking them as
+    // UTF-8 and copying them in one piece.
+    digits[at..]
+        .iter()
+        .try_for_each(|&digit| out.write_char(char::from(digit)))
 }
 
 #[cfg(test)]

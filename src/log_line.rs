@@ -33,7 +33,7 @@ where
         // write: each write through `Writer` is a dynamic call, and a line
         // takes some fifty.
         let meta = event.metadata();
-        let mut line = String::with_capacity(320);
+        let mut line = String::with_capacity(512);
         line.push_str("{\"timestamp\":\"");
         timestamp(&mut line, SystemTime::now())?;
         line.push_str("\",\"level\":\"");
@@ -63,9 +63,9 @@ impl<W: Write> Fields<'_, W> {
         if self.result.is_ok() {
             self.result = self
                 .out
-                .write_str(",")
-                .and_then(|()| quoted(self.out, field.name()))
-                .and_then(|()| self.out.write_str(":"))
+                .write_str(",\"")
+                .and_then(|()| Escaped(self.out).write_str(field.name()))
+                .and_then(|()| self.out.write_str("\":"))
                 .and_then(|()| value(self.out));
         }
     }

@@ -21,21 +21,25 @@ pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let parsed = Strict::root().deserialize(&mut deserializer);
     let value = parsed.and_then(|v| deserializer.end().map(|()| v));
-    value.map_err(|e| {
-        let message = e.to_string();
-        match message.strip_prefix(DUPLICATE) {
-            Some(rest) => Duplicate(rest.split(" at line").next().unwrap_or(rest).to_owned()),
-            None => JsonError::Syntax {
-                line: e.line(),
-                column: e.column(),
-            },
-        }
-    })
+    value.map_err(|e| error(&e))
+}
+
+/// What a parse that refuses duplicate keys failed with.
+pub(super) fn error(e: &serde_json::Error) -> JsonError {
+    let message = e.to_string();
+    match message.strip_prefix(DUPLICATE) {
+        Some(rest) => Duplicate(rest.split(" at line").next().unwrap_or(rest).to_owned()),
+        None => JsonError::Syntax {
+            line: e.line(),
+            column: e.column(),
+        },
+    }
 }
 
 use JsonError::Duplicate;
 
-const DUPLICATE: &str = "duplicate key ";
+/// How a duplicate key's error message starts (the path follows).
+pub(super) const DUPLICATE: &str = "duplicate key ";
 
 /// One step down from a parent value: an object's key or an array's index.
 #[derive(Clone, Copy)]

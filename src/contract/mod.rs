@@ -14,6 +14,7 @@
 //! edit outside the spec, `make generate` and the generated trait's new
 //! method (docs/ARCHITECTURE.md, "Adding an operation").
 
+mod checked;
 pub mod json;
 pub mod request;
 pub mod response;

@@ -3,7 +3,8 @@
 //! reports. Authentication and access (401, 403) are not here: they need
 //! the server's clients and tokens, so they stay in the gate.
 
-use super::json::{self, JsonError};
+use super::checked;
+use super::json::JsonError;
 use super::schema::Violation;
 use super::Operation;
 use hyper::HeaderMap;
@@ -53,7 +54,7 @@ pub fn check_body(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result<()
         return Ok(());
     };
     let media = headers
-        .get("Content-Type")
+        .get(hyper::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let essence = media.split(';').next().unwrap_or_default().trim();
@@ -66,7 +67,7 @@ pub fn check_body(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result<()
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Violation::new("body", "A JSON body is required"));
     }
-    let json = json::parse(body).map_err(|e| match e {
+    checked::check(schema, body).map_err(|e| match e {
         JsonError::Syntax { line, column } => Violation::new(
             "body",
             format!("The body is not well-formed JSON (line {line}, column {column})"),
@@ -74,6 +75,5 @@ pub fn check_body(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result<()
         JsonError::Duplicate(path) => {
             Violation::new(path.clone(), format!("{path} is given more than once"))
         }
-    })?;
-    schema.check(&json, "")
+    })?
 }

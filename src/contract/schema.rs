@@ -147,11 +147,16 @@ impl Schema {
                 .iter()
                 .enumerate()
                 .try_for_each(|(i, v)| items.check(v, &format!("{path}[{i}]"))),
-            _ => Err(Violation::new(
-                location_or_body(path),
-                format!("{} must be {}", name_or_body(path), self.type_phrase()),
-            )),
+            _ => Err(self.type_violation(path)),
         }
+    }
+
+    /// A value at `path` of another type than this schema's.
+    pub(crate) fn type_violation(&self, path: &str) -> Violation {
+        Violation::new(
+            location_or_body(path),
+            format!("{} must be {}", name_or_body(path), self.type_phrase()),
+        )
     }
 
     fn type_phrase(&self) -> &'static str {
@@ -189,6 +194,12 @@ impl StringRules {
         })
     }
 
+    /// Whether `text` meets every rule: [`Self::check`] without the
+    /// violation, so a value that passes builds no path for it.
+    pub(crate) fn passes(&self, text: &str) -> bool {
+        self.check(text, "").is_ok()
+    }
+
     /// Checks a string value; used for JSON fields and header values alike.
     pub fn check(&self, text: &str, path: &str) -> Result<(), Violation> {
         // The field's name only when a check fails: most values pass.
@@ -198,11 +209,20 @@ impl StringRules {
                 format!("{} must {rule}", name_or_body(path)),
             ))
         };
-        let chars = text.chars().count();
-        if let Some(min) = self.min_length.filter(|&min| chars < min) {
+        // Characters are counted only where bytes cannot settle it: a
+        // string has at most as many characters as bytes, and at least one
+        // if it has a byte.
+        let chars = || text.chars().count();
+        if let Some(min) = self
+            .min_length
+            .filter(|&min| min > usize::from(!text.is_empty()) && chars() < min)
+        {
             return fail(format_args!("be at least {min} characters long"));
         }
-        if let Some(max) = self.max_length.filter(|&max| chars > max) {
+        if let Some(max) = self
+            .max_length
+            .filter(|&max| text.len() > max && chars() > max)
+        {
             return fail(format_args!("be at most {max} characters long"));
         }
         if let Some(pattern) = self.pattern.as_ref().filter(|p| !p.is_match(text)) {
