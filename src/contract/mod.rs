@@ -194,8 +194,17 @@ impl Contract {
         Ok(Self { operations })
     }
 
-    /// The operation for `method` and `path`.
+    /// The operation for `method` and `path`. A path written out in the
+    /// spec wins over a template that also matches it (OpenAPI's rule for
+    /// concrete and templated paths); found by comparing bytes alone.
     pub fn route(&self, method: &str, path: &str) -> Route<'_> {
+        let concrete = self
+            .operations
+            .iter()
+            .find(|op| op.path == path && op.method == method);
+        if let Some(op) = concrete {
+            return Route::Operation(op);
+        }
         let mut allowed = Vec::new();
         for op in self.operations.iter().filter(|op| op.matches_path(path)) {
             if op.method == method {
@@ -461,5 +470,18 @@ mod tests {
         assert!(op.matches_path("/api/v1/things/42/state"));
         assert!(!op.matches_path("/api/v1/things//state"));
         assert!(!op.matches_path("/api/v1/things/42"));
+
+        let mut concrete = op.clone();
+        concrete.path = "/api/v1/things/mine/state".into();
+        concrete.id = "concrete".into();
+        let both = Contract {
+            operations: vec![op.clone(), concrete],
+        };
+        let routed = |path| match both.route(&op.method, path) {
+            Route::Operation(found) => found.id.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(routed("/api/v1/things/mine/state"), "concrete");
+        assert_eq!(routed("/api/v1/things/42/state"), op.id);
     }
 }
