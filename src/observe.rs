@@ -110,6 +110,28 @@ impl Hasher for Fnv {
     }
 }
 
+/// A handle's key part: one of the server's own `'static` label strings,
+/// known by its address and length, not its text (hashing and comparing
+/// the text cost more than the counter it finds). The same text at two
+/// addresses is two keys for one handle: the recorder gives both the
+/// same counter.
+#[derive(Clone, Copy)]
+struct Named(&'static str);
+
+impl PartialEq for Named {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for Named {}
+
+impl Hash for Named {
+    fn hash<S: Hasher>(&self, state: &mut S) {
+        state.write_usize(self.0.as_ptr() as usize ^ self.0.len());
+    }
+}
+
 impl<K: Eq + Hash + Copy, H: Clone> Handles<K, H> {
     fn new() -> Self {
         Self(RwLock::new(HashMap::default()))
@@ -141,9 +163,9 @@ pub(crate) struct Metrics(Arc<Inner>);
 struct Inner {
     recorder: PrometheusRecorder,
     handle: PrometheusHandle,
-    requests: Handles<(&'static str, u16), (Counter, Histogram)>,
-    store_calls: Handles<&'static str, (Histogram, Counter)>,
-    events: Handles<(&'static str, &'static str, &'static str), Counter>,
+    requests: Handles<(Named, u16), (Counter, Histogram)>,
+    store_calls: Handles<Named, (Histogram, Counter)>,
+    events: Handles<(Named, Named, Named), Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -268,7 +290,7 @@ impl Metrics {
 
     /// A request answered: `operation` is the spec's operationId (or `-`).
     pub(crate) fn request_done(&self, operation: &'static str, status: u16, latency: Duration) {
-        let (count, time) = self.0.requests.get((operation, status), || {
+        let (count, time) = self.0.requests.get((Named(operation), status), || {
             let op = Label::new("operation", operation);
             let counted = vec![op.clone(), Label::new("status", status.to_string())];
             let counter = self.counter("otp_http_requests_total", counted);
@@ -283,16 +305,19 @@ impl Metrics {
 
     /// Counts one domain event, labelled by API and, maybe, reason.
     fn event(&self, name: &'static str, api: &'static str, reason: &'static str) {
-        let counter = self.0.events.get((name, api, reason), || {
-            let mut labels = Vec::new();
-            if !api.is_empty() {
-                labels.push(Label::new("api", api));
-            }
-            if !reason.is_empty() {
-                labels.push(Label::new("reason", reason));
-            }
-            self.counter(name, labels)
-        });
+        let counter = self
+            .0
+            .events
+            .get((Named(name), Named(api), Named(reason)), || {
+                let mut labels = Vec::new();
+                if !api.is_empty() {
+                    labels.push(Label::new("api", api));
+                }
+                if !reason.is_empty() {
+                    labels.push(Label::new("reason", reason));
+                }
+                self.counter(name, labels)
+            });
         counter.increment(1);
     }
 
@@ -325,7 +350,7 @@ impl Metrics {
 
     /// A store call; `full` when it failed because the store is at its cap.
     pub(crate) fn store_call(&self, call: &'static str, latency: Duration, ok: bool, full: bool) {
-        let (time, errors) = self.0.store_calls.get(call, || {
+        let (time, errors) = self.0.store_calls.get(Named(call), || {
             let label = || vec![Label::new("call", call)];
             let time = self.histogram("otp_store_call_duration_seconds", label());
             (time, self.counter("otp_store_errors_total", label()))

@@ -240,11 +240,16 @@ impl Phone {
 pub(crate) fn mask(phone: &str) -> String {
     let len = phone.chars().count();
     let first_shown = if len > 4 { len - 4 } else { len };
-    phone
-        .chars()
-        .enumerate()
-        .map(|(i, c)| if i < first_shown { '*' } else { c })
-        .collect()
+    // The shown part starts after `first_shown` characters; one `*` each
+    // before it (every request masks its phone: no char-by-char collect).
+    let shown = phone
+        .char_indices()
+        .nth(first_shown)
+        .map_or(phone.len(), |(at, _)| at);
+    let mut masked = String::with_capacity(first_shown + phone.len() - shown);
+    masked.extend(std::iter::repeat_n('*', first_shown));
+    masked.push_str(&phone[shown..]);
+    masked
 }
 
 /// `text` with every run of `shortest` or more ASCII digits masked as
@@ -374,5 +379,6 @@ mod tests {
         assert_eq!(mask("+525512345678"), "*********5678");
         assert_eq!(mask("1234"), "****");
         assert_eq!(mask(""), "");
+        assert_eq!(mask("ñá12345"), "***2345", "characters, not bytes");
     }
 }
