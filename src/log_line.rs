@@ -108,8 +108,8 @@ impl<W: Write> Visit for Fields<'_, W> {
     }
 }
 
-/// `text` as a JSON string.
-fn quoted(out: &mut impl Write, text: &str) -> fmt::Result {
+/// `text` as a JSON string (the SMS webhook's body is written with it too).
+pub(crate) fn quoted(out: &mut impl Write, text: &str) -> fmt::Result {
     out.write_char('"')?;
     Escaped(out).write_str(text)?;
     out.write_char('"')

@@ -7,6 +7,7 @@
 
 use super::{Sms, SmsError, SmsGateway};
 use crate::decimal;
+use crate::log_line;
 use crate::phone::mask;
 use crate::tls;
 use async_trait::async_trait;
@@ -425,22 +426,23 @@ impl Framing {
     }
 }
 
-/// What the relay receives: `{"to": "+52…", "text": "…"}`.
-#[derive(serde::Serialize)]
-struct Payload<'a> {
-    to: &'a str,
-    text: &'a str,
+/// What the relay receives: `{"to": "+52…", "text": "…"}`, written by
+/// hand (JSON strings escaped as the log line escapes them).
+fn payload(sms: &Sms) -> String {
+    let mut body = String::with_capacity(24 + sms.to.len() + sms.text.len());
+    body.push_str("{\"to\":");
+    // Writing into a `String` cannot fail.
+    let _ = log_line::quoted(&mut body, &sms.to);
+    body.push_str(",\"text\":");
+    let _ = log_line::quoted(&mut body, &sms.text);
+    body.push('}');
+    body
 }
 
 #[async_trait]
 impl SmsGateway for WebhookGateway {
     async fn send(&self, sms: &Sms) -> Result<(), SmsError> {
-        let payload = Payload {
-            to: &sms.to,
-            text: &sms.text,
-        };
-        let body = serde_json::to_vec(&payload).map_err(|e| SmsError(e.to_string()))?;
-        let request = self.request(&body);
+        let request = self.request(payload(sms).as_bytes());
         let mut last = String::new();
         for attempt in 0..=self.retries {
             if attempt > 0 {
@@ -458,5 +460,25 @@ impl SmsGateway for WebhookGateway {
             "webhook failed after {} attempts: {last}",
             self.retries + 1
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_payload_is_json_whatever_the_text() {
+        let text = "Tu código: 123456 \"ya\" \\ fin\n\t\u{1}";
+        let sms = Sms {
+            to: "+525512345678".into(),
+            text: text.into(),
+            otp: "123456".into(),
+        };
+        let body: serde_json::Value = serde_json::from_str(&payload(&sms)).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"to": "+525512345678", "text": text})
+        );
     }
 }
