@@ -290,10 +290,9 @@ where
                 // gives it, found in one pass over the request's headers.
                 let mut param_authorization: Option<&HeaderValue> = None;
                 for (name, value) in headers {
+                    #[allow(clippy::single_match)]
                     match name.as_str() {
-                        "authorization" => if param_authorization.is_none() {
-                            param_authorization = Some(value);
-                        },
+                        "authorization" if param_authorization.is_none() => param_authorization = Some(value),
                         _ => {}
                     }
                 }

@@ -361,37 +361,18 @@ where
                 let mut param_channel_id: Option<&HeaderValue> = None;
                 let mut param_sid: Option<&HeaderValue> = None;
                 for (name, value) in headers {
+                    #[allow(clippy::single_match)]
                     match name.as_str() {
-                        "client_id" => if param_client_id.is_none() {
-                            param_client_id = Some(value);
-                        },
-                        "authorization" => if param_authorization.is_none() {
-                            param_authorization = Some(value);
-                        },
-                        "accept" => if param_accept.is_none() {
-                            param_accept = Some(value);
-                        },
-                        "uuid" => if param_uuid.is_none() {
-                            param_uuid = Some(value);
-                        },
-                        "accept-language" => if param_accept_language.is_none() {
-                            param_accept_language = Some(value);
-                        },
-                        "content-type" => if param_content_type.is_none() {
-                            param_content_type = Some(value);
-                        },
-                        "countrycode" => if param_country_code.is_none() {
-                            param_country_code = Some(value);
-                        },
-                        "businesscode" => if param_business_code.is_none() {
-                            param_business_code = Some(value);
-                        },
-                        "channelid" => if param_channel_id.is_none() {
-                            param_channel_id = Some(value);
-                        },
-                        "sid" => if param_sid.is_none() {
-                            param_sid = Some(value);
-                        },
+                        "client_id" if param_client_id.is_none() => param_client_id = Some(value),
+                        "authorization" if param_authorization.is_none() => param_authorization = Some(value),
+                        "accept" if param_accept.is_none() => param_accept = Some(value),
+                        "uuid" if param_uuid.is_none() => param_uuid = Some(value),
+                        "accept-language" if param_accept_language.is_none() => param_accept_language = Some(value),
+                        "content-type" if param_content_type.is_none() => param_content_type = Some(value),
+                        "countrycode" if param_country_code.is_none() => param_country_code = Some(value),
+                        "businesscode" if param_business_code.is_none() => param_business_code = Some(value),
+                        "channelid" if param_channel_id.is_none() => param_channel_id = Some(value),
+                        "sid" if param_sid.is_none() => param_sid = Some(value),
                         _ => {}
                     }
                 }
@@ -830,37 +811,18 @@ where
                 let mut param_channel_id: Option<&HeaderValue> = None;
                 let mut param_sid: Option<&HeaderValue> = None;
                 for (name, value) in headers {
+                    #[allow(clippy::single_match)]
                     match name.as_str() {
-                        "client_id" => if param_client_id.is_none() {
-                            param_client_id = Some(value);
-                        },
-                        "authorization" => if param_authorization.is_none() {
-                            param_authorization = Some(value);
-                        },
-                        "accept" => if param_accept.is_none() {
-                            param_accept = Some(value);
-                        },
-                        "uuid" => if param_uuid.is_none() {
-                            param_uuid = Some(value);
-                        },
-                        "accept-language" => if param_accept_language.is_none() {
-                            param_accept_language = Some(value);
-                        },
-                        "content-type" => if param_content_type.is_none() {
-                            param_content_type = Some(value);
-                        },
-                        "countrycode" => if param_country_code.is_none() {
-                            param_country_code = Some(value);
-                        },
-                        "businesscode" => if param_business_code.is_none() {
-                            param_business_code = Some(value);
-                        },
-                        "channelid" => if param_channel_id.is_none() {
-                            param_channel_id = Some(value);
-                        },
-                        "sid" => if param_sid.is_none() {
-                            param_sid = Some(value);
-                        },
+                        "client_id" if param_client_id.is_none() => param_client_id = Some(value),
+                        "authorization" if param_authorization.is_none() => param_authorization = Some(value),
+                        "accept" if param_accept.is_none() => param_accept = Some(value),
+                        "uuid" if param_uuid.is_none() => param_uuid = Some(value),
+                        "accept-language" if param_accept_language.is_none() => param_accept_language = Some(value),
+                        "content-type" if param_content_type.is_none() => param_content_type = Some(value),
+                        "countrycode" if param_country_code.is_none() => param_country_code = Some(value),
+                        "businesscode" if param_business_code.is_none() => param_business_code = Some(value),
+                        "channelid" if param_channel_id.is_none() => param_channel_id = Some(value),
+                        "sid" if param_sid.is_none() => param_sid = Some(value),
                         _ => {}
                     }
                 }
@@ -1262,37 +1224,18 @@ where
                 let mut param_channel_id: Option<&HeaderValue> = None;
                 let mut param_sid: Option<&HeaderValue> = None;
                 for (name, value) in headers {
+                    #[allow(clippy::single_match)]
                     match name.as_str() {
-                        "client_id" => if param_client_id.is_none() {
-                            param_client_id = Some(value);
-                        },
-                        "authorization" => if param_authorization.is_none() {
-                            param_authorization = Some(value);
-                        },
-                        "accept" => if param_accept.is_none() {
-                            param_accept = Some(value);
-                        },
-                        "uuid" => if param_uuid.is_none() {
-                            param_uuid = Some(value);
-                        },
-                        "accept-language" => if param_accept_language.is_none() {
-                            param_accept_language = Some(value);
-                        },
-                        "content-type" => if param_content_type.is_none() {
-                            param_content_type = Some(value);
-                        },
-                        "countrycode" => if param_country_code.is_none() {
-                            param_country_code = Some(value);
-                        },
-                        "businesscode" => if param_business_code.is_none() {
-                            param_business_code = Some(value);
-                        },
-                        "channelid" => if param_channel_id.is_none() {
-                            param_channel_id = Some(value);
-                        },
-                        "sid" => if param_sid.is_none() {
-                            param_sid = Some(value);
-                        },
+                        "client_id" if param_client_id.is_none() => param_client_id = Some(value),
+                        "authorization" if param_authorization.is_none() => param_authorization = Some(value),
+                        "accept" if param_accept.is_none() => param_accept = Some(value),
+                        "uuid" if param_uuid.is_none() => param_uuid = Some(value),
+                        "accept-language" if param_accept_language.is_none() => param_accept_language = Some(value),
+                        "content-type" if param_content_type.is_none() => param_content_type = Some(value),
+                        "countrycode" if param_country_code.is_none() => param_country_code = Some(value),
+                        "businesscode" if param_business_code.is_none() => param_business_code = Some(value),
+                        "channelid" if param_channel_id.is_none() => param_channel_id = Some(value),
+                        "sid" if param_sid.is_none() => param_sid = Some(value),
                         _ => {}
                     }
                 }
