@@ -8,7 +8,8 @@ use std::path::Path;
 
 /// Where `make generate` records the fingerprint, relative to the crate root.
 pub const FINGERPRINT: &str = "generated/FINGERPRINT";
-/// The folders whose files are the generator's inputs.
+/// The folders whose files are the generator's inputs (`generator/` with
+/// its subfolders).
 pub const INPUT_DIRS: [&str; 2] = ["specs", "generator"];
 
 /// Describes the first difference between the recorded and the current inputs.
@@ -41,23 +42,37 @@ pub fn parse(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Hashes the generator's inputs as `scripts/fingerprint.sh` does.
+/// Hashes the generator's inputs as `scripts/fingerprint.sh` does: each
+/// `specs/*.yaml`, and every file under `generator/` at any depth (the
+/// template overrides live in `generator/templates/`).
 pub fn current_inputs(root: &Path) -> BTreeMap<String, String> {
     let mut inputs = BTreeMap::new();
     for dir in INPUT_DIRS {
-        let Ok(entries) = fs::read_dir(root.join(dir)) else {
+        hash_files(root, Path::new(dir), &mut inputs);
+    }
+    inputs
+}
+
+fn hash_files(root: &Path, dir: &Path, inputs: &mut BTreeMap<String, String>) {
+    let Ok(entries) = fs::read_dir(root.join(dir)) else {
+        return;
+    };
+    let in_specs = dir == Path::new("specs");
+    for entry in entries.flatten() {
+        let path = dir.join(entry.file_name());
+        let full = root.join(&path);
+        if full.is_dir() {
+            if !in_specs {
+                hash_files(root, &path, inputs);
+            }
             continue;
-        };
-        for entry in entries.flatten() {
-            let path = Path::new(dir).join(entry.file_name());
-            let is_input = dir != "specs" || path.extension().is_some_and(|e| e == "yaml");
-            if is_input && root.join(&path).is_file() {
-                if let Ok(bytes) = fs::read(root.join(&path)) {
-                    let hash = format!("{:x}", Sha256::digest(&bytes));
-                    inputs.insert(path.to_string_lossy().into_owned(), hash);
-                }
+        }
+        let is_input = !in_specs || path.extension().is_some_and(|e| e == "yaml");
+        if is_input && full.is_file() {
+            if let Ok(bytes) = fs::read(&full) {
+                let hash = format!("{:x}", Sha256::digest(&bytes));
+                inputs.insert(path.to_string_lossy().into_owned(), hash);
             }
         }
     }
-    inputs
 }

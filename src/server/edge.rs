@@ -1,7 +1,8 @@
 //! The edge: every request of the public listener enters here. Routes by
 //! method and path through the operation registry, reads the body within
 //! its limits, runs the contract gate, then hands the request to the
-//! generated router of the operation's API; what is no operation goes to
+//! operation's generated handler (by `operationId`, not routed again by the
+//! generated router); what is no operation goes to
 //! the route table ([`super::routes`]). Every answer that is not the
 //! operation's own is the spec's `ErrorResponse`. One log line and one
 //! metrics sample per request ([`finish`]), with the error code the answer
@@ -18,11 +19,10 @@ use crate::observe::{self, RequestNote};
 use crate::r#impl::{oauth::TokenRequestBody, OauthApi, RaoApi, Request as Admitted};
 use crate::r#impl::{RequestContext, TelemarketingApi};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::http::request::Parts;
-use hyper::service::Service as _;
 use hyper::{HeaderMap, Method, Request, Response};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -159,7 +159,7 @@ pub(crate) fn finish(
     latency
 }
 
-/// An operation whose body was read: the gate, then the generated router.
+/// An operation whose body was read: the gate, then the generated handler.
 pub(crate) async fn operation(
     app: &App,
     op: &'static Operation,
@@ -184,8 +184,7 @@ pub(crate) async fn operation(
             Err(e) => return response::error(app, Some(op), &e, uuid.as_deref()),
         }
     };
-    let request = Request::from_parts(parts, Full::new(body));
-    let response = generated(app, op.api, request, context).await;
+    let response = generated(app, op, &parts, body, context).await;
     ensure_envelope(app, op, response, uuid.as_deref())
 }
 
@@ -213,32 +212,39 @@ fn source_address(app: &App, parts: &Parts) -> Option<IpAddr> {
     parts.extensions.get::<Peer>().map(|peer| peer.0.ip())
 }
 
-/// Runs the generated router of `api`, which routes to the operation itself.
+/// Runs the generated handler of `op`, by its `operationId`: the edge has
+/// routed the request and read its body, so the generated router's own
+/// routing (a regex set) and body collection are skipped. The handler's
+/// future (the `Api` method's within it) is boxed, as the generated router
+/// boxed it: inline, it would grow the connection's future, which hyper
+/// moves by `memcpy` several times a request.
 async fn generated(
     app: &App,
-    api: Api,
-    request: Request<Full<Bytes>>,
+    op: &Operation,
+    parts: &Parts,
+    body: Bytes,
     context: RequestContext,
 ) -> Result<Response<Body>, String> {
-    let input = (request, context);
-    let result = match api {
+    let id = op.id.as_str();
+    let result = match op.api {
         Api::Rao => {
-            rao_token_management::server::Service::new(RaoApi::new(app), false)
-                .call(input)
-                .await
+            let service = rao_token_management::server::Service::new(RaoApi::new(app), false);
+            Box::pin(service.call_operation(id, parts, body, context)).await
         }
         Api::Telemarketing => {
-            telemarketing_otp::server::Service::new(TelemarketingApi::new(app), false)
-                .call(input)
-                .await
+            let service =
+                telemarketing_otp::server::Service::new(TelemarketingApi::new(app), false);
+            Box::pin(service.call_operation(id, parts, body, context)).await
         }
         Api::Token => {
-            oauth_token::server::Service::new(OauthApi::new(app), false)
-                .call(input)
-                .await
+            let service = oauth_token::server::Service::new(OauthApi::new(app), false);
+            Box::pin(service.call_operation(id, parts, body, context)).await
         }
     };
-    result.map_err(|e| e.to_string())
+    match result {
+        Some(response) => response.map_err(|e| e.to_string()),
+        None => Err(format!("the generated crate has no operation {id}")),
+    }
 }
 
 /// Replaces whatever error the generated router answered on its own (plain

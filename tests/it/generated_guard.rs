@@ -16,13 +16,7 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 fn copy_of_inputs() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for sub in guard::INPUT_DIRS {
-        fs::create_dir(dir.path().join(sub)).expect("mkdir");
-        for entry in fs::read_dir(Path::new(ROOT).join(sub))
-            .expect("read_dir")
-            .flatten()
-        {
-            fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).expect("copy");
-        }
+        copy_tree(&Path::new(ROOT).join(sub), &dir.path().join(sub));
     }
     fs::create_dir(dir.path().join("generated")).expect("mkdir");
     fs::copy(
@@ -31,6 +25,19 @@ fn copy_of_inputs() -> tempfile::TempDir {
     )
     .expect("copy fingerprint");
     dir
+}
+
+/// Copies `from` into `to`, subfolders (the template overrides) included.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read_dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).expect("copy");
+        }
+    }
 }
 
 #[test]
@@ -50,6 +57,22 @@ fn edited_description_is_named_with_the_spec() {
     assert_eq!(
         guard::staleness(dir.path()).as_deref(),
         Some("specs/telemarketing-otp.yaml changed since generated/ was made")
+    );
+}
+
+/// A template override is an input like a spec: editing one without
+/// regenerating fails the build.
+#[test]
+fn edited_template_is_named() {
+    let dir = copy_of_inputs();
+    let template = "generator/templates/rust-server/server-operation-handler.mustache";
+    let path = dir.path().join(template);
+    let mut text = fs::read_to_string(&path).expect("read template");
+    text.push_str("{{! edited }}\n");
+    fs::write(&path, text).expect("write template");
+    assert_eq!(
+        guard::staleness(dir.path()),
+        Some(format!("{template} changed since generated/ was made"))
     );
 }
 

@@ -179,3 +179,32 @@ async fn another_clients_sid_is_unknown() {
         200
     );
 }
+
+/// What the generated handler adds to an operation's answer, which clients
+/// see: an `X-Span-ID` (the request context's span id) and, for body fields
+/// the spec does not declare (accepted: Swagger 2.0 allows additional
+/// properties), a `Warning` naming them as serde_ignored writes their paths.
+#[tokio::test]
+async fn the_generated_handler_adds_a_span_id_and_warns_of_unknown_fields() {
+    let server = TestServer::start().await;
+    let headers = server.tm_headers("sandbox").await;
+    let generate = format!("{TM}/generate");
+    let mut body = tm_body("span", "5512340077");
+    body["extra"] = serde_json::json!({"nested": 1});
+    let warned = server.post(&generate, &headers, Some(body)).await;
+    assert_eq!(warned.status(), 200);
+    assert_eq!(
+        warned.headers()["warning"],
+        r#"Ignoring unknown fields in body: ["?.extra"]"#
+    );
+    let plain = server
+        .post(&generate, &headers, Some(tm_body("span", "5512340078")))
+        .await;
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("warning").is_none());
+    let spans = [&warned, &plain].map(|r| r.headers()["x-span-id"].to_str().unwrap().to_owned());
+    for span in &spans {
+        assert_eq!(span.len(), 21, "{span}");
+    }
+    assert_ne!(spans[0], spans[1], "one span id per request");
+}

@@ -219,7 +219,15 @@ impl<T, C, ReqBody> hyper::service::Service<(Request<ReqBody>, C)> for Service<T
 
             // IssueToken - POST /v1/oauth/token
             hyper::Method::POST if path.matched(paths::ID_V1_OAUTH_TOKEN) => {
-                handle_issue_token(api_impl, uri, headers, body, context, validation).await
+                let body = match http_body_util::BodyExt::collect(body).await {
+                    Ok(body) => body.to_bytes(),
+                    Err(e) => return Ok(Response::builder()
+                                        .status(StatusCode::BAD_REQUEST)
+                                        .header(CONTENT_TYPE, mime::TEXT_PLAIN.as_ref())
+                                        .body(body_from_string(format!("Unable to read body: {}", e.into())))
+                                        .expect("Unable to create Bad Request response due to unable to read body")),
+                };
+                handle_issue_token(api_impl, &uri, &headers, body, context, validation).await
             },
 
             _ if path.matched(paths::ID_V1_OAUTH_TOKEN) => method_not_allowed(),
@@ -236,29 +244,64 @@ impl<T, C, ReqBody> hyper::service::Service<(Request<ReqBody>, C)> for Service<T
     }
 }
 
+/// `X-Span-ID`, parsed at compile time.
+const X_SPAN_ID: HeaderName = HeaderName::from_static("x-span-id");
+
+impl<T, C> Service<T, C> where
+    T: Api<C> + Clone + Send + Sync + 'static,
+    C: Has<XSpanIdString>  + Send + Sync + 'static,
+{
+    /// Runs the operation whose `operationId` is `operation_id` (as the
+    /// spec writes it) on a request the caller has already routed to it
+    /// (its method and path are the operation's) and whose body it has
+    /// read: what `call` does once its router has chosen the operation and
+    /// read the body. `None` when this API has no such operation.
+    pub async fn call_operation(
+        self,
+        operation_id: &str,
+        parts: &hyper::http::request::Parts,
+        body: Bytes,
+        context: C,
+    ) -> Option<Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>> {
+        let Service { api_impl, validation, .. } = self;
+        let (uri, headers) = (&parts.uri, &parts.headers);
+        Some(match operation_id {
+            // IssueToken - POST /v1/oauth/token
+            "issueToken" => handle_issue_token(api_impl, uri, headers, body, context, validation).await,
+            _ => return None,
+        })
+    }
+}
+
 #[allow(unused_variables)]
-async fn handle_issue_token<T, C, ReqBody>(
+async fn handle_issue_token<T, C>(
     mut api_impl: T,
-    uri: hyper::Uri,
-    headers: HeaderMap,
-    body: ReqBody,
-    context: C,
+    uri: &hyper::Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+    mut context: C,
     validation: bool,
 ) -> Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>
 where
     T: Api<C> + Clone + Send + 'static,
     C: Has<XSpanIdString>  + Send + Sync + 'static,
-    ReqBody: Body + Send + 'static,
-    ReqBody::Error: Into<Box<dyn Error + Send + Sync>> + Send,
-    ReqBody::Data: Send,
 {
-                // Header parameters
-                let param_authorization = headers.get(HeaderName::from_static("authorization"));
+                // Header parameters: the first value of each name, as `HeaderMap::get`
+                // gives it, found in one pass over the request's headers.
+                let mut param_authorization: Option<&HeaderValue> = None;
+                for (name, value) in headers {
+                    #[allow(clippy::single_match)]
+                    match name.as_str() {
+                        "authorization" if param_authorization.is_none() => param_authorization = Some(value),
+                        _ => {}
+                    }
+                }
 
                 let param_authorization = match param_authorization {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            Some(result.0),
+                            Some(result),
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -276,9 +319,9 @@ where
                 // Handle body parameters (note that non-required body parameters will ignore garbage
                 // values, rather than causing a 400 response). Produce warning header and logs for
                 // any unused fields.
-                let result = http_body_util::BodyExt::collect(body).await.map(|f| f.to_bytes().to_vec());
-                match result {
-                     Ok(body) => {
+                // The body was read by the caller (`Service::call` or `Service::call_operation`).
+                {
+                     {
                                 // Form parameters
                                 let param_grant_type =
                                     models::IssueTokenRequestGrantType::ClientCredentials;
@@ -298,9 +341,11 @@ where
                                         &context
                                     ).await;
                                 let mut response = Response::new(BoxBody::new(http_body_util::Empty::new()));
+                                // The context's span id is not read again: its string becomes the header value.
+                                let span_id = std::mem::take(&mut (&mut context as &mut dyn Has<XSpanIdString>).get_mut().0);
                                 response.headers_mut().insert(
-                                            HeaderName::from_static("x-span-id"),
-                                            HeaderValue::from_str((&context as &dyn Has<XSpanIdString>).get().0.clone().as_str())
+                                            X_SPAN_ID,
+                                            HeaderValue::from_maybe_shared(Bytes::from(span_id))
                                                 .expect("Unable to create X-Span-ID header value"));
 
                                         match result {
@@ -327,7 +372,10 @@ where
                                                     };
 
                                                     response.headers_mut().insert(
-                                                        HeaderName::from_static("cache-control"),
+                                                        {
+                                                            const NAME: HeaderName = HeaderName::from_static("cache-control");
+                                                            NAME
+                                                        },
                                                         cache_control
                                                     );
                                                     }
@@ -345,7 +393,10 @@ where
                                                     };
 
                                                     response.headers_mut().insert(
-                                                        HeaderName::from_static("pragma"),
+                                                        {
+                                                            const NAME: HeaderName = HeaderName::from_static("pragma");
+                                                            NAME
+                                                        },
                                                         pragma
                                                     );
                                                     }
@@ -390,7 +441,10 @@ where
                                                     };
 
                                                     response.headers_mut().insert(
-                                                        HeaderName::from_static("www-authenticate"),
+                                                        {
+                                                            const NAME: HeaderName = HeaderName::from_static("www-authenticate");
+                                                            NAME
+                                                        },
                                                         www_authenticate
                                                     );
                                                     }
@@ -423,7 +477,10 @@ where
                                                     };
 
                                                     response.headers_mut().insert(
-                                                        HeaderName::from_static("retry-after"),
+                                                        {
+                                                            const NAME: HeaderName = HeaderName::from_static("retry-after");
+                                                            NAME
+                                                        },
                                                         retry_after
                                                     );
                                                     }
@@ -449,12 +506,7 @@ where
                                         }
 
                                         Ok(response)
-                            },
-                            Err(e) => Ok(Response::builder()
-                                                .status(StatusCode::BAD_REQUEST)
-                                                .header(CONTENT_TYPE, mime::TEXT_PLAIN.as_ref())
-                                                .body(body_from_string(format!("Unable to read body: {}", e.into())))
-                                                .expect("Unable to create Bad Request response due to unable to read body")),
+                            }
                         }
 }
 

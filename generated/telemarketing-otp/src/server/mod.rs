@@ -222,12 +222,28 @@ impl<T, C, ReqBody> hyper::service::Service<(Request<ReqBody>, C)> for Service<T
 
             // GenerateTelemarketingOtp - POST /v1/x-global/security/tele-marketing/otp/generate
             hyper::Method::POST if path.matched(paths::ID_V1_X_GLOBAL_SECURITY_TELE_MARKETING_OTP_GENERATE) => {
-                handle_generate_telemarketing_otp(api_impl, uri, headers, body, context, validation).await
+                let body = match http_body_util::BodyExt::collect(body).await {
+                    Ok(body) => body.to_bytes(),
+                    Err(e) => return Ok(Response::builder()
+                                        .status(StatusCode::BAD_REQUEST)
+                                        .header(CONTENT_TYPE, mime::TEXT_PLAIN.as_ref())
+                                        .body(body_from_string(format!("Unable to read body: {}", e.into())))
+                                        .expect("Unable to create Bad Request response due to unable to read body")),
+                };
+                handle_generate_telemarketing_otp(api_impl, &uri, &headers, body, context, validation).await
             },
 
             // ValidateTelemarketingOtp - POST /v1/x-global/security/tele-marketing/otp/validate
             hyper::Method::POST if path.matched(paths::ID_V1_X_GLOBAL_SECURITY_TELE_MARKETING_OTP_VALIDATE) => {
-                handle_validate_telemarketing_otp(api_impl, uri, headers, body, context, validation).await
+                let body = match http_body_util::BodyExt::collect(body).await {
+                    Ok(body) => body.to_bytes(),
+                    Err(e) => return Ok(Response::builder()
+                                        .status(StatusCode::BAD_REQUEST)
+                                        .header(CONTENT_TYPE, mime::TEXT_PLAIN.as_ref())
+                                        .body(body_from_string(format!("Unable to read body: {}", e.into())))
+                                        .expect("Unable to create Bad Request response due to unable to read body")),
+                };
+                handle_validate_telemarketing_otp(api_impl, &uri, &headers, body, context, validation).await
             },
 
             _ if path.matched(paths::ID_V1_X_GLOBAL_SECURITY_TELE_MARKETING_OTP_GENERATE) => method_not_allowed(),
@@ -245,21 +261,49 @@ impl<T, C, ReqBody> hyper::service::Service<(Request<ReqBody>, C)> for Service<T
     }
 }
 
+/// `X-Span-ID`, parsed at compile time.
+const X_SPAN_ID: HeaderName = HeaderName::from_static("x-span-id");
+
+impl<T, C> Service<T, C> where
+    T: Api<C> + Clone + Send + Sync + 'static,
+    C: Has<XSpanIdString> + Has<Option<Authorization>> + Send + Sync + 'static,
+{
+    /// Runs the operation whose `operationId` is `operation_id` (as the
+    /// spec writes it) on a request the caller has already routed to it
+    /// (its method and path are the operation's) and whose body it has
+    /// read: what `call` does once its router has chosen the operation and
+    /// read the body. `None` when this API has no such operation.
+    pub async fn call_operation(
+        self,
+        operation_id: &str,
+        parts: &hyper::http::request::Parts,
+        body: Bytes,
+        context: C,
+    ) -> Option<Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>> {
+        let Service { api_impl, validation, .. } = self;
+        let (uri, headers) = (&parts.uri, &parts.headers);
+        Some(match operation_id {
+            // GenerateTelemarketingOtp - POST /v1/x-global/security/tele-marketing/otp/generate
+            "generateTelemarketingOtp" => handle_generate_telemarketing_otp(api_impl, uri, headers, body, context, validation).await,
+            // ValidateTelemarketingOtp - POST /v1/x-global/security/tele-marketing/otp/validate
+            "validateTelemarketingOtp" => handle_validate_telemarketing_otp(api_impl, uri, headers, body, context, validation).await,
+            _ => return None,
+        })
+    }
+}
+
 #[allow(unused_variables)]
-async fn handle_generate_telemarketing_otp<T, C, ReqBody>(
+async fn handle_generate_telemarketing_otp<T, C>(
     mut api_impl: T,
-    uri: hyper::Uri,
-    headers: HeaderMap,
-    body: ReqBody,
-    context: C,
+    uri: &hyper::Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+    mut context: C,
     validation: bool,
 ) -> Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>
 where
     T: Api<C> + Clone + Send + 'static,
     C: Has<XSpanIdString> + Has<Option<Authorization>> + Send + Sync + 'static,
-    ReqBody: Body + Send + 'static,
-    ReqBody::Error: Into<Box<dyn Error + Send + Sync>> + Send,
-    ReqBody::Data: Send,
 {
                 {
                     let authorization = match *(&context as &dyn Has<Option<Authorization>>).get() {
@@ -292,13 +336,36 @@ where
                     }
                 }
 
-                // Header parameters
-                let param_uuid = headers.get(HeaderName::from_static("uuid"));
+                // Header parameters: the first value of each name, as `HeaderMap::get`
+                // gives it, found in one pass over the request's headers.
+                let mut param_uuid: Option<&HeaderValue> = None;
+                let mut param_content_type: Option<&HeaderValue> = None;
+                let mut param_accept_language: Option<&HeaderValue> = None;
+                let mut param_country_code: Option<&HeaderValue> = None;
+                let mut param_business_code: Option<&HeaderValue> = None;
+                let mut param_channel_id: Option<&HeaderValue> = None;
+                let mut param_client_id: Option<&HeaderValue> = None;
+                let mut param_authorization: Option<&HeaderValue> = None;
+                for (name, value) in headers {
+                    #[allow(clippy::single_match)]
+                    match name.as_str() {
+                        "uuid" if param_uuid.is_none() => param_uuid = Some(value),
+                        "content-type" if param_content_type.is_none() => param_content_type = Some(value),
+                        "accept-language" if param_accept_language.is_none() => param_accept_language = Some(value),
+                        "countrycode" if param_country_code.is_none() => param_country_code = Some(value),
+                        "businesscode" if param_business_code.is_none() => param_business_code = Some(value),
+                        "channelid" if param_channel_id.is_none() => param_channel_id = Some(value),
+                        "client_id" if param_client_id.is_none() => param_client_id = Some(value),
+                        "authorization" if param_authorization.is_none() => param_authorization = Some(value),
+                        _ => {}
+                    }
+                }
 
                 let param_uuid = match param_uuid {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -316,12 +383,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header uuid"));
                     }
                 };
-                let param_content_type = headers.get(HeaderName::from_static("content-type"));
-
                 let param_content_type = match param_content_type {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -339,12 +405,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header Content-Type"));
                     }
                 };
-                let param_accept_language = headers.get(HeaderName::from_static("accept-language"));
-
                 let param_accept_language = match param_accept_language {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -362,12 +427,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header Accept-Language"));
                     }
                 };
-                let param_country_code = headers.get(HeaderName::from_static("countrycode"));
-
                 let param_country_code = match param_country_code {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -385,12 +449,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header countryCode"));
                     }
                 };
-                let param_business_code = headers.get(HeaderName::from_static("businesscode"));
-
                 let param_business_code = match param_business_code {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -408,12 +471,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header businessCode"));
                     }
                 };
-                let param_channel_id = headers.get(HeaderName::from_static("channelid"));
-
                 let param_channel_id = match param_channel_id {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -431,12 +493,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header channelId"));
                     }
                 };
-                let param_client_id = headers.get(HeaderName::from_static("client_id"));
-
                 let param_client_id = match param_client_id {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -454,12 +515,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header client_id"));
                     }
                 };
-                let param_authorization = headers.get(HeaderName::from_static("authorization"));
-
                 let param_authorization = match param_authorization {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -481,9 +541,9 @@ where
                 // Handle body parameters (note that non-required body parameters will ignore garbage
                 // values, rather than causing a 400 response). Produce warning header and logs for
                 // any unused fields.
-                let result = http_body_util::BodyExt::collect(body).await.map(|f| f.to_bytes().to_vec());
-                match result {
-                     Ok(body) => {
+                // The body was read by the caller (`Service::call` or `Service::call_operation`).
+                {
+                     {
                                 let mut unused_elements : Vec<String> = vec![];
                                 let param_telemarketing_otp_request: Option<models::TelemarketingOtpRequest> = if !body.is_empty() {
                                     let deserializer = &mut serde_json::Deserializer::from_slice(&body);
@@ -526,9 +586,11 @@ where
                                         &context
                                     ).await;
                                 let mut response = Response::new(BoxBody::new(http_body_util::Empty::new()));
+                                // The context's span id is not read again: its string becomes the header value.
+                                let span_id = std::mem::take(&mut (&mut context as &mut dyn Has<XSpanIdString>).get_mut().0);
                                 response.headers_mut().insert(
-                                            HeaderName::from_static("x-span-id"),
-                                            HeaderValue::from_str((&context as &dyn Has<XSpanIdString>).get().0.clone().as_str())
+                                            X_SPAN_ID,
+                                            HeaderValue::from_maybe_shared(Bytes::from(span_id))
                                                 .expect("Unable to create X-Span-ID header value"));
 
                                         if !unused_elements.is_empty() {
@@ -560,7 +622,10 @@ where
                                                     };
 
                                                     response.headers_mut().insert(
-                                                        HeaderName::from_static("sid"),
+                                                        {
+                                                            const NAME: HeaderName = HeaderName::from_static("sid");
+                                                            NAME
+                                                        },
                                                         sid
                                                     );
                                                     }
@@ -634,30 +699,22 @@ where
                                         }
 
                                         Ok(response)
-                            },
-                            Err(e) => Ok(Response::builder()
-                                                .status(StatusCode::BAD_REQUEST)
-                                                .header(CONTENT_TYPE, mime::TEXT_PLAIN.as_ref())
-                                                .body(body_from_string(format!("Unable to read body: {}", e.into())))
-                                                .expect("Unable to create Bad Request response due to unable to read body")),
+                            }
                         }
 }
 
 #[allow(unused_variables)]
-async fn handle_validate_telemarketing_otp<T, C, ReqBody>(
+async fn handle_validate_telemarketing_otp<T, C>(
     mut api_impl: T,
-    uri: hyper::Uri,
-    headers: HeaderMap,
-    body: ReqBody,
-    context: C,
+    uri: &hyper::Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+    mut context: C,
     validation: bool,
 ) -> Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>
 where
     T: Api<C> + Clone + Send + 'static,
     C: Has<XSpanIdString> + Has<Option<Authorization>> + Send + Sync + 'static,
-    ReqBody: Body + Send + 'static,
-    ReqBody::Error: Into<Box<dyn Error + Send + Sync>> + Send,
-    ReqBody::Data: Send,
 {
                 {
                     let authorization = match *(&context as &dyn Has<Option<Authorization>>).get() {
@@ -690,13 +747,38 @@ where
                     }
                 }
 
-                // Header parameters
-                let param_uuid = headers.get(HeaderName::from_static("uuid"));
+                // Header parameters: the first value of each name, as `HeaderMap::get`
+                // gives it, found in one pass over the request's headers.
+                let mut param_uuid: Option<&HeaderValue> = None;
+                let mut param_sid: Option<&HeaderValue> = None;
+                let mut param_content_type: Option<&HeaderValue> = None;
+                let mut param_accept_language: Option<&HeaderValue> = None;
+                let mut param_country_code: Option<&HeaderValue> = None;
+                let mut param_business_code: Option<&HeaderValue> = None;
+                let mut param_channel_id: Option<&HeaderValue> = None;
+                let mut param_client_id: Option<&HeaderValue> = None;
+                let mut param_authorization: Option<&HeaderValue> = None;
+                for (name, value) in headers {
+                    #[allow(clippy::single_match)]
+                    match name.as_str() {
+                        "uuid" if param_uuid.is_none() => param_uuid = Some(value),
+                        "sid" if param_sid.is_none() => param_sid = Some(value),
+                        "content-type" if param_content_type.is_none() => param_content_type = Some(value),
+                        "accept-language" if param_accept_language.is_none() => param_accept_language = Some(value),
+                        "countrycode" if param_country_code.is_none() => param_country_code = Some(value),
+                        "businesscode" if param_business_code.is_none() => param_business_code = Some(value),
+                        "channelid" if param_channel_id.is_none() => param_channel_id = Some(value),
+                        "client_id" if param_client_id.is_none() => param_client_id = Some(value),
+                        "authorization" if param_authorization.is_none() => param_authorization = Some(value),
+                        _ => {}
+                    }
+                }
 
                 let param_uuid = match param_uuid {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -714,12 +796,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header uuid"));
                     }
                 };
-                let param_sid = headers.get(HeaderName::from_static("sid"));
-
                 let param_sid = match param_sid {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -737,12 +818,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header sid"));
                     }
                 };
-                let param_content_type = headers.get(HeaderName::from_static("content-type"));
-
                 let param_content_type = match param_content_type {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -760,12 +840,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header Content-Type"));
                     }
                 };
-                let param_accept_language = headers.get(HeaderName::from_static("accept-language"));
-
                 let param_accept_language = match param_accept_language {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -783,12 +862,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header Accept-Language"));
                     }
                 };
-                let param_country_code = headers.get(HeaderName::from_static("countrycode"));
-
                 let param_country_code = match param_country_code {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -806,12 +884,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header countryCode"));
                     }
                 };
-                let param_business_code = headers.get(HeaderName::from_static("businesscode"));
-
                 let param_business_code = match param_business_code {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -829,12 +906,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header businessCode"));
                     }
                 };
-                let param_channel_id = headers.get(HeaderName::from_static("channelid"));
-
                 let param_channel_id = match param_channel_id {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -852,12 +928,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header channelId"));
                     }
                 };
-                let param_client_id = headers.get(HeaderName::from_static("client_id"));
-
                 let param_client_id = match param_client_id {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -875,12 +950,11 @@ where
                                         .expect("Unable to create Bad Request response for missing required header client_id"));
                     }
                 };
-                let param_authorization = headers.get(HeaderName::from_static("authorization"));
-
                 let param_authorization = match param_authorization {
-                    Some(v) => match header::IntoHeaderValue::<String>::try_from((*v).clone()) {
+                    // `IntoHeaderValue::<String>::try_from`, without a clone of the value
+                    Some(v) => match v.to_str().map(str::to_owned).map_err(|e| format!("Unable to convert header {v:?} to {e}")) {
                         Ok(result) =>
-                            result.0,
+                            result,
                         Err(err) => {
                             return Ok(Response::builder()
                                         .status(StatusCode::BAD_REQUEST)
@@ -902,9 +976,9 @@ where
                 // Handle body parameters (note that non-required body parameters will ignore garbage
                 // values, rather than causing a 400 response). Produce warning header and logs for
                 // any unused fields.
-                let result = http_body_util::BodyExt::collect(body).await.map(|f| f.to_bytes().to_vec());
-                match result {
-                     Ok(body) => {
+                // The body was read by the caller (`Service::call` or `Service::call_operation`).
+                {
+                     {
                                 let mut unused_elements : Vec<String> = vec![];
                                 let param_validate_otp_request: Option<models::ValidateTelemarketingOtpRequest> = if !body.is_empty() {
                                     let deserializer = &mut serde_json::Deserializer::from_slice(&body);
@@ -948,9 +1022,11 @@ where
                                         &context
                                     ).await;
                                 let mut response = Response::new(BoxBody::new(http_body_util::Empty::new()));
+                                // The context's span id is not read again: its string becomes the header value.
+                                let span_id = std::mem::take(&mut (&mut context as &mut dyn Has<XSpanIdString>).get_mut().0);
                                 response.headers_mut().insert(
-                                            HeaderName::from_static("x-span-id"),
-                                            HeaderValue::from_str((&context as &dyn Has<XSpanIdString>).get().0.clone().as_str())
+                                            X_SPAN_ID,
+                                            HeaderValue::from_maybe_shared(Bytes::from(span_id))
                                                 .expect("Unable to create X-Span-ID header value"));
 
                                         if !unused_elements.is_empty() {
@@ -1028,12 +1104,7 @@ where
                                         }
 
                                         Ok(response)
-                            },
-                            Err(e) => Ok(Response::builder()
-                                                .status(StatusCode::BAD_REQUEST)
-                                                .header(CONTENT_TYPE, mime::TEXT_PLAIN.as_ref())
-                                                .body(body_from_string(format!("Unable to read body: {}", e.into())))
-                                                .expect("Unable to create Bad Request response due to unable to read body")),
+                            }
                         }
 }
 
