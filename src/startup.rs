@@ -29,6 +29,7 @@ pub fn init_logging() {
         .with_writer(std::io::stderr);
     if json {
         logs.event_format(crate::log_line::JsonLine).init();
+        crate::log_line::json_to_stderr();
     } else {
         logs.init();
     }

@@ -15,6 +15,7 @@ use crate::app::App;
 use crate::contract::{Api, Operation, Route};
 use crate::crypto::Digest;
 use crate::error::ApiError;
+use crate::log_line::RequestLine;
 use crate::observe::{self, RequestNote};
 use crate::r#impl::{oauth::TokenRequestBody, OauthApi, RaoApi, Request as Admitted};
 use crate::r#impl::{RequestContext, TelemarketingApi};
@@ -143,19 +144,18 @@ pub(crate) fn finish(
 ) -> Duration {
     let latency = seen.started.elapsed();
     app.metrics().request_done(operation, status, latency);
-    tracing::info!(
-        target: "otp_server::request",
-        method = seen.method.as_str(),
-        path = seen.path.as_str(),
+    RequestLine {
+        method: seen.method.as_str(),
+        path: &seen.path,
         operation,
         status,
-        code = note.code.as_deref().unwrap_or("-"),
-        latency_us = latency.as_micros() as u64,
-        uuid = seen.uuid.as_deref().unwrap_or("-"),
-        client_id = seen.client_id.as_deref().unwrap_or("-"),
-        phone = note.phone.as_deref().unwrap_or("-"),
-        "request"
-    );
+        code: note.code.as_deref().unwrap_or("-"),
+        latency_us: latency.as_micros() as u64,
+        uuid: seen.uuid.as_deref().unwrap_or("-"),
+        client_id: seen.client_id.as_deref().unwrap_or("-"),
+        phone: note.phone.as_deref().unwrap_or("-"),
+    }
+    .log();
     latency
 }
 
