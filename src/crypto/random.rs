@@ -28,6 +28,7 @@ impl Draw {
     }
 
     /// The next random byte.
+    #[inline]
     fn byte(&mut self) -> Result<u8, RandomError> {
         if self.used == self.bytes.len() {
             *self = Self::new()?;
@@ -36,11 +37,18 @@ impl Draw {
         Ok(self.bytes[self.used - 1])
     }
 
-    /// `N` random bytes.
+    /// `N` random bytes: the next ones, copied a run at a time.
     pub(crate) fn take<const N: usize>(&mut self) -> Result<[u8; N], RandomError> {
         let mut out = [0u8; N];
-        for byte in &mut out {
-            *byte = self.byte()?;
+        let mut filled = 0;
+        while filled < N {
+            if self.used == self.bytes.len() {
+                *self = Self::new()?;
+            }
+            let run = (N - filled).min(self.bytes.len() - self.used);
+            out[filled..filled + run].copy_from_slice(&self.bytes[self.used..self.used + run]);
+            self.used += run;
+            filled += run;
         }
         Ok(out)
     }
@@ -69,6 +77,22 @@ pub(crate) fn random_code(alphabet: &[u8], len: usize) -> Result<String, RandomE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn taken_bytes_are_the_next_ones_in_order_across_a_new_draw() {
+        let mut draw = Draw::new().unwrap();
+        let start = draw.bytes;
+        let first: [u8; 40] = draw.take().unwrap();
+        assert_eq!(first[..], start[..40]);
+        let second: [u8; 40] = draw.take().unwrap();
+        assert_eq!(second[..24], start[40..], "the rest of the first draw");
+        assert_eq!(
+            second[24..],
+            draw.bytes[..16],
+            "then the new draw's first bytes"
+        );
+        assert_eq!(draw.used, 16);
+    }
 
     #[test]
     fn one_draw_gives_a_sid_and_a_whole_otp() {
