@@ -360,26 +360,33 @@ mod tests {
         assert_eq!(back, "a \"b\" \\ c\nd\te\u{1}é");
     }
 
-    #[test]
-    fn an_event_is_one_json_object_with_its_fields() {
-        use std::sync::{Arc, Mutex};
-        #[derive(Clone, Default)]
-        struct Lines(Arc<Mutex<Vec<u8>>>);
-        impl std::io::Write for Lines {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
+    /// What a `JsonLine` subscriber writes, and the subscriber.
+    fn json_lines() -> (Lines, impl Subscriber + Send + Sync) {
         let lines = Lines::default();
         let writer = lines.clone();
         let subscriber = tracing_subscriber::fmt()
             .event_format(JsonLine)
             .with_writer(move || writer.clone())
             .finish();
+        (lines, subscriber)
+    }
+
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_event_is_one_json_object_with_its_fields() {
+        let (lines, subscriber) = json_lines();
         tracing::subscriber::with_default(subscriber, || {
             let path = "/api/v1/\"x\"";
             tracing::info!(target: "otp_server::request", path = %path, status = 204u16, latency_us = 17u64, ok = true, "request");
@@ -406,24 +413,7 @@ mod tests {
 
     #[test]
     fn the_request_line_is_byte_for_byte_the_event_as_json_line_writes_it() {
-        use std::sync::{Arc, Mutex};
-        #[derive(Clone, Default)]
-        struct Lines(Arc<Mutex<Vec<u8>>>);
-        impl std::io::Write for Lines {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let lines = Lines::default();
-        let writer = lines.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .event_format(JsonLine)
-            .with_writer(move || writer.clone())
-            .finish();
+        let (lines, subscriber) = json_lines();
         let request = RequestLine {
             method: "POST",
             path: "/api/v1/\"odd\"\\path",
