@@ -306,10 +306,12 @@ impl Connection {
         let mut cx = Context::from_waker(Waker::noop());
         let mut byte = [0u8; 1];
         let mut buf = ReadBuf::new(&mut byte);
+        // (Its buffer is empty: a connection is kept only once its answer
+        // was read to the end and nothing followed.)
         matches!(
             Pin::new(&mut self.io).poll_read(&mut cx, &mut buf),
             Poll::Pending
-        ) && self.buffer.is_empty()
+        )
     }
 
     /// Reads an answer: its head (skipping any `1xx` interim answer), then
