@@ -20,6 +20,7 @@ pub mod request;
 pub mod response;
 pub mod schema;
 
+pub use checked::Fields;
 pub use request::check_request;
 pub use response::{check_answer, check_response};
 

@@ -3,15 +3,20 @@
 //! reports. Authentication and access (401, 403) are not here: they need
 //! the server's clients and tokens, so they stay in the gate.
 
-use super::checked;
+use super::checked::{self, Fields};
 use super::json::JsonError;
 use super::schema::Violation;
 use super::Operation;
 use hyper::HeaderMap;
 
 /// The first rule of `op` the request breaks, in the gate's order:
-/// headers in the spec's order, then the body.
-pub fn check_request(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result<(), Violation> {
+/// headers in the spec's order, then the body; else whether the body's
+/// fields are all ones its schema names.
+pub fn check_request(
+    op: &Operation,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Fields, Violation> {
     check_headers(op, headers)?;
     check_body(op, headers, body)
 }
@@ -48,10 +53,11 @@ pub fn check_headers(op: &Operation, headers: &HeaderMap) -> Result<(), Violatio
     Ok(())
 }
 
-/// A JSON body, well-formed (no key given twice) and valid against the operation's schema.
-pub fn check_body(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result<(), Violation> {
+/// A JSON body, well-formed (no key given twice) and valid against the
+/// operation's schema; an operation without one has no fields to name.
+pub fn check_body(op: &Operation, headers: &HeaderMap, body: &[u8]) -> Result<Fields, Violation> {
     let Some(schema) = &op.body else {
-        return Ok(());
+        return Ok(Fields::Named);
     };
     let media = headers
         .get(hyper::header::CONTENT_TYPE)

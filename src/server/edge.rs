@@ -12,7 +12,7 @@ use super::response::{self, Body};
 use super::routes::{method_not_allowed, Listener, Routes};
 use super::{gate, Front, Peer};
 use crate::app::App;
-use crate::contract::{Api, Operation, Route};
+use crate::contract::{Api, Fields, Operation, Route};
 use crate::crypto::Digest;
 use crate::error::ApiError;
 use crate::log_line::RequestLine;
@@ -174,17 +174,18 @@ pub(crate) async fn operation(
         id: (op.api != Api::Token && app.request_ids())
             .then(|| request_id(app, op, &parts.headers, &body)),
     };
-    let context = if op.api == Api::Token {
+    let (context, fields) = if op.api == Api::Token {
         let source = source_address(app, &parts);
         let form = TokenRequestBody::new(&parts.headers, body.clone(), source);
-        RequestContext::token_request(request, form)
+        // A form: the generated handler reads it without serde_ignored.
+        (RequestContext::token_request(request, form), Fields::Others)
     } else {
         match gate::admit(app, op, &parts.headers, &body) {
-            Ok(client) => RequestContext::client(request, client),
+            Ok((client, fields)) => (RequestContext::client(request, client), fields),
             Err(e) => return response::error(app, Some(op), &e, uuid.as_deref()),
         }
     };
-    let response = generated(app, op, &parts, body, context).await;
+    let response = generated(app, op, &parts, body, fields, context).await;
     ensure_envelope(app, op, response, uuid.as_deref())
 }
 
@@ -217,28 +218,32 @@ fn source_address(app: &App, parts: &Parts) -> Option<IpAddr> {
 /// routing (a regex set) and body collection are skipped. The handler's
 /// future (the `Api` method's within it) is boxed, as the generated router
 /// boxed it: inline, it would grow the connection's future, which hyper
-/// moves by `memcpy` several times a request.
+/// moves by `memcpy` several times a request. A body whose fields the gate
+/// found all named by its schema is read without `serde_ignored`: it would
+/// find nothing to report (NORMALIZATION.md, G5).
 async fn generated(
     app: &App,
     op: &Operation,
     parts: &Parts,
     body: Bytes,
+    fields: Fields,
     context: RequestContext,
 ) -> Result<Response<Body>, String> {
     let id = op.id.as_str();
+    let named = fields == Fields::Named;
     let result = match op.api {
         Api::Rao => {
             let service = rao_token_management::server::Service::new(RaoApi::new(app), false);
-            Box::pin(service.call_operation(id, parts, body, context)).await
+            Box::pin(service.call_operation(id, parts, body, named, context)).await
         }
         Api::Telemarketing => {
             let service =
                 telemarketing_otp::server::Service::new(TelemarketingApi::new(app), false);
-            Box::pin(service.call_operation(id, parts, body, context)).await
+            Box::pin(service.call_operation(id, parts, body, named, context)).await
         }
         Api::Token => {
             let service = oauth_token::server::Service::new(OauthApi::new(app), false);
-            Box::pin(service.call_operation(id, parts, body, context)).await
+            Box::pin(service.call_operation(id, parts, body, named, context)).await
         }
     };
     match result {

@@ -7,23 +7,24 @@
 use crate::app::App;
 use crate::auth::TokenError;
 use crate::config::Client;
-use crate::contract::{self, Operation};
+use crate::contract::{self, Fields, Operation};
 use crate::error::{code, ApiError};
 use hyper::HeaderMap;
 use std::sync::Arc;
 
-/// Admits the request: the client it is made for, or the error to answer.
+/// Admits the request: the client it is made for and whether its body
+/// names only its schema's fields, or the error to answer.
 pub(crate) fn admit(
     app: &App,
     op: &Operation,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Arc<Client>, ApiError> {
+) -> Result<(Arc<Client>, Fields), ApiError> {
     let client = authenticate(app, headers)?;
     authorize(op, &client, headers)?;
-    contract::check_request(op, headers, body)
+    let fields = contract::check_request(op, headers, body)
         .map_err(|v| ApiError::invalid(v.location, v.details))?;
-    Ok(client)
+    Ok((client, fields))
 }
 
 /// A header's value as text, if present and visible ASCII.

@@ -227,7 +227,7 @@ impl<T, C, ReqBody> hyper::service::Service<(Request<ReqBody>, C)> for Service<T
                                         .body(body_from_string(format!("Unable to read body: {}", e.into())))
                                         .expect("Unable to create Bad Request response due to unable to read body")),
                 };
-                handle_issue_token(api_impl, &uri, &headers, body, context, validation).await
+                handle_issue_token(api_impl, &uri, &headers, body, false, context, validation).await
             },
 
             _ if path.matched(paths::ID_V1_OAUTH_TOKEN) => method_not_allowed(),
@@ -256,18 +256,23 @@ impl<T, C> Service<T, C> where
     /// (its method and path are the operation's) and whose body it has
     /// read: what `call` does once its router has chosen the operation and
     /// read the body. `None` when this API has no such operation.
+    /// `fields_named`: the caller has checked that every key of the body's
+    /// objects is one its schema names, so the body is deserialized without
+    /// `serde_ignored` (there is no unknown field for it to report, and no
+    /// `Warning` header to write); `false` keeps `call`'s way.
     pub async fn call_operation(
         self,
         operation_id: &str,
         parts: &hyper::http::request::Parts,
         body: Bytes,
+        fields_named: bool,
         context: C,
     ) -> Option<Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>> {
         let Service { api_impl, validation, .. } = self;
         let (uri, headers) = (&parts.uri, &parts.headers);
         Some(match operation_id {
             // IssueToken - POST /v1/oauth/token
-            "issueToken" => handle_issue_token(api_impl, uri, headers, body, context, validation).await,
+            "issueToken" => handle_issue_token(api_impl, uri, headers, body, fields_named, context, validation).await,
             _ => return None,
         })
     }
@@ -279,6 +284,7 @@ async fn handle_issue_token<T, C>(
     uri: &hyper::Uri,
     headers: &HeaderMap,
     body: Bytes,
+    fields_named: bool,
     mut context: C,
     validation: bool,
 ) -> Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>

@@ -233,13 +233,13 @@ impl<T, C, ReqBody> hyper::service::Service<(Request<ReqBody>, C)> for Service<T
                                         .body(body_from_string(format!("Unable to read body: {}", e.into())))
                                         .expect("Unable to create Bad Request response due to unable to read body")),
                 };
-                handle_generate_rao_otp(api_impl, &uri, &headers, body, context, validation).await
+                handle_generate_rao_otp(api_impl, &uri, &headers, body, false, context, validation).await
             },
 
             // GetCertifiedPhone - POST /v1/x-global/account-opening/rao/security/tokens/certified-phone
             hyper::Method::POST if path.matched(paths::ID_V1_X_GLOBAL_ACCOUNT_OPENING_RAO_SECURITY_TOKENS_CERTIFIED_PHONE) => {
                 let body = Bytes::new();
-                handle_get_certified_phone(api_impl, &uri, &headers, body, context, validation).await
+                handle_get_certified_phone(api_impl, &uri, &headers, body, false, context, validation).await
             },
 
             // ValidateRaoOtp - POST /v1/x-global/account-opening/rao/security/tokens/validate
@@ -252,7 +252,7 @@ impl<T, C, ReqBody> hyper::service::Service<(Request<ReqBody>, C)> for Service<T
                                         .body(body_from_string(format!("Unable to read body: {}", e.into())))
                                         .expect("Unable to create Bad Request response due to unable to read body")),
                 };
-                handle_validate_rao_otp(api_impl, &uri, &headers, body, context, validation).await
+                handle_validate_rao_otp(api_impl, &uri, &headers, body, false, context, validation).await
             },
 
             _ if path.matched(paths::ID_V1_X_GLOBAL_ACCOUNT_OPENING_RAO_SECURITY_TOKENS_CERTIFIED_PHONE) => method_not_allowed(),
@@ -283,22 +283,27 @@ impl<T, C> Service<T, C> where
     /// (its method and path are the operation's) and whose body it has
     /// read: what `call` does once its router has chosen the operation and
     /// read the body. `None` when this API has no such operation.
+    /// `fields_named`: the caller has checked that every key of the body's
+    /// objects is one its schema names, so the body is deserialized without
+    /// `serde_ignored` (there is no unknown field for it to report, and no
+    /// `Warning` header to write); `false` keeps `call`'s way.
     pub async fn call_operation(
         self,
         operation_id: &str,
         parts: &hyper::http::request::Parts,
         body: Bytes,
+        fields_named: bool,
         context: C,
     ) -> Option<Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>> {
         let Service { api_impl, validation, .. } = self;
         let (uri, headers) = (&parts.uri, &parts.headers);
         Some(match operation_id {
             // GenerateRaoOtp - POST /v1/x-global/account-opening/rao/security/tokens/generate
-            "generateRaoOtp" => handle_generate_rao_otp(api_impl, uri, headers, body, context, validation).await,
+            "generateRaoOtp" => handle_generate_rao_otp(api_impl, uri, headers, body, fields_named, context, validation).await,
             // GetCertifiedPhone - POST /v1/x-global/account-opening/rao/security/tokens/certified-phone
-            "getCertifiedPhone" => handle_get_certified_phone(api_impl, uri, headers, body, context, validation).await,
+            "getCertifiedPhone" => handle_get_certified_phone(api_impl, uri, headers, body, fields_named, context, validation).await,
             // ValidateRaoOtp - POST /v1/x-global/account-opening/rao/security/tokens/validate
-            "validateRaoOtp" => handle_validate_rao_otp(api_impl, uri, headers, body, context, validation).await,
+            "validateRaoOtp" => handle_validate_rao_otp(api_impl, uri, headers, body, fields_named, context, validation).await,
             _ => return None,
         })
     }
@@ -310,6 +315,7 @@ async fn handle_generate_rao_otp<T, C>(
     uri: &hyper::Uri,
     headers: &HeaderMap,
     body: Bytes,
+    fields_named: bool,
     mut context: C,
     validation: bool,
 ) -> Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>
@@ -603,10 +609,15 @@ where
                                 let mut unused_elements : Vec<String> = vec![];
                                 let param_generate_rao_otp_request: Option<models::GenerateRaoOtpRequest> = if !body.is_empty() {
                                     let deserializer = &mut serde_json::Deserializer::from_slice(&body);
-                                    match serde_ignored::deserialize(deserializer, |path| {
+                                    let parsed = if fields_named {
+                                        <Option<models::GenerateRaoOtpRequest> as serde::Deserialize>::deserialize(deserializer)
+                                    } else {
+                                        serde_ignored::deserialize(deserializer, |path| {
                                             warn!("Ignoring unknown field in body: {path}");
                                             unused_elements.push(path.to_string());
-                                    }) {
+                                        })
+                                    };
+                                    match parsed {
                                         Ok(param_generate_rao_otp_request) => param_generate_rao_otp_request,
                                         Err(e) => return Ok(Response::builder()
                                                         .status(StatusCode::BAD_REQUEST)
@@ -760,6 +771,7 @@ async fn handle_get_certified_phone<T, C>(
     uri: &hyper::Uri,
     headers: &HeaderMap,
     body: Bytes,
+    fields_named: bool,
     mut context: C,
     validation: bool,
 ) -> Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>
@@ -1173,6 +1185,7 @@ async fn handle_validate_rao_otp<T, C>(
     uri: &hyper::Uri,
     headers: &HeaderMap,
     body: Bytes,
+    fields_named: bool,
     mut context: C,
     validation: bool,
 ) -> Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>
@@ -1466,10 +1479,15 @@ where
                                 let mut unused_elements : Vec<String> = vec![];
                                 let param_validate_rao_otp_request: Option<models::ValidateRaoOtpRequest> = if !body.is_empty() {
                                     let deserializer = &mut serde_json::Deserializer::from_slice(&body);
-                                    match serde_ignored::deserialize(deserializer, |path| {
+                                    let parsed = if fields_named {
+                                        <Option<models::ValidateRaoOtpRequest> as serde::Deserialize>::deserialize(deserializer)
+                                    } else {
+                                        serde_ignored::deserialize(deserializer, |path| {
                                             warn!("Ignoring unknown field in body: {path}");
                                             unused_elements.push(path.to_string());
-                                    }) {
+                                        })
+                                    };
+                                    match parsed {
                                         Ok(param_validate_rao_otp_request) => param_validate_rao_otp_request,
                                         Err(e) => return Ok(Response::builder()
                                                         .status(StatusCode::BAD_REQUEST)

@@ -230,7 +230,7 @@ impl<T, C, ReqBody> hyper::service::Service<(Request<ReqBody>, C)> for Service<T
                                         .body(body_from_string(format!("Unable to read body: {}", e.into())))
                                         .expect("Unable to create Bad Request response due to unable to read body")),
                 };
-                handle_generate_telemarketing_otp(api_impl, &uri, &headers, body, context, validation).await
+                handle_generate_telemarketing_otp(api_impl, &uri, &headers, body, false, context, validation).await
             },
 
             // ValidateTelemarketingOtp - POST /v1/x-global/security/tele-marketing/otp/validate
@@ -243,7 +243,7 @@ impl<T, C, ReqBody> hyper::service::Service<(Request<ReqBody>, C)> for Service<T
                                         .body(body_from_string(format!("Unable to read body: {}", e.into())))
                                         .expect("Unable to create Bad Request response due to unable to read body")),
                 };
-                handle_validate_telemarketing_otp(api_impl, &uri, &headers, body, context, validation).await
+                handle_validate_telemarketing_otp(api_impl, &uri, &headers, body, false, context, validation).await
             },
 
             _ if path.matched(paths::ID_V1_X_GLOBAL_SECURITY_TELE_MARKETING_OTP_GENERATE) => method_not_allowed(),
@@ -273,20 +273,25 @@ impl<T, C> Service<T, C> where
     /// (its method and path are the operation's) and whose body it has
     /// read: what `call` does once its router has chosen the operation and
     /// read the body. `None` when this API has no such operation.
+    /// `fields_named`: the caller has checked that every key of the body's
+    /// objects is one its schema names, so the body is deserialized without
+    /// `serde_ignored` (there is no unknown field for it to report, and no
+    /// `Warning` header to write); `false` keeps `call`'s way.
     pub async fn call_operation(
         self,
         operation_id: &str,
         parts: &hyper::http::request::Parts,
         body: Bytes,
+        fields_named: bool,
         context: C,
     ) -> Option<Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>> {
         let Service { api_impl, validation, .. } = self;
         let (uri, headers) = (&parts.uri, &parts.headers);
         Some(match operation_id {
             // GenerateTelemarketingOtp - POST /v1/x-global/security/tele-marketing/otp/generate
-            "generateTelemarketingOtp" => handle_generate_telemarketing_otp(api_impl, uri, headers, body, context, validation).await,
+            "generateTelemarketingOtp" => handle_generate_telemarketing_otp(api_impl, uri, headers, body, fields_named, context, validation).await,
             // ValidateTelemarketingOtp - POST /v1/x-global/security/tele-marketing/otp/validate
-            "validateTelemarketingOtp" => handle_validate_telemarketing_otp(api_impl, uri, headers, body, context, validation).await,
+            "validateTelemarketingOtp" => handle_validate_telemarketing_otp(api_impl, uri, headers, body, fields_named, context, validation).await,
             _ => return None,
         })
     }
@@ -298,6 +303,7 @@ async fn handle_generate_telemarketing_otp<T, C>(
     uri: &hyper::Uri,
     headers: &HeaderMap,
     body: Bytes,
+    fields_named: bool,
     mut context: C,
     validation: bool,
 ) -> Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>
@@ -547,10 +553,15 @@ where
                                 let mut unused_elements : Vec<String> = vec![];
                                 let param_telemarketing_otp_request: Option<models::TelemarketingOtpRequest> = if !body.is_empty() {
                                     let deserializer = &mut serde_json::Deserializer::from_slice(&body);
-                                    match serde_ignored::deserialize(deserializer, |path| {
+                                    let parsed = if fields_named {
+                                        <Option<models::TelemarketingOtpRequest> as serde::Deserialize>::deserialize(deserializer)
+                                    } else {
+                                        serde_ignored::deserialize(deserializer, |path| {
                                             warn!("Ignoring unknown field in body: {path}");
                                             unused_elements.push(path.to_string());
-                                    }) {
+                                        })
+                                    };
+                                    match parsed {
                                         Ok(param_telemarketing_otp_request) => param_telemarketing_otp_request,
                                         Err(e) => return Ok(Response::builder()
                                                         .status(StatusCode::BAD_REQUEST)
@@ -709,6 +720,7 @@ async fn handle_validate_telemarketing_otp<T, C>(
     uri: &hyper::Uri,
     headers: &HeaderMap,
     body: Bytes,
+    fields_named: bool,
     mut context: C,
     validation: bool,
 ) -> Result<Response<BoxBody<Bytes, Infallible>>, crate::ServiceError>
@@ -982,10 +994,15 @@ where
                                 let mut unused_elements : Vec<String> = vec![];
                                 let param_validate_otp_request: Option<models::ValidateTelemarketingOtpRequest> = if !body.is_empty() {
                                     let deserializer = &mut serde_json::Deserializer::from_slice(&body);
-                                    match serde_ignored::deserialize(deserializer, |path| {
+                                    let parsed = if fields_named {
+                                        <Option<models::ValidateTelemarketingOtpRequest> as serde::Deserialize>::deserialize(deserializer)
+                                    } else {
+                                        serde_ignored::deserialize(deserializer, |path| {
                                             warn!("Ignoring unknown field in body: {path}");
                                             unused_elements.push(path.to_string());
-                                    }) {
+                                        })
+                                    };
+                                    match parsed {
                                         Ok(param_validate_otp_request) => param_validate_otp_request,
                                         Err(e) => return Ok(Response::builder()
                                                         .status(StatusCode::BAD_REQUEST)
