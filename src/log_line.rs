@@ -179,30 +179,36 @@ fn timestamp(out: &mut impl Write, at: SystemTime) -> fmt::Result {
     let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let (days, second) = (since.as_secs() / 86_400, since.as_secs() % 86_400);
     let (year, month, day) = civil(days as i64);
-    // Every request writes one: digits by hand, not through `write!`.
+    let micros = since.subsec_micros();
     if !(0..=9999).contains(&year) {
-        return write!(out, "{year:04}-{month:02}-{day:02}T")
-            .and_then(|()| clock(out, second, since));
+        return write!(
+            out,
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{micros:06}Z",
+            second / 3_600,
+            second / 60 % 60,
+            second % 60
+        );
     }
-    decimal::push(out, year as u64, 4)?;
-    out.write_char('-')?;
-    decimal::push(out, month.into(), 2)?;
-    out.write_char('-')?;
-    decimal::push(out, day.into(), 2)?;
-    out.write_char('T')?;
-    clock(out, second, since)
-}
-
-/// `HH:MM:SS.ffffffZ` of the `second` of a day and `since`'s microseconds.
-fn clock(out: &mut impl Write, second: u64, since: std::time::Duration) -> fmt::Result {
-    decimal::push(out, second / 3_600, 2)?;
-    out.write_char(':')?;
-    decimal::push(out, second / 60 % 60, 2)?;
-    out.write_char(':')?;
-    decimal::push(out, second % 60, 2)?;
-    out.write_char('.')?;
-    decimal::push(out, since.subsec_micros().into(), 6)?;
-    out.write_char('Z')
+    // Every request writes one: its digits put in place in a template,
+    // then written as one piece.
+    let mut text = *b"0000-00-00T00:00:00.000000Z";
+    let fields: [(usize, usize, u64); 7] = [
+        (0, 4, year as u64),
+        (5, 2, month.into()),
+        (8, 2, day.into()),
+        (11, 2, second / 3_600),
+        (14, 2, second / 60 % 60),
+        (17, 2, second % 60),
+        (20, 6, micros.into()),
+    ];
+    for (at, width, mut value) in fields {
+        for digit in text[at..at + width].iter_mut().rev() {
+            *digit = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    }
+    // Only ASCII digits and separators: this is always `Ok`.
+    out.write_str(std::str::from_utf8(&text).unwrap_or_default())
 }
 
 /// The calendar date of a day counted from 1970-01-01 (the proleptic

@@ -20,7 +20,6 @@
 //! digits, in logs, metrics and the sandbox's request list.
 
 use phonenumber::metadata::DATABASE;
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -69,10 +68,15 @@ fn is_digits(s: &str) -> bool {
 
 /// Every assigned calling code and the lengths its national numbers may
 /// have (of every type of number of every country sharing the code), read
-/// once from libphonenumber's metadata.
-static CALLING_CODES: LazyLock<HashMap<u16, Vec<u16>>> = LazyLock::new(|| {
-    let mut codes: HashMap<u16, Vec<u16>> = HashMap::new();
+/// once from libphonenumber's metadata. Indexed by the code (three digits
+/// at most): every request looks one up, and an index costs no hash.
+static CALLING_CODES: LazyLock<Vec<Option<Vec<u16>>>> = LazyLock::new(|| {
+    let mut codes: Vec<Option<Vec<u16>>> = Vec::new();
     for meta in DATABASE.iter() {
+        let code = usize::from(meta.country_code());
+        if codes.len() <= code {
+            codes.resize(code + 1, None);
+        }
         let d = meta.descriptors();
         let typed = [
             d.fixed_line(),
@@ -86,7 +90,7 @@ static CALLING_CODES: LazyLock<HashMap<u16, Vec<u16>>> = LazyLock::new(|| {
             d.uan(),
             d.voicemail(),
         ];
-        let lengths = codes.entry(meta.country_code()).or_default();
+        let lengths = codes[code].get_or_insert_with(Vec::new);
         lengths.extend(d.general().possible_length());
         lengths.extend(
             typed
@@ -100,9 +104,15 @@ static CALLING_CODES: LazyLock<HashMap<u16, Vec<u16>>> = LazyLock::new(|| {
     codes
 });
 
+/// The national-number lengths of an assigned calling code; `None` for
+/// any other code.
+fn calling_code(code: u16) -> Option<&'static [u16]> {
+    CALLING_CODES.get(usize::from(code))?.as_deref()
+}
+
 /// Whether `code` is an assigned calling code.
 fn is_assigned(code: u16) -> bool {
-    CALLING_CODES.contains_key(&code)
+    calling_code(code).is_some()
 }
 
 impl PhoneId {
@@ -197,7 +207,7 @@ impl fmt::Display for PhoneId {
 /// `number` without a repeated calling code (or Mexico's old mobile `1`),
 /// when what is left has a length the country's numbers have.
 fn national<'a>(country: &str, code: u16, number: &'a str) -> &'a str {
-    let lengths = CALLING_CODES.get(&code).map_or(&[][..], Vec::as_slice);
+    let lengths = calling_code(code).unwrap_or_default();
     let fits = |n: &str| lengths.contains(&(n.len() as u16));
     if lengths.is_empty() || fits(number) {
         return number;

@@ -48,8 +48,10 @@ pub(crate) struct Tokens {
     /// Issue and expiry times are read from the app's clock.
     clock: Arc<dyn Clock>,
     /// Tokens whose signature verified (under these keys, which do not
-    /// change while the process runs), and what they say.
-    verified: Arc<Mutex<HashMap<Box<str>, Claims>>>,
+    /// change while the process runs), and what they say. Hashed with
+    /// foldhash, not SipHash: only tokens this server signed are entered,
+    /// so no caller chooses the keys; a lookup hashes a whole token.
+    verified: Arc<Mutex<HashMap<Box<str>, Claims, foldhash::fast::RandomState>>>,
 }
 
 /// What a token whose signature verified says.
