@@ -23,7 +23,8 @@ use crate::clock::{Clock, SystemClock};
 use async_trait::async_trait;
 use maps::{Entries, Expiring, ExpiringMap};
 use records::{AuthLog, Entry, PhoneRecord, Session};
-use std::hash::{BuildHasher, RandomState};
+use siphasher::sip128::{Hasher128, SipHasher13};
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::{Arc, LazyLock, Weak};
 use std::time::Duration;
 use subtle::ConstantTimeEq;
@@ -39,20 +40,29 @@ pub const DEFAULT_MAX_ENTRIES: usize = 2_000_000;
 /// goes back to the system when they expire.
 type Slot = [u8; 16];
 
-/// Two SipHash keys drawn at start: the slot is two independent 64-bit
-/// SipHash values of the store key. A store key is made of keyed digests
-/// no caller chooses, and the SipHash keys are secret too, so two live
-/// keys share a slot with odds of one in 2^128 a pair; the process's
-/// memory is all there is to keep consistent.
-static SLOT_KEYS: LazyLock<[RandomState; 2]> =
-    LazyLock::new(|| [RandomState::new(), RandomState::new()]);
+/// A SipHash key drawn at start: the slot is the 128-bit SipHash-1-3 of
+/// the store key (SipHash's 128-bit output mode, one pass over the key). A
+/// store key is made of keyed digests no caller chooses, and the SipHash
+/// key is secret too, so two live keys share a slot with odds of one in
+/// 2^128 a pair; the process's memory is all there is to keep consistent.
+static SLOT_KEY: LazyLock<[u8; 16]> = LazyLock::new(|| {
+    // 128 random bits from what std keys its maps with (the system's
+    // randomness, read by std, which cannot fail): a constant hashed
+    // under two of its keys.
+    let mut key = [0u8; 16];
+    for (half, state) in key
+        .chunks_exact_mut(8)
+        .zip([RandomState::new(), RandomState::new()])
+    {
+        half.copy_from_slice(&state.hash_one(0u8).to_le_bytes());
+    }
+    key
+});
 
 fn slot(key: &str) -> Slot {
-    let [first, second] = &*SLOT_KEYS;
-    let mut slot = Slot::default();
-    slot[..8].copy_from_slice(&first.hash_one(key).to_le_bytes());
-    slot[8..].copy_from_slice(&second.hash_one(key).to_le_bytes());
-    slot
+    let mut hasher = SipHasher13::new_with_key(&SLOT_KEY);
+    hasher.write(key.as_bytes());
+    hasher.finish128().as_bytes()
 }
 
 fn ms(d: Duration) -> Millis {
