@@ -132,26 +132,35 @@ fn first_special(text: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let has_special = |word: [u8; 8]| {
+        let x = u64::from_ne_bytes(word);
+        // A byte below 0x20: below 0x20 with its high bit clear.
+        let low = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let quote = zero_in(x ^ (ONES * u64::from(b'"')));
+        let backslash = zero_in(x ^ (ONES * u64::from(b'\\')));
+        low | quote | backslash != 0
+    };
     let mut words = text.chunks_exact(8);
     let mut at = 0;
     for word in words.by_ref() {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(word);
-        let x = u64::from_ne_bytes(bytes);
-        // A byte below 0x20: below 0x20 with its high bit clear.
-        let low = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-        let quote = zero_in(x ^ (ONES * u64::from(b'"')));
-        let backslash = zero_in(x ^ (ONES * u64::from(b'\\')));
-        if low | quote | backslash != 0 {
+        if has_special(bytes) {
             return word.iter().position(|&b| special(b)).map(|i| at + i);
         }
         at += 8;
     }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| special(b))
-        .map(|i| at + i)
+    // The last few bytes as one word too, padded with spaces (never
+    // special): most fields of a line are shorter than a word.
+    let rest = words.remainder();
+    let mut bytes = [b' '; 8];
+    for (slot, &b) in bytes.iter_mut().zip(rest) {
+        *slot = b;
+    }
+    match has_special(bytes) {
+        true => rest.iter().position(|&b| special(b)).map(|i| at + i),
+        false => None,
+    }
 }
 
 impl<W: Write> Write for Escaped<'_, W> {
@@ -290,31 +299,36 @@ impl RequestLine<'_> {
         );
     }
 
-    /// The line as [`JsonLine`] writes the event, stamped `at`.
+    /// The line as [`JsonLine`] writes the event, stamped `at`. Each
+    /// field's name is written with the quotes around it and the values
+    /// beside it, as one piece: a piece costs more than its bytes.
     fn json(&self, at: SystemTime) -> String {
         // Writing into a `String` cannot fail.
-        fn text(line: &mut String, name: &str, value: &str) {
-            line.push_str(name);
-            let _ = quoted(line, value);
+        fn text(line: &mut String, value: &str, next: &str) {
+            let _ = Escaped(line).write_str(value);
+            line.push_str(next);
         }
-        fn number(line: &mut String, name: &str, value: u64) {
-            line.push_str(name);
+        fn number(line: &mut String, value: u64, next: &str) {
             let _ = decimal::push(line, value, 1);
+            line.push_str(next);
         }
         let mut line = String::with_capacity(512);
         line.push_str("{\"timestamp\":\"");
         let _ = timestamp(&mut line, at);
-        line.push_str("\",\"level\":\"INFO\",\"message\":\"request\"");
-        text(&mut line, ",\"method\":", self.method);
-        text(&mut line, ",\"path\":", self.path);
-        text(&mut line, ",\"operation\":", self.operation);
-        number(&mut line, ",\"status\":", self.status.into());
-        text(&mut line, ",\"code\":", self.code);
-        number(&mut line, ",\"latency_us\":", self.latency_us);
-        text(&mut line, ",\"uuid\":", self.uuid);
-        text(&mut line, ",\"client_id\":", self.client_id);
-        text(&mut line, ",\"phone\":", self.phone);
-        line.push_str(",\"target\":\"otp_server::request\"}\n");
+        line.push_str("\",\"level\":\"INFO\",\"message\":\"request\",\"method\":\"");
+        text(&mut line, self.method, "\",\"path\":\"");
+        text(&mut line, self.path, "\",\"operation\":\"");
+        text(&mut line, self.operation, "\",\"status\":");
+        number(&mut line, self.status.into(), ",\"code\":\"");
+        text(&mut line, self.code, "\",\"latency_us\":");
+        number(&mut line, self.latency_us, ",\"uuid\":\"");
+        text(&mut line, self.uuid, "\",\"client_id\":\"");
+        text(&mut line, self.client_id, "\",\"phone\":\"");
+        text(
+            &mut line,
+            self.phone,
+            "\",\"target\":\"otp_server::request\"}\n",
+        );
         line
     }
 }
