@@ -53,12 +53,14 @@ fn around_tag<'k>(key: &'k str, phone: &Digest) -> Option<(&'k str, &'k str)> {
 fn challenge_id(key: &str, phone: &Digest) -> Vec<u8> {
     let tagged = around_tag(key, phone);
     let (kind, rest) = tagged.unwrap_or((key, ""));
-    let short = KINDS.iter().find_map(|&(name, byte)| {
-        let session = unhex(rest.strip_prefix(':')?.as_bytes())?;
-        (kind.strip_suffix(':')? == name).then_some((byte, session))
-    });
+    // The kind's name first: reading the session's hex is the dear part.
+    let short = KINDS
+        .iter()
+        .find(|&&(name, _)| kind.strip_suffix(':') == Some(name))
+        .and_then(|&(_, byte)| Some((byte, unhex(rest.strip_prefix(':')?.as_bytes())?)));
     if let Some((byte, session)) = short {
-        let mut id = vec![byte];
+        let mut id = Vec::with_capacity(1 + ID_BYTES);
+        id.push(byte);
         id.extend_from_slice(&session[..ID_BYTES]);
         return id;
     }
