@@ -177,7 +177,8 @@ pub(crate) async fn operation(
     let (context, fields) = if op.api == Api::Token {
         let source = source_address(app, &parts);
         let form = TokenRequestBody::new(&parts.headers, body.clone(), source);
-        // A form: the generated handler reads it without serde_ignored.
+        // A form, not JSON: its handler has no serde_ignored step for
+        // the flag to skip.
         (RequestContext::token_request(request, form), Fields::Others)
     } else {
         match gate::admit(app, op, &parts.headers, &body) {
