@@ -248,6 +248,76 @@ pub(crate) fn json_to_stderr() {
     JSON_LOG.store(true, Ordering::Relaxed);
 }
 
+/// The bytes of held lines past which a thread writes them at once.
+const HELD_BYTES: usize = 16 * 1024;
+
+thread_local! {
+    /// This thread's lines not yet written, once it holds lines at all.
+    static HELD: std::cell::RefCell<Option<Vec<u8>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Stderr, the log's destination, written one whole line at a time (as
+/// `tracing_subscriber`'s own writer is). A runtime worker holds its lines
+/// while it has work and writes them together when it goes idle
+/// ([`release_lines`], from the runtime's `on_thread_park`) or once it
+/// holds 16 KiB: one system call for a busy worker's many requests, where
+/// each line was one, and no later than the moment the worker has nothing
+/// else to do (under no load, at once). Any other thread writes at once.
+/// Lines keep their order within a thread, and the time in each is when
+/// it was made.
+pub(crate) struct Stderr;
+
+impl std::io::Write for Stderr {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        write_line(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes `line` to stderr, or holds it (see [`Stderr`]).
+pub(crate) fn write_line(line: &[u8]) {
+    // As tracing-subscriber does: a log that cannot be written is no
+    // reason to fail what is being logged.
+    HELD.with_borrow_mut(|held| match held {
+        Some(held) => {
+            held.extend_from_slice(line);
+            if held.len() >= HELD_BYTES {
+                let _ = std::io::stderr().write_all(held);
+                held.clear();
+            }
+        }
+        None => {
+            let _ = std::io::stderr().write_all(line);
+        }
+    });
+}
+
+/// Writes the lines this thread holds, and has it hold its lines from
+/// now on: the runtime calls this as a worker parks and as it stops
+/// (only workers park, so no other thread ever holds a line).
+pub(crate) fn release_lines() {
+    HELD.with_borrow_mut(|held| {
+        let held = held.get_or_insert_with(|| Vec::with_capacity(HELD_BYTES));
+        if !held.is_empty() {
+            let _ = std::io::stderr().write_all(held);
+            held.clear();
+        }
+    });
+}
+
+/// Writes the lines this thread holds and stops holding them.
+pub(crate) fn stop_holding_lines() {
+    HELD.with_borrow_mut(|held| {
+        if let Some(lines) = held.take() {
+            let _ = std::io::stderr().write_all(&lines);
+        }
+    });
+}
+
 /// The line every request writes (target `otp_server::request`, `INFO`).
 pub(crate) struct RequestLine<'a> {
     pub method: &'a str,
@@ -274,10 +344,7 @@ impl RequestLine<'_> {
         }
         match JSON_LOG.load(Ordering::Relaxed) {
             true => {
-                let line = self.json(SystemTime::now());
-                // As tracing-subscriber does: a log that cannot be written
-                // is no reason to fail the request.
-                let _ = std::io::stderr().write_all(line.as_bytes());
+                write_line(self.json(SystemTime::now()).as_bytes());
             }
             false => self.event(),
         }

@@ -65,7 +65,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .sandbox
         .allowed_hosts
         .extend(hosts.filter(|h| !h.is_empty()));
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let runtime = startup::runtime().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&config.server.listen)
             .await

@@ -12,7 +12,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-/// Logs to stderr, levels from `RUST_LOG` (default `info`).
+/// Logs to stderr, levels from `RUST_LOG` (default `info`), by way of
+/// [`runtime`]'s workers' held lines.
 ///
 /// Format: `OTP_LOG_FORMAT=json` or `text`; by default human-readable text
 /// in a terminal and one JSON object per line otherwise.
@@ -26,13 +27,23 @@ pub fn init_logging() {
     };
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(|| crate::log_line::Stderr);
     if json {
         logs.event_format(crate::log_line::JsonLine).init();
         crate::log_line::json_to_stderr();
     } else {
         logs.init();
     }
+}
+
+/// The server's runtime: tokio's default (a worker per core), whose
+/// workers write their log lines as they go idle (`log_line::Stderr`).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_park(crate::log_line::release_lines)
+        .on_thread_stop(crate::log_line::stop_holding_lines)
+        .build()
 }
 
 /// Outside the sandbox, the admin listener (`server.admin_listen`) for

@@ -17,6 +17,7 @@ mod fuzz;
 mod generated_guard;
 mod kit;
 mod layout;
+mod log_lines;
 mod newcomer;
 mod oauth;
 mod operations;

@@ -54,6 +54,16 @@ fn sigterm_finishes_in_flight_requests_then_exits_zero() {
         .wait(Duration::from_secs(10))
         .expect("the server exited");
     assert!(status.success(), "exit status {status:?}");
+    // The lines a worker held are written as it stops: one per answer.
+    std::thread::sleep(Duration::from_millis(200)); // the stderr reader's last lines
+    let logs = server.stderr.lock().unwrap().clone();
+    let answered = logs
+        .lines()
+        .filter(|l| {
+            l.contains("\"target\":\"otp_server::request\"") && l.contains("\"status\":200")
+        })
+        .count();
+    assert_eq!(answered, 8, "{logs}");
     println!(
         "shutdown: last in-flight answered and the process exited {:?} after SIGTERM",
         signalled.elapsed()
