@@ -156,7 +156,7 @@ impl TelemarketingFlow {
         let policy = &client.policy;
         let id = Self::phone(req)?;
         let phone = self.issuer.phone_digest(&id);
-        let mut random = Draw::new()?;
+        let mut random = Draw::new();
         let (sid, sid_bytes) = new_sid(&phone, &mut random)?;
         let current = self.issuer.keys().current();
         let (session, key) = self.session_under(current, client, &phone, &sid_bytes);
@@ -322,7 +322,7 @@ mod tests {
     #[test]
     fn a_sid_carries_its_phones_tag() {
         let phone = [0xab; 16];
-        let (sid, bytes) = new_sid(&phone, &mut Draw::new().unwrap()).unwrap();
+        let (sid, bytes) = new_sid(&phone, &mut Draw::new()).unwrap();
         assert_eq!(sid.len(), 64);
         assert_eq!(parse_sid(&sid), Some((phone, bytes)));
         assert_eq!(parse_sid("not-a-sid"), None);
