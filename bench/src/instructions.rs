@@ -10,7 +10,10 @@
 //! (dump), and the dump's total over the requests sent. Everything the
 //! server process executes counts, in all its threads: hyper, tokio, the
 //! handler, the log line, the webhook call to the relay; nothing is
-//! subtracted. Redis's own work (another process) is not counted.
+//! subtracted. Redis's own work is another process: its redis-server runs
+//! under callgrind too, zeroed and dumped with the server, and is its own
+//! row (`redis-server, for the above`: its Lua steps, its command
+//! handling and its 10 Hz housekeeping over the run).
 //!
 //! The servers: the bare hyper baseline (`bench-baseline`), then otp-server
 //! in production mode (see [`crate::production`]: keys from the
@@ -411,17 +414,42 @@ impl Traced {
     }
 }
 
-/// Measures `flow` on a traced server: warm-up, zero, requests, dump.
+/// Measures `flow` on a traced server (and its traced Redis, if any):
+/// warm-up, zero, requests, dump. A row for the server, and one for Redis.
 async fn measure(
     traced: &mut Traced,
+    mut redis: Option<&mut Traced>,
     caller: &mut Caller<'_>,
     server: &str,
     flow: Workload,
     s: &Settings,
-) -> anyhow::Result<Row> {
+) -> anyhow::Result<Vec<Row>> {
     caller.requests(flow, s.warmup).await?;
     traced.zero()?;
+    if let Some(redis) = redis.as_deref_mut() {
+        redis.zero()?;
+    }
     let (requests, flows) = caller.requests(flow, s.requests).await?;
+    let mut rows = vec![row(traced, server, flow, requests, flows, s)?];
+    if let Some(redis) = redis {
+        let server = REDIS_ROW;
+        rows.push(row(redis, server, flow, requests, flows, s)?);
+    }
+    Ok(rows)
+}
+
+/// The row of the redis-server under a `production, redis` row.
+const REDIS_ROW: &str = "redis-server, for the above";
+
+/// Dumps `traced` and makes its row over the requests just sent.
+fn row(
+    traced: &mut Traced,
+    server: &str,
+    flow: Workload,
+    requests: u64,
+    flows: u64,
+    s: &Settings,
+) -> anyhow::Result<Row> {
     let slug = format!("{server} {}", flow.name())
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -457,6 +485,8 @@ struct Run<'a> {
     log: Option<&'static str>,
     identity: &'a Identity,
     flows: &'a [Workload],
+    /// The run's redis-server, when it is traced.
+    redis: Option<&'a mut Traced>,
 }
 
 async fn otp_rows(run: Run<'_>, relay: &SmsRelay, s: &Settings) -> anyhow::Result<Vec<Row>> {
@@ -470,8 +500,10 @@ async fn otp_rows(run: Run<'_>, relay: &SmsRelay, s: &Settings) -> anyhow::Resul
     let addr = traced.process.addr;
     let mut caller = Caller::new(addr, run.identity, Some(relay), 0).await?;
     let mut rows = Vec::new();
+    let mut redis = run.redis;
     for flow in run.flows {
-        rows.push(measure(&mut traced, &mut caller, run.server, *flow, s).await?);
+        let redis = redis.as_deref_mut();
+        rows.extend(measure(&mut traced, redis, &mut caller, run.server, *flow, s).await?);
     }
     Ok(rows)
 }
@@ -505,10 +537,26 @@ pub async fn run(s: &Settings) -> anyhow::Result<Vec<Row>> {
             bearer: String::new(),
             next: 0,
         };
-        rows.push(measure(&mut traced, &mut caller, "bare hyper", Workload::Bare, s).await?);
+        rows.extend(
+            measure(
+                &mut traced,
+                None,
+                &mut caller,
+                "bare hyper",
+                Workload::Bare,
+                s,
+            )
+            .await?,
+        );
     }
     let production = Production::new(&relay.url())?;
-    let redis = Process::redis(s.pinned)?;
+    let (command, out_file) = callgrind(Path::new("redis-server"), s, "redis-server");
+    let mut redis = Traced {
+        process: Process::redis_by(command)?,
+        out_file,
+        dumps: 0,
+    };
+    let redis_addr = redis.process.addr;
     let sandbox = Identity::sandbox();
     let runs = [
         Run {
@@ -525,15 +573,17 @@ pub async fn run(s: &Settings) -> anyhow::Result<Vec<Row>> {
                 Workload::Token,
                 Workload::RaoGenerate,
             ],
+            redis: None,
         },
         Run {
             label: "production-redis",
             server: "production, redis",
-            store: format!("redis://{}", redis.addr),
+            store: format!("redis://{redis_addr}"),
             mode: Mode::Production(&production),
             log: None,
             identity: &production.identity,
             flows: &[Workload::TmGenerate],
+            redis: Some(&mut redis),
         },
         Run {
             label: "production-memory-warn",
@@ -543,6 +593,7 @@ pub async fn run(s: &Settings) -> anyhow::Result<Vec<Row>> {
             log: Some("warn"),
             identity: &production.identity,
             flows: &[Workload::TmGenerate],
+            redis: None,
         },
         Run {
             label: "sandbox-memory",
@@ -552,6 +603,7 @@ pub async fn run(s: &Settings) -> anyhow::Result<Vec<Row>> {
             log: Some("warn"),
             identity: &sandbox,
             flows: &[Workload::TmGenerate],
+            redis: None,
         },
     ];
     for run in runs {

@@ -179,8 +179,13 @@ impl Process {
 
     /// A redis-server of the benchmark's own on a free port.
     pub fn redis(pinned: bool) -> anyhow::Result<Self> {
+        Self::redis_by(Self::command(PathBuf::from("redis-server"), pinned))
+    }
+
+    /// A redis-server of the benchmark's own on a free port, started by
+    /// `command` (`redis-server`, maybe behind taskset or a profiler).
+    pub fn redis_by(mut command: Command) -> anyhow::Result<Self> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let mut command = Self::command(PathBuf::from("redis-server"), pinned);
         command.args([
             "--port",
             &port.to_string(),
@@ -193,7 +198,7 @@ impl Process {
         ]);
         let child = command.stdout(Stdio::null()).spawn()?;
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(addr).is_err() {
             anyhow::ensure!(Instant::now() < deadline, "redis-server did not start");
             std::thread::sleep(Duration::from_millis(20));
