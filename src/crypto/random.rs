@@ -79,7 +79,8 @@ fn fill(out: &mut [u8]) -> Result<(), RandomError> {
     POOL.with_borrow_mut(|pool| pool.take(out))
 }
 
-/// The bytes a pool fetches from the OS at once: sixteen [`Draw`]s.
+/// The bytes a pool fetches from the OS at once: some forty telemarketing
+/// generates' worth.
 const POOL_BYTES: usize = 1024;
 
 thread_local! {
