@@ -815,3 +815,30 @@ async fn the_sandbox_clock_goes_at_most_ten_years_ahead() {
     assert!(chrono::DateTime::parse_from_rfc3339(now).is_ok(), "{now}");
     assert_eq!(advance(10).await.status(), 200, "up to the cap");
 }
+
+/// A burst of telemarketing generates for one phone no store has seen, over
+/// two instances and two splits of its number: one send makes the phone's
+/// record (on Redis, by the script's first-record path) and the send
+/// interval refuses every other, however the burst interleaves.
+#[tokio::test]
+async fn a_burst_of_first_sends_to_a_new_phone_sends_once() {
+    let (a, b) = two_instances().await;
+    let (ha, hb) = (a.tm_headers("sandbox").await, b.tm_headers("sandbox").await);
+    let numbers = ["5590162000", "525590162000"];
+    let path = format!("{TM}/generate");
+    let generates = (0..24).map(|i| {
+        let (server, headers) = if i % 2 == 0 { (&a, &ha) } else { (&b, &hb) };
+        let body = tm_body(&format!("burst-{i}"), numbers[(i / 2) % 2]);
+        let path = &path;
+        async move { server.post(path, headers, Some(body)).await }
+    });
+    let statuses: Vec<u16> = futures::future::join_all(generates)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    let sent = statuses.iter().filter(|s| **s == 200).count();
+    let refused = statuses.iter().filter(|s| **s == 400).count();
+    assert_eq!((sent, refused), (1, 23), "{statuses:?}");
+    assert_eq!(b.outbox("+525590162000").await.len(), 1);
+}
