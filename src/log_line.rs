@@ -286,8 +286,7 @@ pub(crate) fn write_line(line: &[u8]) {
         Some(held) => {
             held.extend_from_slice(line);
             if held.len() >= HELD_BYTES {
-                let _ = std::io::stderr().write_all(held);
-                held.clear();
+                write_held(held);
             }
         }
         None => {
@@ -301,21 +300,26 @@ pub(crate) fn write_line(line: &[u8]) {
 /// (only workers park, so no other thread ever holds a line).
 pub(crate) fn release_lines() {
     HELD.with_borrow_mut(|held| {
-        let held = held.get_or_insert_with(|| Vec::with_capacity(HELD_BYTES));
-        if !held.is_empty() {
-            let _ = std::io::stderr().write_all(held);
-            held.clear();
-        }
+        write_held(held.get_or_insert_with(|| Vec::with_capacity(HELD_BYTES)));
     });
 }
 
 /// Writes the lines this thread holds and stops holding them.
 pub(crate) fn stop_holding_lines() {
     HELD.with_borrow_mut(|held| {
-        if let Some(lines) = held.take() {
-            let _ = std::io::stderr().write_all(&lines);
+        if let Some(mut lines) = held.take() {
+            write_held(&mut lines);
         }
     });
+}
+
+/// Writes `held` to stderr in one call (nothing when it is empty) and
+/// empties it.
+fn write_held(held: &mut Vec<u8>) {
+    if !held.is_empty() {
+        let _ = std::io::stderr().write_all(held);
+        held.clear();
+    }
 }
 
 /// The line every request writes (target `otp_server::request`, `INFO`).
