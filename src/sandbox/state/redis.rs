@@ -7,7 +7,7 @@
 use super::{unhex, Seen, SharedState, StoredMessage, View, MAX_OFFSET};
 use crate::clock::Millis;
 use crate::crypto::{hex, Digest};
-use crate::store::redis::{error, RedisStore};
+use crate::store::redis::{error, Call, RedisStore};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use redis::Script;
@@ -227,25 +227,26 @@ fn view_of(reply: &[u64]) -> View {
 #[async_trait]
 impl SharedState for RedisState {
     async fn view(&self, known: &View) -> Result<View, StoreError> {
-        let mut call = VIEW.prepare_invoke();
-        call.key(self.state_key())
+        let call = Call::new(&VIEW)
+            .key(self.state_key())
             .arg(known.offset)
             .arg(known.generation);
-        let reply: Vec<u64> = self.redis.invoke(&call).await?;
+        let reply: Vec<u64> = self.redis.run(call).await?;
         Ok(view_of(&reply))
     }
 
     async fn advance_clock(&self, by: Millis) -> Result<Option<Millis>, StoreError> {
-        let mut call = ADVANCE.prepare_invoke();
-        call.key(self.state_key()).arg(by).arg(MAX_OFFSET);
-        let offset: i64 = self.redis.invoke(&call).await?;
+        let call = Call::new(&ADVANCE)
+            .key(self.state_key())
+            .arg(by)
+            .arg(MAX_OFFSET);
+        let offset: i64 = self.redis.run(call).await?;
         Ok(u64::try_from(offset).ok())
     }
 
     async fn reset_all(&self) -> Result<View, StoreError> {
-        let mut call = RESET_ALL.prepare_invoke();
-        call.key(self.state_key());
-        let reply: Vec<u64> = self.redis.invoke(&call).await?;
+        let call = Call::new(&RESET_ALL).key(self.state_key());
+        let reply: Vec<u64> = self.redis.run(call).await?;
         Ok(view_of(&reply))
     }
 
@@ -255,16 +256,18 @@ impl SharedState for RedisState {
         phone: &Digest,
         recipients: &[String],
     ) -> Result<(), StoreError> {
-        let mut call = RESET_PHONE.prepare_invoke();
-        call.key(self.state_key())
+        let mut call = Call::new(&RESET_PHONE)
+            .key(self.state_key())
             .key(self.epochs_key(generation))
-            .key(self.outbox_key(generation, None))
-            .arg(hex(phone))
-            .arg(EPOCHS_KEEP_MS);
+            .key(self.outbox_key(generation, None));
         for to in recipients {
-            call.key(self.outbox_key(generation, Some(to))).arg(to);
+            call = call.key(self.outbox_key(generation, Some(to)));
         }
-        self.redis.invoke::<i64>(&call).await.map(drop)
+        let mut call = call.arg(hex(phone)).arg(EPOCHS_KEEP_MS);
+        for to in recipients {
+            call = call.arg(to.as_str());
+        }
+        self.redis.run::<i64>(call).await.map(drop)
     }
 
     async fn phone_epoch(&self, generation: u64, phone: &Digest) -> Result<u64, StoreError> {
@@ -286,14 +289,14 @@ impl SharedState for RedisState {
         capacity: usize,
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(message).map_err(error)?;
-        let mut call = PUSH.prepare_invoke();
-        call.key(self.outbox_key(generation, None))
+        let call = Call::new(&PUSH)
+            .key(self.outbox_key(generation, None))
             .key(self.outbox_key(generation, Some(&message.message.to)))
             .arg(json)
             .arg(capacity.max(1))
             .arg(capacity.clamp(1, PER_RECIPIENT))
             .arg(OUTBOX_KEEP_MS);
-        self.redis.invoke::<i64>(&call).await.map(drop)
+        self.redis.run::<i64>(call).await.map(drop)
     }
 
     /// The lists are newest first, so the messages after `since` are the
@@ -326,13 +329,13 @@ impl SharedState for RedisState {
         phone: &Digest,
         behaviour: Option<&str>,
     ) -> Result<(), StoreError> {
-        let mut call = SET_BEHAVIOUR.prepare_invoke();
-        call.key(self.state_key())
+        let call = Call::new(&SET_BEHAVIOUR)
+            .key(self.state_key())
             .key(self.generation_key(generation, "behaviours"))
             .arg(hex(phone))
             .arg(behaviour.unwrap_or_default())
             .arg(KEEP_MS);
-        self.redis.invoke::<i64>(&call).await.map(drop)
+        self.redis.run::<i64>(call).await.map(drop)
     }
 
     async fn behaviours(&self, generation: u64) -> Result<Vec<(Digest, String)>, StoreError> {
@@ -347,12 +350,12 @@ impl SharedState for RedisState {
     }
 
     async fn reset_client(&self, generation: u64, client: &str) -> Result<u64, StoreError> {
-        let mut call = RESET_CLIENT.prepare_invoke();
-        call.key(self.state_key())
+        let call = Call::new(&RESET_CLIENT)
+            .key(self.state_key())
             .key(self.generation_key(generation, "clients"))
             .arg(client)
             .arg(KEEP_MS);
-        self.redis.invoke::<u64>(&call).await
+        self.redis.run::<u64>(call).await
     }
 
     async fn client_epoch(&self, generation: u64, client: &str) -> Result<u64, StoreError> {
@@ -370,12 +373,12 @@ impl SharedState for RedisState {
         phone: &str,
         at: Millis,
     ) -> Result<(), StoreError> {
-        let mut call = VALIDATED.prepare_invoke();
-        call.key(self.generation_key(generation, "validated"))
+        let call = Call::new(&VALIDATED)
+            .key(self.generation_key(generation, "validated"))
             .arg(phone)
             .arg(at)
             .arg(OUTBOX_KEEP_MS);
-        self.redis.invoke::<i64>(&call).await.map(drop)
+        self.redis.run::<i64>(call).await.map(drop)
     }
 
     async fn validated(
@@ -403,13 +406,13 @@ impl SharedState for RedisState {
         forced: bool,
         at: Millis,
     ) -> Result<(), StoreError> {
-        let mut call = COVER.prepare_invoke();
-        call.key(self.coverage_key(generation, client, epoch))
+        let call = Call::new(&COVER)
+            .key(self.coverage_key(generation, client, epoch))
             .arg(row)
             .arg(u8::from(forced))
             .arg(at)
             .arg(KEEP_MS);
-        self.redis.invoke::<i64>(&call).await.map(drop)
+        self.redis.run::<i64>(call).await.map(drop)
     }
 
     async fn coverage(

@@ -15,22 +15,27 @@
 //! Connections are made lazily and remade after a failure, and every call
 //! is bounded by `command_timeout_ms`: with Redis down a request fails fast
 //! (`500 serverUnavailable`), and recovers by itself when Redis returns.
+//! On one node, the commands of requests that arrive together are written
+//! together (`batch.rs`); a cluster's connection routes each by its slot.
 
+mod batch;
 mod scripts;
 mod steps;
 mod tls;
 
 use super::StoreError;
-use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use batch::Batcher;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
 use redis::{
-    Cmd, ErrorKind, FromRedisValue, IntoConnectionInfo, ProtocolVersion, Script, ScriptInvocation,
+    Cmd, ErrorKind, FromRedisValue, IntoConnectionInfo, ProtocolVersion, RedisResult, Script,
     ServerErrorKind, ToRedisArgs,
 };
 use serde::Deserialize;
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
@@ -67,16 +72,17 @@ impl Default for RedisConfig {
     }
 }
 
-/// A connection to one node or to a cluster.
+/// A connection to one node (its commands sent in batches, `batch.rs`) or
+/// to a cluster.
 #[derive(Clone)]
 enum Connection {
-    Node(ConnectionManager),
+    Node(ConnectionManager, Arc<Batcher>),
     Cluster(ClusterConnection),
 }
 
 /// How to reach Redis; the cluster connection is opened on first use.
 enum Target {
-    Node(ConnectionManager),
+    Node(ConnectionManager, Arc<Batcher>),
     Cluster(Box<ClusterTarget>),
 }
 
@@ -99,14 +105,14 @@ pub(crate) struct RedisStore {
 /// into the `EVALSHA` command that will be sent (one buffer, where the
 /// crate's `ScriptInvocation` keeps a vector per argument and copies them
 /// all into the command again).
-pub(super) struct Call {
+pub(crate) struct Call {
     script: &'static Script,
     keys: Vec<Vec<u8>>,
     command: Option<Cmd>,
 }
 
 impl Call {
-    pub(super) fn new(script: &'static Script) -> Self {
+    pub(crate) fn new(script: &'static Script) -> Self {
         Self {
             script,
             keys: Vec::with_capacity(3),
@@ -115,13 +121,13 @@ impl Call {
     }
 
     /// Adds a key; every key comes before the first argument.
-    pub(super) fn key(mut self, key: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn key(mut self, key: impl Into<Vec<u8>>) -> Self {
         debug_assert!(self.command.is_none(), "a key after an argument");
         self.keys.push(key.into());
         self
     }
 
-    pub(super) fn arg(mut self, arg: impl ToRedisArgs) -> Self {
+    pub(crate) fn arg(mut self, arg: impl ToRedisArgs) -> Self {
         arg.write_redis_args(self.started());
         self
     }
@@ -192,7 +198,8 @@ impl RedisStore {
                 .set_number_of_retries(1)
                 .set_min_delay(Duration::from_millis(10))
                 .set_max_delay(Duration::from_millis(100));
-            Target::Node(ConnectionManager::new_lazy_with_config(client, config).map_err(error)?)
+            let manager = ConnectionManager::new_lazy_with_config(client, config).map_err(error)?;
+            Target::Node(manager.clone(), Arc::new(Batcher::new(manager)))
         };
         Ok(Self {
             target,
@@ -204,32 +211,13 @@ impl RedisStore {
 
     /// Runs `call` (EVALSHA; on NOSCRIPT the script is loaded and the call
     /// made once more, as the crate's `ScriptInvocation` does).
-    pub(super) async fn run<T: FromRedisValue + Send>(
+    pub(crate) async fn run<T: FromRedisValue + Send>(
         &self,
         mut call: Call,
     ) -> Result<T, StoreError> {
         let script = call.script;
         let command = &*call.started();
-        self.bounded(|mut c| async move {
-            let first = match &mut c {
-                Connection::Node(n) => query(command, n).await,
-                Connection::Cluster(n) => query(command, n).await,
-            };
-            match first {
-                Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
-                    match &mut c {
-                        Connection::Node(n) => script.load_async(n).await?,
-                        Connection::Cluster(n) => script.load_async(n).await?,
-                    };
-                    match &mut c {
-                        Connection::Node(n) => query(command, n).await,
-                        Connection::Cluster(n) => query(command, n).await,
-                    }
-                }
-                other => other,
-            }
-        })
-        .await
+        self.bounded(|c| evalsha(c, script, command)).await
     }
 
     fn is_cluster(&self) -> bool {
@@ -243,7 +231,9 @@ impl RedisStore {
 
     async fn connection(&self) -> Result<Connection, StoreError> {
         match &self.target {
-            Target::Node(manager) => Ok(Connection::Node(manager.clone())),
+            Target::Node(manager, batcher) => {
+                Ok(Connection::Node(manager.clone(), Arc::clone(batcher)))
+            }
             Target::Cluster(cluster) => {
                 let connection = cluster
                     .connection
@@ -281,12 +271,14 @@ impl RedisStore {
             })?
     }
 
-    /// Runs `invocation` in the background, within ten command timeouts, on
-    /// the connection the store's calls use (so Redis sees it after them);
-    /// its outcome is only logged.
-    pub(super) fn spawn(&self, invocation: ScriptInvocation<'static>) {
+    /// Runs `call` in the background, within ten command timeouts, after
+    /// the store's calls already sent or queued (so Redis sees it after
+    /// them); its outcome is only logged.
+    pub(super) fn spawn(&self, mut call: Call) {
         let connection = match &self.target {
-            Target::Node(manager) => Connection::Node(manager.clone()),
+            Target::Node(manager, batcher) => {
+                Connection::Node(manager.clone(), Arc::clone(batcher))
+            }
             Target::Cluster(cluster) => match cluster.connection.get() {
                 Some(connection) => Connection::Cluster(connection.clone()),
                 None => return,
@@ -295,14 +287,10 @@ impl RedisStore {
         // Nobody waits for it: more time than a request's call gets, so a
         // slow Redis that lost one answer still takes the mark.
         let timeout = self.timeout * 10;
+        let script = call.script;
+        let command = call.started().clone();
         tokio::spawn(async move {
-            let mut connection = connection;
-            let work = async {
-                match &mut connection {
-                    Connection::Node(n) => invocation.invoke_async::<i64>(n).await,
-                    Connection::Cluster(n) => invocation.invoke_async::<i64>(n).await,
-                }
-            };
+            let work = evalsha::<i64>(connection, script, &command);
             if let Err(e) = tokio::time::timeout(timeout, work)
                 .await
                 .map_err(|_| "timeout".to_owned())
@@ -313,41 +301,46 @@ impl RedisStore {
         });
     }
 
-    /// Runs a prepared script invocation within the command timeout.
-    pub(crate) async fn invoke<T: FromRedisValue + Send>(
-        &self,
-        invocation: &ScriptInvocation<'_>,
-    ) -> Result<T, StoreError> {
-        self.bounded(|mut c| async move {
-            match &mut c {
-                Connection::Node(n) => invocation.invoke_async(n).await,
-                Connection::Cluster(n) => invocation.invoke_async(n).await,
-            }
-        })
-        .await
-    }
-
     /// Runs one command within the command timeout.
     pub(crate) async fn command<T: FromRedisValue + Send>(
         &self,
         cmd: Cmd,
     ) -> Result<T, StoreError> {
         let cmd = &cmd;
-        self.bounded(|mut c| async move {
-            match &mut c {
-                Connection::Node(n) => query(cmd, n).await,
-                Connection::Cluster(n) => query(cmd, n).await,
-            }
-        })
-        .await
+        self.bounded(|mut c| async move { query(cmd, &mut c).await })
+            .await
     }
 }
 
-async fn query<T: FromRedisValue, C: ConnectionLike>(
-    cmd: &Cmd,
-    connection: &mut C,
-) -> redis::RedisResult<T> {
-    cmd.query_async(connection).await
+/// `command` on `connection`: on one node, with the commands queued
+/// alongside it (`batch.rs`).
+async fn query<T: FromRedisValue>(command: &Cmd, connection: &mut Connection) -> RedisResult<T> {
+    match connection {
+        Connection::Node(_, batcher) => {
+            let value = batcher.query(command.clone()).await?;
+            Ok(redis::from_redis_value(value)?)
+        }
+        Connection::Cluster(n) => command.query_async(n).await,
+    }
+}
+
+/// `command`, an `EVALSHA` of `script`; on `NOSCRIPT` the script is loaded
+/// and the command sent once more.
+async fn evalsha<T: FromRedisValue>(
+    mut connection: Connection,
+    script: &Script,
+    command: &Cmd,
+) -> RedisResult<T> {
+    match query(command, &mut connection).await {
+        Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
+            match &mut connection {
+                Connection::Node(n, _) => script.load_async(n).await?,
+                Connection::Cluster(n) => script.load_async(n).await?,
+            };
+            query(command, &mut connection).await
+        }
+        other => other,
+    }
 }
 
 pub(crate) fn error(e: impl std::fmt::Display) -> StoreError {

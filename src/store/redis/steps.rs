@@ -203,9 +203,11 @@ impl RedisStore {
     /// carries no request.
     fn answer_lost(&self, phone: Vec<u8>, request: Option<&Digest>, keep: u64) {
         let Some(request) = request else { return };
-        let mut invocation = UNCERTAIN.prepare_invoke();
-        invocation.key(phone).arg(mark(Some(request))).arg(keep);
-        self.spawn(invocation);
+        let call = Call::new(&UNCERTAIN)
+            .key(phone)
+            .arg(mark(Some(request)))
+            .arg(keep);
+        self.spawn(call);
     }
 
     fn auth_key(&self, client: &Digest) -> String {
