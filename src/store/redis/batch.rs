@@ -13,8 +13,9 @@
 //! sender first yields (`yield_now`: it runs again once the worker has run
 //! every task that was ready), so the requests that arrived together have
 //! all queued theirs; then it starts them all before it waits, and the
-//! writer finds them all. An idle server pays one scheduler turn; a busy
-//! one writes tens of requests' commands at once.
+//! writer finds them all. A busy server writes tens of requests' commands
+//! at once; an idle one (nothing queued or unanswered) sends a command
+//! straight away, as Nagle's algorithm does when nothing is in flight.
 //!
 //! Order is kept: commands start in the order they were queued, and the
 //! connection writes them in the order they start, so a command queued
