@@ -422,11 +422,7 @@ async fn one_handset_any_split_holds_the_send_and_failure_limits() {
         let path = format!("{RAO}/generate");
         async move { server.post(&path, headers, Some(body)).await }
     });
-    let statuses: Vec<u16> = futures::future::join_all(generates)
-        .await
-        .iter()
-        .map(|r| r.status().as_u16())
-        .collect();
+    let statuses = statuses_of(generates).await;
     let sent = statuses.iter().filter(|s| **s == 204).count();
     let split = statuses.iter().filter(|s| **s == 400).count();
     assert_eq!(sent, 5, "{statuses:?}");
@@ -896,11 +892,7 @@ async fn a_burst_of_first_sends_to_a_new_phone_sends_once() {
         let path = &path;
         async move { server.post(path, headers, Some(body)).await }
     });
-    let statuses: Vec<u16> = futures::future::join_all(generates)
-        .await
-        .iter()
-        .map(|r| r.status().as_u16())
-        .collect();
+    let statuses = statuses_of(generates).await;
     let sent = statuses.iter().filter(|s| **s == 200).count();
     let refused = statuses.iter().filter(|s| **s == 400).count();
     assert_eq!((sent, refused), (1, 23), "{statuses:?}");

@@ -72,11 +72,7 @@ async fn two_instances_share_tokens_sessions_outbox_and_throttles() {
     let attempts = (0..64)
         .map(|i| if i % 2 == 0 { &a } else { &b })
         .map(|s| s.tm_validate(&headers, &sid, "c64", &otp));
-    let statuses: Vec<u16> = futures::future::join_all(attempts)
-        .await
-        .iter()
-        .map(|r| r.status().as_u16())
-        .collect();
+    let statuses = statuses_of(attempts).await;
     assert_eq!(
         statuses.iter().filter(|&&s| s == 200).count(),
         1,
@@ -445,11 +441,7 @@ async fn a_retry_after_a_500_gets_the_outcome_that_really_happened() {
         let instance = if i % 2 == 0 { &server } else { &second };
         instance.rao_generate(&h, "5547000001")
     });
-    let statuses: Vec<u16> = futures::future::join_all(burst)
-        .await
-        .iter()
-        .map(|r| r.status().as_u16())
-        .collect();
+    let statuses = statuses_of(burst).await;
     assert_eq!(
         statuses.iter().filter(|s| **s == 204).count(),
         1,

@@ -603,3 +603,15 @@ pub async fn assert_rao_expired(response: Response) {
         "{body}"
     );
 }
+
+/// Sends `requests` together and gives their statuses, in order: the
+/// bursts of the attack and race tests.
+pub async fn statuses_of(
+    requests: impl IntoIterator<Item = impl std::future::Future<Output = Response>>,
+) -> Vec<u16> {
+    futures::future::join_all(requests)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect()
+}

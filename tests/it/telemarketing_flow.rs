@@ -114,11 +114,7 @@ async fn concurrent_validates_of_one_otp_succeed_once() {
     let (sid, _) = server.tm_generate(&headers, "dave", "5512340004").await;
     let otp = server.last_otp("5512340004").await;
     let attempts = (0..32).map(|_| server.tm_validate(&headers, &sid, "dave", &otp));
-    let statuses: Vec<u16> = futures::future::join_all(attempts)
-        .await
-        .iter()
-        .map(|r| r.status().as_u16())
-        .collect();
+    let statuses = statuses_of(attempts).await;
     assert_eq!(
         statuses.iter().filter(|&&s| s == 200).count(),
         1,

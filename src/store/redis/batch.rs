@@ -54,7 +54,7 @@ struct Queue {
 /// What [`Batcher::query`] does with a command.
 enum Turn {
     /// Sends it now: nothing is queued or unanswered.
-    AtOnce(Cmd),
+    AtOnce,
     /// Waits for the sender's reply; `start`: the sender is to be started.
     Queued {
         replied: oneshot::Receiver<RedisResult<Value>>,
@@ -85,17 +85,19 @@ impl Batcher {
     /// With nothing queued or unanswered (an idle server), the command is
     /// sent at once, as Nagle's algorithm sends when nothing is in flight:
     /// nothing to wait for, and nothing it could overtake.
-    pub(super) async fn query(&self, command: Cmd) -> RedisResult<Value> {
+    pub(super) async fn query(&self, command: &Cmd) -> RedisResult<Value> {
         let turn = {
             let mut queue = lock(&self.shared.queue);
             if queue.waiting.is_empty() && queue.outstanding == 0 {
                 queue.outstanding = 1;
-                Turn::AtOnce(command)
+                Turn::AtOnce
             } else {
                 let (reply, replied) = oneshot::channel();
                 if queue.waiting.is_empty() && queue.started {
                     self.shared.wake.notify_one();
                 }
+                // The sender's copy: it outlives this call.
+                let command = command.clone();
                 queue.waiting.push(Waiting { command, reply });
                 let start = !queue.started;
                 queue.started = true;
@@ -103,7 +105,7 @@ impl Batcher {
             }
         };
         match turn {
-            Turn::AtOnce(command) => {
+            Turn::AtOnce => {
                 let _answered = Answered(&self.shared);
                 command.query_async(&mut self.connection.clone()).await
             }
@@ -258,7 +260,7 @@ mod tests {
         };
         let client = redis::Client::open(url).unwrap();
         let batcher = Arc::new(Batcher::new(ConnectionManager::new(client).await.unwrap()));
-        let ping = batcher.query(redis::cmd("PING")).await.unwrap();
+        let ping = batcher.query(&redis::cmd("PING")).await.unwrap();
         assert_eq!(ping, Value::SimpleString("PONG".into()));
         let before = *reads.lock().unwrap();
         // All 50 wait at a gate, then are let through at once, as requests
@@ -275,7 +277,7 @@ mod tests {
                         _ => redis::cmd("ECHO").arg(i).clone(),
                     };
                     gate.wait_for(|open| *open).await.unwrap();
-                    batcher.query(command).await
+                    batcher.query(&command).await
                 })
             })
             .collect();

@@ -317,7 +317,7 @@ impl RedisStore {
 async fn query<T: FromRedisValue>(command: &Cmd, connection: &mut Connection) -> RedisResult<T> {
     match connection {
         Connection::Node(_, batcher) => {
-            let value = batcher.query(command.clone()).await?;
+            let value = batcher.query(command).await?;
             Ok(redis::from_redis_value(value)?)
         }
         Connection::Cluster(n) => command.query_async(n).await,
