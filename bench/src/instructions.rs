@@ -19,9 +19,10 @@
 //! in production mode (see [`crate::production`]: keys from the
 //! environment, an `aes-256-gcm` client whose payloads this process
 //! encrypts, SMS by webhook, default log level `info`, JSON lines to a
-//! null stderr) on the memory store and on its own redis-server; and two
+//! null stderr) on the memory store and on its own redis-server; and
 //! reference rows: production with `RUST_LOG=warn` (no request log line),
-//! and the sandbox config as `make bench` runs it.
+//! and the sandbox config as `make bench` runs it, on the memory store and
+//! on the same redis-server (its own phones, so no throttle is shared).
 //!
 //! The dumps are kept, one per row, in `target/bench/callgrind/` for
 //! `callgrind_annotate`; the table in `target/bench/instructions.json`.
@@ -485,11 +486,19 @@ struct Run<'a> {
     log: Option<&'static str>,
     identity: &'a Identity,
     flows: &'a [Workload],
-    /// The run's redis-server, when it is traced.
-    redis: Option<&'a mut Traced>,
+    /// Whether the run's store is the traced redis-server.
+    traced_redis: bool,
+    /// The first phone number's index (runs on one Redis use other phones,
+    /// so that no run meets another's send throttles).
+    first_phone: u64,
 }
 
-async fn otp_rows(run: Run<'_>, relay: &SmsRelay, s: &Settings) -> anyhow::Result<Vec<Row>> {
+async fn otp_rows(
+    run: Run<'_>,
+    mut redis: Option<&mut Traced>,
+    relay: &SmsRelay,
+    s: &Settings,
+) -> anyhow::Result<Vec<Row>> {
     let (command, out_file) = callgrind(&s.server, s, run.label);
     let process = Process::otp_server_in(command, &run.store, &run.mode, run.log)?;
     let mut traced = Traced {
@@ -498,9 +507,8 @@ async fn otp_rows(run: Run<'_>, relay: &SmsRelay, s: &Settings) -> anyhow::Resul
         dumps: 0,
     };
     let addr = traced.process.addr;
-    let mut caller = Caller::new(addr, run.identity, Some(relay), 0).await?;
+    let mut caller = Caller::new(addr, run.identity, Some(relay), run.first_phone).await?;
     let mut rows = Vec::new();
-    let mut redis = run.redis;
     for flow in run.flows {
         let redis = redis.as_deref_mut();
         rows.extend(measure(&mut traced, redis, &mut caller, run.server, *flow, s).await?);
@@ -573,7 +581,8 @@ pub async fn run(s: &Settings) -> anyhow::Result<Vec<Row>> {
                 Workload::Token,
                 Workload::RaoGenerate,
             ],
-            redis: None,
+            traced_redis: false,
+            first_phone: 0,
         },
         Run {
             label: "production-redis",
@@ -583,7 +592,8 @@ pub async fn run(s: &Settings) -> anyhow::Result<Vec<Row>> {
             log: None,
             identity: &production.identity,
             flows: &[Workload::TmGenerate],
-            redis: Some(&mut redis),
+            traced_redis: true,
+            first_phone: 0,
         },
         Run {
             label: "production-memory-warn",
@@ -593,7 +603,8 @@ pub async fn run(s: &Settings) -> anyhow::Result<Vec<Row>> {
             log: Some("warn"),
             identity: &production.identity,
             flows: &[Workload::TmGenerate],
-            redis: None,
+            traced_redis: false,
+            first_phone: 0,
         },
         Run {
             label: "sandbox-memory",
@@ -603,11 +614,24 @@ pub async fn run(s: &Settings) -> anyhow::Result<Vec<Row>> {
             log: Some("warn"),
             identity: &sandbox,
             flows: &[Workload::TmGenerate],
-            redis: None,
+            traced_redis: false,
+            first_phone: 0,
+        },
+        Run {
+            label: "sandbox-redis",
+            server: "sandbox, redis, warn",
+            store: format!("redis://{redis_addr}"),
+            mode: Mode::Sandbox,
+            log: Some("warn"),
+            identity: &sandbox,
+            flows: &[Workload::TmGenerate],
+            traced_redis: true,
+            first_phone: 1_000_000,
         },
     ];
     for run in runs {
-        rows.extend(otp_rows(run, &relay, s).await?);
+        let traced = run.traced_redis.then_some(&mut redis);
+        rows.extend(otp_rows(run, traced, &relay, s).await?);
     }
     let bare = rows[0].per_request;
     for row in &mut rows {

@@ -13,7 +13,7 @@ use super::state::{SharedState, View};
 use crate::crypto::Digest;
 use crate::store::StoreError;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -53,6 +53,7 @@ pub struct Current {
     phone_resets: AtomicU64,
     behaviours: AtomicU64,
     client_resets: AtomicU64,
+    phone_epochs: AtomicBool,
     epochs: Mutex<Epochs>,
     set: Mutex<Set>,
     clients: Mutex<ClientEpochs>,
@@ -78,6 +79,8 @@ impl Current {
             phone_resets: AtomicU64::new(0),
             behaviours: AtomicU64::new(0),
             client_resets: AtomicU64::new(0),
+            // Until a view is read, a phone may have an epoch.
+            phone_epochs: AtomicBool::new(true),
             epochs: Mutex::default(),
             set: Mutex::default(),
             clients: Mutex::default(),
@@ -97,6 +100,7 @@ impl Current {
             phone_resets: self.phone_resets.load(Ordering::SeqCst),
             behaviours: self.behaviours.load(Ordering::SeqCst),
             client_resets: self.client_resets.load(Ordering::SeqCst),
+            phone_epochs: self.phone_epochs.load(Ordering::SeqCst),
         }
     }
 
@@ -108,6 +112,7 @@ impl Current {
         self.behaviours.store(view.behaviours, Ordering::SeqCst);
         self.client_resets
             .store(view.client_resets, Ordering::SeqCst);
+        self.phone_epochs.store(view.phone_epochs, Ordering::SeqCst);
     }
 
     /// Reads the view from the shared state (one round trip on Redis);
@@ -127,9 +132,15 @@ impl Current {
         self.view()
     }
 
-    /// The reset epoch of `phone` in the current generation.
+    /// The reset epoch of `phone` in the current generation: 0 without a
+    /// read while no phone was reset alone since the generation began (the
+    /// view, read at the request's start, says so), else cached per
+    /// (generation, phone resets) or read (one round trip on Redis).
     pub(crate) async fn phone_epoch(&self, phone: &Digest) -> Result<u64, StoreError> {
         let view = self.view();
+        if !view.phone_epochs {
+            return Ok(0);
+        }
         let of = (view.generation, view.phone_resets);
         {
             let mut cache = lock(&self.epochs);

@@ -54,7 +54,11 @@ impl MemoryState {
 #[async_trait]
 impl SharedState for MemoryState {
     async fn view(&self, _known: &View) -> Result<View, StoreError> {
-        Ok(self.lock().view)
+        let inner = self.lock();
+        Ok(View {
+            phone_epochs: !inner.epochs.is_empty(),
+            ..inner.view
+        })
     }
 
     async fn advance_clock(&self, by: Millis) -> Result<Option<Millis>, StoreError> {
@@ -78,6 +82,8 @@ impl SharedState for MemoryState {
                     behaviours: old.behaviours + 1,
                     client_resets: old.client_resets + 1,
                     offset: 0,
+                    // A new generation: no phone was reset in it.
+                    phone_epochs: false,
                 },
                 ..Inner::default()
             };

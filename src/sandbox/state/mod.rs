@@ -36,6 +36,10 @@ pub struct View {
     pub behaviours: u64,
     /// Raised by every reset of one client: cached client epochs are stale.
     pub client_resets: u64,
+    /// Whether a phone may have a reset epoch in this generation. False
+    /// (no per-phone reset since the generation began): every phone's
+    /// epoch is 0, and a request need not read it.
+    pub phone_epochs: bool,
 }
 
 /// A message the sandbox SMS gateway "sent", as `GET /sandbox/v1/sms` shows it.

@@ -20,9 +20,12 @@ const OUTBOX_KEEP_MS: u64 = 24 * 3600 * 1000;
 /// How long a generation's phone epochs outlive the last per-phone reset.
 const EPOCHS_KEEP_MS: u64 = 30 * 24 * 3600 * 1000;
 
-/// KEYS: state. ARGV: the offset and generation this instance knew. Never
-/// back within a generation: a lost state (Redis restarted empty) or a
-/// lower offset is put back to what the instance knew.
+/// KEYS: state, the phone epochs of the generation this instance knew.
+/// ARGV: the offset and generation this instance knew. Never back within a
+/// generation: a lost state (Redis restarted empty) or a lower offset is
+/// put back to what the instance knew. Its last answer says whether a
+/// phone may have an epoch (1 when the generation moved on: the epochs
+/// named are not its own).
 static VIEW: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -37,7 +40,9 @@ elseif gen == kgen and off < koff then
   off = koff
   redis.call('HSET', KEYS[1], 'offset', off)
 end
-return {off, gen, resets, behaviours, clients}
+local epochs = 1
+if gen == kgen then epochs = redis.call('EXISTS', KEYS[2]) end
+return {off, gen, resets, behaviours, clients, epochs}
 ",
     )
 });
@@ -100,13 +105,16 @@ return 1
 });
 
 /// KEYS: the list of all messages, the recipient's list. ARGV: message
-/// JSON, capacity of each list, keep ms.
+/// JSON, capacity of each list, keep ms. A list is trimmed only once it
+/// is over its capacity.
 static PUSH: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 for i, key in ipairs(KEYS) do
-  redis.call('LPUSH', key, ARGV[1])
-  redis.call('LTRIM', key, 0, tonumber(ARGV[i + 1]) - 1)
+  local capacity = tonumber(ARGV[i + 1])
+  if redis.call('LPUSH', key, ARGV[1]) > capacity then
+    redis.call('LTRIM', key, 0, capacity - 1)
+  end
   redis.call('PEXPIRE', key, ARGV[4])
 end
 return 1
@@ -164,11 +172,14 @@ static COVER: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local row = ARGV[1]
-redis.call('HINCRBY', KEYS[1], row .. '|n', 1)
+local n = redis.call('HINCRBY', KEYS[1], row .. '|n', 1)
 if ARGV[2] == '1' then redis.call('HINCRBY', KEYS[1], row .. '|f', 1) end
-redis.call('HSETNX', KEYS[1], row .. '|first', ARGV[3])
-local last = tonumber(redis.call('HGET', KEYS[1], row .. '|last') or '0')
-if tonumber(ARGV[3]) > last then redis.call('HSET', KEYS[1], row .. '|last', ARGV[3]) end
+if n == 1 then
+  redis.call('HSET', KEYS[1], row .. '|first', ARGV[3], row .. '|last', ARGV[3])
+else
+  local last = tonumber(redis.call('HGET', KEYS[1], row .. '|last') or '0')
+  if tonumber(ARGV[3]) > last then redis.call('HSET', KEYS[1], row .. '|last', ARGV[3]) end
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 ",
@@ -212,7 +223,8 @@ impl RedisState {
     }
 }
 
-/// A script's `{offset, gen, resets, behaviours, clients}` answer.
+/// A script's `{offset, gen, resets, behaviours, clients, epochs}` answer
+/// (no `epochs`: a phone may have one).
 fn view_of(reply: &[u64]) -> View {
     let at = |i: usize| reply.get(i).copied().unwrap_or(0);
     View {
@@ -221,6 +233,7 @@ fn view_of(reply: &[u64]) -> View {
         phone_resets: at(2),
         behaviours: at(3),
         client_resets: at(4),
+        phone_epochs: reply.get(5) != Some(&0),
     }
 }
 
@@ -229,6 +242,7 @@ impl SharedState for RedisState {
     async fn view(&self, known: &View) -> Result<View, StoreError> {
         let call = Call::new(&VIEW)
             .key(self.state_key())
+            .key(self.epochs_key(known.generation))
             .arg(known.offset)
             .arg(known.generation);
         let reply: Vec<u64> = self.redis.run(call).await?;
