@@ -108,6 +108,19 @@ async fn coverage_after_known_calls_is_exactly_those_rows_across_two_instances()
             first["firstSeen"].is_string() && first["lastSeen"].is_string(),
             "{first}"
         );
+        // An answer seen once was first and last seen at one moment; one
+        // seen again, last seen no earlier (RFC 3339 UTC, one format).
+        for row in table["rows"].as_array().unwrap() {
+            let (seen_first, seen_last) = (&row["firstSeen"], &row["lastSeen"]);
+            match row["count"].as_u64().unwrap() {
+                0 => assert!(seen_first.is_null() && seen_last.is_null(), "{row}"),
+                1 => assert_eq!(seen_first, seen_last, "{row}"),
+                _ => assert!(
+                    seen_first.as_str().unwrap() <= seen_last.as_str().unwrap(),
+                    "{row}"
+                ),
+            }
+        }
     }
     let (loose_rows, _) = exercised(&b, "loose").await;
     assert_eq!(

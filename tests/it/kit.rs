@@ -382,3 +382,37 @@ async fn the_outbox_lists_every_recipient_and_polls_since() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn the_outbox_keeps_its_capacity_dropping_the_oldest() {
+    let mut config = test_config();
+    config.server.outbox_capacity = 3;
+    let server = TestServer::builder().config(config).start().await;
+    let h = server.tm_headers("sandbox").await;
+    let mut otps = Vec::new();
+    for _ in 0..4 {
+        server.tm_generate(&h, "cap", "5550000031").await;
+        otps.push(server.last_otp("5550000031").await);
+        // Past the 30 s between two sends to one phone.
+        let (status, _) = server.sandbox("clock", json!({"advanceSeconds": 31})).await;
+        assert_eq!(status, 200);
+    }
+    server.tm_generate(&h, "cap", "5550000032").await;
+    let other = server.last_otp("5550000032").await;
+    let kept = |messages: &[Value]| -> Vec<String> {
+        let otp = |m: &Value| m["otp"].as_str().unwrap().to_owned();
+        messages.iter().map(otp).collect()
+    };
+    let all = server.get_json("/sandbox/v1/sms").await;
+    let all = kept(all["messages"].as_array().unwrap());
+    assert_eq!(all, [other.as_str(), &otps[3], &otps[2]], "the newest 3");
+    // The phone's own read: its newest first, never more than the
+    // capacity (on Redis its own list may still hold one the list of all
+    // dropped: docs/CONFIG.md).
+    let own = kept(&server.outbox("5550000031").await);
+    assert!((2..=3).contains(&own.len()), "{own:?}");
+    assert_eq!(
+        own[..],
+        otps[1..].iter().rev().cloned().collect::<Vec<_>>()[..own.len()]
+    );
+}
