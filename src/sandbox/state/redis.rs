@@ -104,23 +104,54 @@ return 1
     )
 });
 
-/// KEYS: the list of all messages, the recipient's list. ARGV: message
-/// JSON, capacity of each list, keep ms. A list is trimmed only once it
-/// is over its capacity.
+/// KEYS: the list of all messages, the recipient's list, the state.
+/// ARGV: message JSON, capacity of each list, keep ms. The message gets
+/// the next number of the state's `outbox` count as its `_seq` (a
+/// recipient's read keeps only what the list of all still holds: see
+/// [`READ_TO`]). A list is trimmed only once it is over its capacity.
 static PUSH: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
-        r"
-for i, key in ipairs(KEYS) do
+        r#"
+local seq = redis.call('HINCRBY', KEYS[3], 'outbox', 1)
+local json = '{"_seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
+for i = 1, 2 do
   local capacity = tonumber(ARGV[i + 1])
-  if redis.call('LPUSH', key, ARGV[1]) > capacity then
-    redis.call('LTRIM', key, 0, capacity - 1)
+  if redis.call('LPUSH', KEYS[i], json) > capacity then
+    redis.call('LTRIM', KEYS[i], 0, capacity - 1)
   end
-  redis.call('PEXPIRE', key, ARGV[4])
+  redis.call('PEXPIRE', KEYS[i], ARGV[4])
 end
 return 1
+"#,
+    )
+});
+
+/// KEYS: the list of all messages, the recipient's list. ARGV: the last
+/// index read. The oldest message of all (empty: none), then the
+/// recipient's newest. Messages are numbered as they are pushed and the
+/// list of all drops its oldest first, so a recipient's message is still
+/// in it exactly when its number is no lower than that oldest's: the
+/// outbox's capacity holds for one phone's read too, as on the memory
+/// store.
+static READ_TO: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local list = redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[1]))
+table.insert(list, 1, redis.call('LINDEX', KEYS[1], -1) or '')
+return list
 ",
     )
 });
+
+/// A pushed message's number (0: pushed before messages were numbered).
+fn seq_of(json: &str) -> u64 {
+    #[derive(serde::Deserialize)]
+    struct Numbered {
+        #[serde(rename = "_seq", default)]
+        seq: u64,
+    }
+    serde_json::from_str::<Numbered>(json).map_or(0, |n| n.seq)
+}
 
 /// KEYS: state, the generation's behaviours. ARGV: the phone, the
 /// behaviour's JSON (empty: forget it), keep ms.
@@ -306,6 +337,7 @@ impl SharedState for RedisState {
         let call = Call::new(&PUSH)
             .key(self.outbox_key(generation, None))
             .key(self.outbox_key(generation, Some(&message.message.to)))
+            .key(self.state_key())
             .arg(json)
             .arg(capacity.max(1))
             .arg(capacity.clamp(1, PER_RECIPIENT))
@@ -323,12 +355,30 @@ impl SharedState for RedisState {
         limit: usize,
     ) -> Result<Vec<StoredMessage>, StoreError> {
         let last = limit.max(1) as isize - 1;
-        let cmd = redis::cmd("LRANGE")
-            .arg(self.outbox_key(generation, to))
-            .arg(0)
-            .arg(last)
-            .clone();
-        let messages: Vec<String> = self.redis.command(cmd).await?;
+        let messages: Vec<String> = match to {
+            None => {
+                let cmd = redis::cmd("LRANGE")
+                    .arg(self.outbox_key(generation, None))
+                    .arg(0)
+                    .arg(last)
+                    .clone();
+                self.redis.command(cmd).await?
+            }
+            Some(to) => {
+                let call = Call::new(&READ_TO)
+                    .key(self.outbox_key(generation, None))
+                    .key(self.outbox_key(generation, Some(to)))
+                    .arg(last);
+                let mut read: Vec<String> = self.redis.run(call).await?;
+                let oldest = match read.first().map(String::as_str) {
+                    None | Some("") => return Ok(Vec::new()),
+                    Some(json) => seq_of(json),
+                };
+                read.remove(0);
+                read.retain(|json| seq_of(json) >= oldest);
+                read
+            }
+        };
         let after = |m: &StoredMessage| since.is_none_or(|since| m.visible_at > since);
         Ok(messages
             .iter()
