@@ -45,6 +45,7 @@ export OTP_REQUIRE_REDIS := 1
 
 test-rust: ## unit and integration tests, memory store (plus the Redis process tests)
 	$(CARGO) test --all-targets
+	$(CARGO) test -p otp-bench
 
 test-redis: ## the integration suite again, on the Redis store
 	@scripts/test-redis.sh

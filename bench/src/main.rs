@@ -332,8 +332,66 @@ fn arg(args: &[String], name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+const USAGE: &str = "\
+usage: otp-bench [--duration S] [--warmup S] [--concurrency N] [--only TEXT[,TEXT…]] [--server PATH]
+       otp-bench memory [--count N]
+       otp-bench challenges [--count N] [--memory-count N] [--server PATH]
+       otp-bench instructions [--requests N] [--warmup N] [--unpinned] [--server PATH]
+(make bench and make bench-instructions run these; see README.md, Benchmarks)";
+
+/// The options each mode takes: a value after each, but `--unpinned`.
+fn options_of(mode: Option<&str>) -> &'static [&'static str] {
+    match mode {
+        Some("memory") => &["--count"],
+        Some("challenges") => &["--count", "--memory-count", "--server"],
+        Some("instructions") => &["--requests", "--warmup", "--unpinned", "--server"],
+        _ => &[
+            "--duration",
+            "--warmup",
+            "--concurrency",
+            "--only",
+            "--server",
+        ],
+    }
+}
+
+/// Checks the command line like a conventional CLI: `-h`/`--help` prints
+/// the usage; an unknown word or option, or an option without its value,
+/// is an error rather than a run with defaults.
+fn check_args(args: &[String]) -> anyhow::Result<bool> {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return Ok(false);
+    }
+    let mode = args
+        .get(1)
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'));
+    if let Some(mode) = mode {
+        anyhow::ensure!(
+            ["memory", "challenges", "instructions"].contains(&mode),
+            "unknown mode {mode:?}\n{USAGE}"
+        );
+    }
+    let known = options_of(mode);
+    let mut rest = args.iter().skip(1 + usize::from(mode.is_some()));
+    while let Some(option) = rest.next() {
+        anyhow::ensure!(
+            known.contains(&option.as_str()),
+            "unknown option {option:?}\n{USAGE}"
+        );
+        if option != "--unpinned" {
+            anyhow::ensure!(rest.next().is_some(), "{option} needs a value\n{USAGE}");
+        }
+    }
+    Ok(true)
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
+    if !check_args(&args)? {
+        return Ok(());
+    }
     let out = std::path::Path::new("target/bench");
     std::fs::create_dir_all(out)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -463,5 +521,37 @@ fn compare(rows: &[Row]) {
             "otp-server (memory) / prism, {generate}: {:.1}",
             ours / prism
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_args;
+
+    fn check(line: &str) -> anyhow::Result<bool> {
+        let args: Vec<String> = line.split_whitespace().map(String::from).collect();
+        check_args(&args)
+    }
+
+    #[test]
+    fn the_scripts_command_lines_pass_and_others_are_refused() {
+        for line in [
+            "otp-bench --duration 10 --warmup 2 --concurrency 64",
+            "otp-bench --only prod,redis --server /tmp/otp-server",
+            "otp-bench memory --count 1000000",
+            "otp-bench challenges --count 10000 --memory-count 100000",
+            "otp-bench instructions --requests 1000 --warmup 200 --unpinned",
+        ] {
+            assert!(check(line).unwrap(), "{line}");
+        }
+        assert!(!check("otp-bench --help").unwrap(), "help: no run");
+        for line in [
+            "otp-bench --out x",
+            "otp-bench instructions --concurrency 8",
+            "otp-bench bogus",
+            "otp-bench --only",
+        ] {
+            assert!(check(line).is_err(), "{line}");
+        }
     }
 }
