@@ -1,8 +1,9 @@
 //! The sandbox's shared state in Redis, beside the store's keys and on its
 //! connection, under the `{sandbox}` hash tag (one cluster slot): the
-//! state hash (`offset`, `gen`, `resets`), the phone epochs of each
-//! generation and its outbox lists. Each operation is one command or one
-//! script: one round trip.
+//! state hash (`offset`, `gen`, `resets`, `behaviours`, `clients`, and
+//! `outbox`, the count that numbers the outbox's messages), the phone
+//! epochs of each generation and its outbox lists. Each operation is one
+//! command or one script: one round trip.
 
 use super::{unhex, Seen, SharedState, StoredMessage, View, MAX_OFFSET};
 use crate::clock::Millis;
