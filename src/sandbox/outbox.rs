@@ -141,6 +141,7 @@ impl SmsGateway for Outbox {
             visible_at: now + delay,
             phone: issued.map(|i| i.phone),
             client_epoch: client.map_or(0, |(_, epoch)| epoch),
+            seq: 0,
         };
         let generation = self.current.view().generation;
         let state = self.current.state();

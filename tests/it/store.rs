@@ -711,6 +711,7 @@ fn message(to: &str, otp: &str, second: u32) -> StoredMessage {
         },
         phone: None,
         client_epoch: 0,
+        seq: 0,
     }
 }
 

@@ -91,6 +91,11 @@ pub struct StoredMessage {
     /// Its client's reset epoch when it was sent.
     #[serde(rename = "_epoch", default)]
     pub client_epoch: u64,
+    /// Its number in the Redis outbox, given by the store's push script as
+    /// it writes the message (never written here; 0 on the memory store,
+    /// and for a message pushed before messages were numbered).
+    #[serde(rename = "_seq", default, skip_serializing)]
+    pub seq: u64,
 }
 
 /// How often one documented answer was given to one client.

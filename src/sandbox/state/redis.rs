@@ -144,7 +144,8 @@ return list
     )
 });
 
-/// A pushed message's number (0: pushed before messages were numbered).
+/// A pushed message's number (0: pushed before messages were numbered),
+/// without reading the rest of it.
 fn seq_of(json: &str) -> u64 {
     #[derive(serde::Deserialize)]
     struct Numbered {
@@ -356,14 +357,14 @@ impl SharedState for RedisState {
         limit: usize,
     ) -> Result<Vec<StoredMessage>, StoreError> {
         let last = limit.max(1) as isize - 1;
-        let messages: Vec<String> = match to {
+        let (messages, oldest): (Vec<String>, u64) = match to {
             None => {
                 let cmd = redis::cmd("LRANGE")
                     .arg(self.outbox_key(generation, None))
                     .arg(0)
                     .arg(last)
                     .clone();
-                self.redis.command(cmd).await?
+                (self.redis.command(cmd).await?, 0)
             }
             Some(to) => {
                 let call = Call::new(&READ_TO)
@@ -376,15 +377,15 @@ impl SharedState for RedisState {
                     Some(json) => seq_of(json),
                 };
                 read.remove(0);
-                read.retain(|json| seq_of(json) >= oldest);
-                read
+                (read, oldest)
             }
         };
-        let after = |m: &StoredMessage| since.is_none_or(|since| m.visible_at > since);
+        let kept =
+            |m: &StoredMessage| m.seq >= oldest && since.is_none_or(|since| m.visible_at > since);
         Ok(messages
             .iter()
             .filter_map(|json| serde_json::from_str::<StoredMessage>(json).ok())
-            .filter(after)
+            .filter(kept)
             .collect())
     }
 
