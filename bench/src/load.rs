@@ -56,7 +56,7 @@ impl Measured {
         self.latencies_us.values().map(Vec::len).sum()
     }
 
-    fn merge(&mut self, other: Measured) {
+    pub fn merge(&mut self, other: Measured) {
         for (op, mut latencies) in other.latencies_us {
             self.latencies_us
                 .entry(op)

@@ -3,8 +3,11 @@
 //! same load generator in the same run, and, when `.tools/node` holds it,
 //! Stoplight Prism's mock of the telemarketing spec, and telemarketing
 //! generate in production mode (`prod memory`, `prod redis`: webhook SMS to
-//! a relay in this process); prints one table per scenario and one per
-//! operation (also written as JSON under `target/bench/`). Then the memory
+//! a relay in this process; `prod log`: the log-only gateway, no relay);
+//! prints one table per scenario and one per operation (also written as
+//! JSON under `target/bench/`). The baseline keeps running: every other
+//! row is measured in slices, each right after a slice of the baseline,
+//! and its ratio is the median of the slices' (see [`measure`]). Then the memory
 //! benchmark of the in-memory store (`memory`), memory per live RAO
 //! challenge through the server (`challenges`), and, apart,
 //! `instructions` (`make bench-instructions`).
@@ -48,7 +51,11 @@ struct Row {
     /// requests/s.
     requests_per_cpu_s: f64,
     server_peak_rss_mb: f64,
+    /// Requests/s over the baseline's: the median over the slices of the
+    /// ratio to the baseline slice just before (0 without a baseline).
     ratio_to_baseline: f64,
+    /// The same in requests per server CPU second.
+    cpu_ratio_to_baseline: f64,
 }
 
 /// One operation's latencies within a scenario.
@@ -102,19 +109,72 @@ struct Run {
     operations: Vec<OperationRow>,
 }
 
+/// Slices of each measured row, each after a slice of the baseline.
+const SLICES: u32 = 5;
+
+/// The baseline server, kept running for the whole benchmark, and its load.
+struct Baseline<'a> {
+    server: &'a Process,
+    target: &'a Arc<Target>,
+}
+
+/// The median of `values` (0 when empty).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// Drives `target` with `scenario` after a warm-up, for the measured
+/// duration cut in [`SLICES`]; with a `baseline`, each slice follows a
+/// slice of the same length on the baseline server, and the row's ratio is
+/// the median of the slices' ratios. A paired design: a neighbour's load
+/// that comes and goes on a shared machine moves both sides of a pair,
+/// where one baseline row at the start of the run would be compared with
+/// rows measured minutes later.
 async fn measure(
     label: &str,
     server: &Process,
     target: &Arc<Target>,
     scenario: Scenario,
     s: &Settings,
-    baseline: f64,
+    baseline: Option<&Baseline<'_>>,
 ) -> anyhow::Result<Run> {
     load::drive(target, scenario, s.concurrency, 0, s.warmup).await;
-    let cpu_before = server.cpu_seconds();
-    let measured = load::drive(target, scenario, s.concurrency, 5_000_000, s.duration).await;
-    let cpu = server.cpu_seconds() - cpu_before;
-    let seconds = s.duration.as_secs_f64();
+    let slice = s.duration / SLICES;
+    let mut measured = Measured::default();
+    let mut cpu = 0.0;
+    let (mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new());
+    for k in 0..u64::from(SLICES) {
+        let paired = match baseline {
+            Some(b) => {
+                let cpu_before = b.server.cpu_seconds();
+                let m = load::drive(b.target, Scenario::Baseline, s.concurrency, 0, slice).await;
+                Some((m.requests() as f64, b.server.cpu_seconds() - cpu_before))
+            }
+            None => None,
+        };
+        let cpu_before = server.cpu_seconds();
+        // Fresh phones in every slice: the send limits never refuse one.
+        let first = 5_000_000 + k * 1_000_000;
+        let m = load::drive(target, scenario, s.concurrency, first, slice).await;
+        let slice_cpu = server.cpu_seconds() - cpu_before;
+        if let Some((bare, bare_cpu)) = paired {
+            let ours = m.requests() as f64;
+            if bare > 0.0 {
+                ratios.push(ours / bare);
+            }
+            if bare_cpu > 0.0 && slice_cpu > 0.0 && bare > 0.0 {
+                cpu_ratios.push((ours / slice_cpu) / (bare / bare_cpu));
+            }
+        }
+        cpu += slice_cpu;
+        measured.merge(m);
+    }
+    let seconds = (slice * SLICES).as_secs_f64();
     let rps = measured.requests() as f64 / seconds;
     let all = sorted(measured.latencies_us.values().flatten().copied().collect());
     let row = Row {
@@ -134,7 +194,8 @@ async fn measure(
             0.0
         },
         server_peak_rss_mb: server.peak_rss_kb() as f64 / 1024.0,
-        ratio_to_baseline: if baseline > 0.0 { rps / baseline } else { 1.0 },
+        ratio_to_baseline: median(ratios),
+        cpu_ratio_to_baseline: median(cpu_ratios),
     };
     let operations = operation_rows(label, scenario, &measured, seconds);
     Ok(Run { row, operations })
@@ -169,7 +230,7 @@ fn operation_rows(
 
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<12} {:<24} {:>9} {:>8} {:>7} {:>7} {:>7} {:>8} {:>6} {:>6} {:>9} {:>8} {:>6}",
+        "{:<12} {:<24} {:>9} {:>8} {:>7} {:>7} {:>7} {:>8} {:>6} {:>6} {:>9} {:>8} {:>6} {:>6}",
         "server",
         "scenario",
         "req/s",
@@ -182,15 +243,26 @@ fn print_table(rows: &[Row]) {
         "cpu s",
         "req/cpu-s",
         "peak MB",
-        "ratio"
+        "ratio",
+        "cpu r."
     );
+    // A ratio of 0: no baseline in this run.
+    let ratio = |r: f64| match r > 0.0 {
+        true => format!("{r:.2}"),
+        false => "-".to_owned(),
+    };
     for r in rows {
         println!(
-            "{:<12} {:<24} {:>9.0} {:>8.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2} {:>6} {:>6.2} {:>9.0} {:>8.1} {:>6.2}",
+            "{:<12} {:<24} {:>9.0} {:>8.0} {:>7.2} {:>7.2} {:>7.2} {:>8.2} {:>6} {:>6.2} {:>9.0} {:>8.1} {:>6} {:>6}",
             r.target, r.scenario, r.requests_per_s, r.flows_per_s, r.p50_ms, r.p90_ms, r.p99_ms, r.max_ms, r.errors,
-            r.server_cpu_s, r.requests_per_cpu_s, r.server_peak_rss_mb, r.ratio_to_baseline
+            r.server_cpu_s, r.requests_per_cpu_s, r.server_peak_rss_mb, ratio(r.ratio_to_baseline),
+            ratio(r.cpu_ratio_to_baseline)
         );
     }
+    println!(
+        "ratio, cpu r.: each row against the baseline, in requests/s and in requests per server CPU \
+         second; the median over {SLICES} slices, each against the baseline's slice just before it"
+    );
 }
 
 fn print_operations(rows: &[OperationRow]) {
@@ -237,12 +309,25 @@ fn plain_target(server: &Process, base: &'static str) -> Arc<Target> {
 
 async fn http_benchmarks(s: &Settings) -> anyhow::Result<Vec<Run>> {
     let mut runs = Vec::new();
-    let mut ceiling = 0.0;
-    if s.wants("baseline", Scenario::Baseline) {
-        let baseline = Process::baseline(s.pinned)?;
-        let target = plain_target(&baseline, "");
-        runs.push(measure("baseline", &baseline, &target, Scenario::Baseline, s, 0.0).await?);
-        ceiling = runs[0].row.requests_per_s;
+    // Kept running to the end: every other row is measured in slices
+    // alternating with slices of it.
+    let bare = match s.wants("baseline", Scenario::Baseline) {
+        true => {
+            let server = Process::baseline(s.pinned)?;
+            let target = plain_target(&server, "");
+            Some((server, target))
+        }
+        false => None,
+    };
+    let ceiling = bare
+        .as_ref()
+        .map(|(server, target)| Baseline { server, target });
+    let ceiling = ceiling.as_ref();
+    if let Some(b) = ceiling {
+        let mut run = measure("baseline", b.server, b.target, Scenario::Baseline, s, None).await?;
+        run.row.ratio_to_baseline = 1.0;
+        run.row.cpu_ratio_to_baseline = 1.0;
+        runs.push(run);
     }
     let scenarios = [Scenario::TmGenerate, Scenario::TmFlow, Scenario::RaoFlow];
     let redis = Process::redis(s.pinned)?;
@@ -259,15 +344,24 @@ async fn http_benchmarks(s: &Settings) -> anyhow::Result<Vec<Run>> {
     }
     // Production mode (webhook SMS to a relay in this process, so on the
     // load generator's core): telemarketing generate, which needs no OTP.
+    // Then `prod log`: the same config with the log-only gateway, on the
+    // memory store: the production core's own work, without the relay's
+    // round trip (which the baseline, answering from memory, never makes).
     let relay = SmsRelay::start().await?;
     let production = Production::new(&relay.url())?;
-    for (label, store) in &stores {
-        let label = format!("prod {label}");
-        if !s.wants(&label, Scenario::TmGenerate) {
+    let log_only = production.log_only();
+    let memory = &stores[0].1;
+    let prod = [
+        ("prod memory", memory, &production),
+        ("prod redis", &stores[1].1, &production),
+        ("prod log", memory, &log_only),
+    ];
+    for (label, store, production) in prod {
+        if !s.wants(label, Scenario::TmGenerate) {
             continue;
         }
         let command = Process::command(s.server.clone(), s.pinned);
-        let mode = Mode::Production(&production);
+        let mode = Mode::Production(production);
         let server = Process::otp_server_in(command, store, &mode, None)?;
         let identity = &production.identity;
         let target = Arc::new(Target {
@@ -277,7 +371,7 @@ async fn http_benchmarks(s: &Settings) -> anyhow::Result<Vec<Run>> {
             cipher: identity.cipher.clone(),
             base: "/api",
         });
-        runs.push(measure(&label, &server, &target, Scenario::TmGenerate, s, ceiling).await?);
+        runs.push(measure(label, &server, &target, Scenario::TmGenerate, s, ceiling).await?);
     }
     if let Some(prism) = s
         .prism
@@ -496,25 +590,27 @@ fn compare(rows: &[Row]) {
         }
     }
     let generate = "telemarketing generate";
-    let per_cpu = |target: &str, scenario: &str| {
-        rows.iter()
-            .find(|r| r.target == target && r.scenario == scenario)
-            .map(|r| r.requests_per_cpu_s)
-    };
-    if let (Some(bare), Some(bare_cpu)) = (
-        rps("baseline", "baseline POST"),
-        per_cpu("baseline", "baseline POST"),
-    ) {
-        for target in ["memory", "redis", "prod memory", "prod redis"] {
-            if let (Some(ours), Some(ours_cpu)) = (rps(target, generate), per_cpu(target, generate))
-            {
-                println!(
-                    "{target} / baseline, {generate}: {:.2} in requests/s, {:.2} in requests per server CPU second",
-                    ours / bare,
-                    ours_cpu / bare_cpu
-                );
-            }
+    for target in ["memory", "redis", "prod memory", "prod redis", "prod log"] {
+        let row = rows
+            .iter()
+            .find(|r| r.target == target && r.scenario == generate && r.ratio_to_baseline > 0.0);
+        if let Some(r) = row {
+            println!(
+                "{target} / baseline, {generate}: {:.2} in requests/s, {:.2} in requests per server CPU second (paired medians)",
+                r.ratio_to_baseline, r.cpu_ratio_to_baseline
+            );
         }
+    }
+    let paired = |target: &str| {
+        rows.iter()
+            .find(|r| r.target == target && r.scenario == generate && r.ratio_to_baseline > 0.0)
+            .map(|r| r.ratio_to_baseline)
+    };
+    if let (Some(redis), Some(memory)) = (paired("prod redis"), paired("prod memory")) {
+        println!(
+            "prod redis / prod memory, {generate}: {:.2} (from their paired ratios)",
+            redis / memory
+        );
     }
     if let (Some(ours), Some(prism)) = (rps("memory", generate), rps("prism", generate)) {
         println!(
@@ -526,11 +622,18 @@ fn compare(rows: &[Row]) {
 
 #[cfg(test)]
 mod tests {
-    use super::check_args;
+    use super::{check_args, median};
 
     fn check(line: &str) -> anyhow::Result<bool> {
         let args: Vec<String> = line.split_whitespace().map(String::from).collect();
         check_args(&args)
+    }
+
+    #[test]
+    fn the_median_is_the_middle_value_or_the_mean_of_the_two() {
+        assert_eq!(median(vec![]), 0.0);
+        assert_eq!(median(vec![0.3, 0.5, 0.4]), 0.4);
+        assert_eq!(median(vec![0.6, 0.2, 0.4, 0.3]), 0.35);
     }
 
     #[test]

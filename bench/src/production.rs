@@ -113,6 +113,29 @@ access = [{{ country = "MX", business = "GCB", channels = ["IVR", "MOBILE"] }}]
     }
 }
 
+impl Production {
+    /// The same config with the log-only gateway (`sms.gateway = "log"`)
+    /// in place of the webhook: the production core's own work, without
+    /// the relay's round trip on the server's core.
+    pub fn log_only(&self) -> Self {
+        let sms = self.toml.find("[sms]").unwrap_or(self.toml.len());
+        let clients = self.toml.find("[[clients]]").unwrap_or(self.toml.len());
+        Self {
+            toml: format!(
+                "{}[sms]\ngateway = \"log\"\n\n{}",
+                &self.toml[..sms],
+                &self.toml[clients..]
+            ),
+            env: self.env.clone(),
+            identity: Identity {
+                client_id: self.identity.client_id,
+                secret: self.identity.secret.clone(),
+                cipher: self.identity.cipher.clone(),
+            },
+        }
+    }
+}
+
 /// The bank's SMS relay, as the benchmark plays it: answers every POST
 /// `204` and keeps the newest text per recipient until a flow takes it.
 #[derive(Clone)]
