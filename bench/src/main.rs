@@ -7,7 +7,7 @@
 //! prints one table per scenario and one per operation (also written as
 //! JSON under `target/bench/`). The baseline keeps running: every other
 //! row is measured in slices, each right after a slice of the baseline,
-//! and its ratio is the median of the slices' (see [`measure`]). Then the memory
+//! and its ratio is the median of the slices' (see `measure`). Then the memory
 //! benchmark of the in-memory store (`memory`), memory per live RAO
 //! challenge through the server (`challenges`), and, apart,
 //! `instructions` (`make bench-instructions`).
@@ -584,10 +584,31 @@ fn compare(rows: &[Row]) {
             .find(|r| r.target == target && r.scenario == scenario)
             .map(|r| r.requests_per_s)
     };
+    // Paired ratios over each other when the run had a baseline, else
+    // requests/s.
+    let relative = |target: &str, scenario: &str| {
+        rows.iter()
+            .find(|r| r.target == target && r.scenario == scenario)
+            .map(|r| match r.ratio_to_baseline > 0.0 {
+                true => r.ratio_to_baseline,
+                false => r.requests_per_s,
+            })
+    };
     for scenario in ["telemarketing generate", "telemarketing flow", "rao flow"] {
-        if let (Some(redis), Some(memory)) = (rps("redis", scenario), rps("memory", scenario)) {
+        if let (Some(redis), Some(memory)) =
+            (relative("redis", scenario), relative("memory", scenario))
+        {
             println!("redis / memory, {scenario}: {:.2}", redis / memory);
         }
+    }
+    if let (Some(redis), Some(memory)) = (
+        relative("prod redis", "telemarketing generate"),
+        relative("prod memory", "telemarketing generate"),
+    ) {
+        println!(
+            "prod redis / prod memory, telemarketing generate: {:.2}",
+            redis / memory
+        );
     }
     let generate = "telemarketing generate";
     for target in ["memory", "redis", "prod memory", "prod redis", "prod log"] {
@@ -600,17 +621,6 @@ fn compare(rows: &[Row]) {
                 r.ratio_to_baseline, r.cpu_ratio_to_baseline
             );
         }
-    }
-    let paired = |target: &str| {
-        rows.iter()
-            .find(|r| r.target == target && r.scenario == generate && r.ratio_to_baseline > 0.0)
-            .map(|r| r.ratio_to_baseline)
-    };
-    if let (Some(redis), Some(memory)) = (paired("prod redis"), paired("prod memory")) {
-        println!(
-            "prod redis / prod memory, {generate}: {:.2} (from their paired ratios)",
-            redis / memory
-        );
     }
     if let (Some(ours), Some(prism)) = (rps("memory", generate), rps("prism", generate)) {
         println!(
