@@ -113,9 +113,9 @@ struct Run {
 const SLICES: u32 = 5;
 
 /// The baseline server, kept running for the whole benchmark, and its load.
-struct Baseline<'a> {
-    server: &'a Process,
-    target: &'a Arc<Target>,
+struct Baseline {
+    server: Process,
+    target: Arc<Target>,
 }
 
 /// The median of `values` (0 when empty).
@@ -141,7 +141,7 @@ async fn measure(
     target: &Arc<Target>,
     scenario: Scenario,
     s: &Settings,
-    baseline: Option<&Baseline<'_>>,
+    baseline: Option<&Baseline>,
 ) -> anyhow::Result<Run> {
     load::drive(target, scenario, s.concurrency, 0, s.warmup).await;
     let slice = s.duration / SLICES;
@@ -152,7 +152,7 @@ async fn measure(
         let paired = match baseline {
             Some(b) => {
                 let cpu_before = b.server.cpu_seconds();
-                let m = load::drive(b.target, Scenario::Baseline, s.concurrency, 0, slice).await;
+                let m = load::drive(&b.target, Scenario::Baseline, s.concurrency, 0, slice).await;
                 Some((m.requests() as f64, b.server.cpu_seconds() - cpu_before))
             }
             None => None,
@@ -311,20 +311,25 @@ async fn http_benchmarks(s: &Settings) -> anyhow::Result<Vec<Run>> {
     let mut runs = Vec::new();
     // Kept running to the end: every other row is measured in slices
     // alternating with slices of it.
-    let bare = match s.wants("baseline", Scenario::Baseline) {
+    let baseline = match s.wants("baseline", Scenario::Baseline) {
         true => {
             let server = Process::baseline(s.pinned)?;
             let target = plain_target(&server, "");
-            Some((server, target))
+            Some(Baseline { server, target })
         }
         false => None,
     };
-    let ceiling = bare
-        .as_ref()
-        .map(|(server, target)| Baseline { server, target });
-    let ceiling = ceiling.as_ref();
+    let ceiling = baseline.as_ref();
     if let Some(b) = ceiling {
-        let mut run = measure("baseline", b.server, b.target, Scenario::Baseline, s, None).await?;
+        let mut run = measure(
+            "baseline",
+            &b.server,
+            &b.target,
+            Scenario::Baseline,
+            s,
+            None,
+        )
+        .await?;
         run.row.ratio_to_baseline = 1.0;
         run.row.cpu_ratio_to_baseline = 1.0;
         runs.push(run);
@@ -349,7 +354,7 @@ async fn http_benchmarks(s: &Settings) -> anyhow::Result<Vec<Run>> {
     // round trip (which the baseline, answering from memory, never makes).
     let relay = SmsRelay::start().await?;
     let production = Production::new(&relay.url())?;
-    let log_only = production.log_only();
+    let log_only = Production::log_only()?;
     let memory = &stores[0].1;
     let prod = [
         ("prod memory", memory, &production),
